@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Quick start: install, make sure a Docker engine answers (starting Debian's dockerd if
+# needed), build, and serve on http://127.0.0.1:${PORT:-8098}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+npm ci --no-audit --no-fund --loglevel=error
+bash scripts/setup-engine.sh || echo "No Docker engine could be had: the service starts anyway and /ready says so."
+npm run --silent build
+exec node dist/src/cli.js serve

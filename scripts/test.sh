@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run): installs what the tests need, makes sure a real
+# Docker engine answers, then runs lint, type check, build, unit and integration tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=$(date +%s)
+
+echo "== dependencies"
+npm ci --no-audit --no-fund --loglevel=error
+
+echo "== engine"
+bash scripts/setup-engine.sh
+bash scripts/build-test-image.sh
+bash scripts/cleanup-test-containers.sh
+
+echo "== lint and types"
+npm run --silent lint
+npm run --silent typecheck
+npm run --silent build
+
+echo "== tests"
+status=0
+node --import tsx --test --test-reporter=spec \
+  test/unit/*.test.ts test/integration/*.test.ts || status=$?
+
+bash scripts/cleanup-test-containers.sh
+echo "== test command took $(( $(date +%s) - started )) s"
+exit $status

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { createDockerEngine, type DockerEngine } from './docker/engine.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import containerRoutes from './routes/containers/index.js';
+import { registerErrorHandling } from './routes/error-handler.js';
+import metricsRoutes from './routes/system/metrics.js';
+import probeRoutes from './routes/system/probes.js';
+import { ErrorResponseSchema } from './schemas/common.js';
+import { ContainerDetailsSchema, ContainerSummarySchema } from './schemas/containers.js';
+import { createServices, type Services } from './services/index.js';
+import { PACKAGE } from './version.js';
+
+export interface AppOptions {
+  config: Config;
+  /** Defaults to a pino logger at config.logLevel; tests pass false for silence. */
+  logger?: FastifyBaseLogger | boolean;
+  /** Defaults to the engine at config.docker.host; tests may pass a failing one. */
+  engine?: DockerEngine;
+}
+
+export type App = FastifyInstance & { services: Services; metrics: Metrics };
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Builds the whole service as a Fastify instance without listening: tests call inject(). */
+export async function buildApp(options: AppOptions): Promise<App> {
+  const { config } = options;
+  const loggerOption =
+    options.logger === undefined
+      ? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] }
+      : options.logger;
+  const app = Fastify({
+    ...(typeof loggerOption === 'object' && 'child' in loggerOption ? { loggerInstance: loggerOption } : { logger: loggerOption }),
+    // Long ids must reach the schema (400), not fall out of the router as a 404.
+    routerOptions: { maxParamLength: 512 },
+    bodyLimit: 64 * 1024,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  const engine = options.engine ?? createDockerEngine({ ...config.docker });
+  const services = createServices(engine);
+  const metrics = createMetrics();
+  app.decorate('services', services);
+  app.decorate('metrics', metrics);
+
+  registerErrorHandling(app);
+  app.addSchema(ErrorResponseSchema);
+  app.addSchema(ContainerSummarySchema);
+  app.addSchema(ContainerDetailsSchema);
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, credentials: true });
+  }
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'gui-docker-manager',
+        version: PACKAGE.version,
+        description: 'Manage the Docker containers of a multi-service platform: named operations only, never a raw Docker API proxy.',
+      },
+      tags: [
+        { name: 'system', description: 'Probes, metrics and documentation' },
+        { name: 'containers', description: 'Containers of the engine' },
+      ],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(probeRoutes, { services });
+  await app.register(metricsRoutes, { services, metrics, metricsToken: config.metricsToken });
+  await app.register(containerRoutes, { prefix: '/api/v1', services });
+
+  return app as unknown as App;
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What dockerode needs to reach the engine; built from DOCKER_HOST and friends. */
+export interface ConnectionOptions {
+  socketPath?: string;
+  host?: string;
+  port?: number;
+  protocol?: 'http' | 'https' | 'ssh';
+  username?: string;
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  version?: string;
+}
+
+export interface ConnectionSettings {
+  host: string;
+  apiVersion?: string;
+  certPath?: string;
+  tlsVerify: boolean;
+}
+
+/**
+ * Translates DOCKER_HOST (unix://, tcp://, ssh://) into client options. Every key is set,
+ * even to undefined, because docker-modem merges its own env-derived defaults underneath.
+ */
+export function connectionOptions(settings: ConnectionSettings): ConnectionOptions {
+  const url = new URL(settings.host);
+  const base: ConnectionOptions = {
+    socketPath: undefined,
+    host: undefined,
+    port: undefined,
+    protocol: undefined,
+    username: undefined,
+    ca: undefined,
+    cert: undefined,
+    key: undefined,
+    version: settings.apiVersion ? `v${settings.apiVersion}` : undefined,
+  };
+  switch (url.protocol) {
+    case 'unix:':
+      return { ...base, socketPath: decodeURIComponent(url.pathname) };
+    case 'tcp:': {
+      const tls = settings.tlsVerify || settings.certPath !== undefined;
+      const options: ConnectionOptions = {
+        ...base,
+        protocol: tls ? 'https' : 'http',
+        host: url.hostname,
+        port: Number(url.port || (tls ? 2376 : 2375)),
+      };
+      if (settings.certPath) {
+        options.ca = readFileSync(join(settings.certPath, 'ca.pem'));
+        options.cert = readFileSync(join(settings.certPath, 'cert.pem'));
+        options.key = readFileSync(join(settings.certPath, 'key.pem'));
+      }
+      return options;
+    }
+    case 'ssh:':
+      return {
+        ...base,
+        protocol: 'ssh',
+        host: url.hostname,
+        port: Number(url.port || 22),
+        username: url.username ? decodeURIComponent(url.username) : undefined,
+      };
+    default:
+      throw new Error(`Unsupported DOCKER_HOST scheme ${url.protocol}`);
+  }
+}
+
+/** True when the engine runs on this machine, so its cgroup files are readable here. */
+export function isLocalEngine(settings: ConnectionSettings): boolean {
+  return settings.host.startsWith('unix://');
+}

@@ -1,0 +1,167 @@
+import Docker from 'dockerode';
+import type { Readable } from 'node:stream';
+import { connectionOptions, type ConnectionSettings } from './connection.js';
+import { toAppError } from './engine-errors.js';
+import type {
+  EngineContainerDetails,
+  EngineContainerSummary,
+  EngineEvent,
+  EngineInfo,
+  EngineStats,
+  LogOptions,
+} from './types.js';
+
+/**
+ * The narrow port to the Docker engine: only the calls this service makes. It is the one
+ * module that imports the Docker client library; every failure leaves it as a coded
+ * AppError (see engine-errors.ts).
+ */
+export interface DockerEngine {
+  ping(): Promise<void>;
+  info(): Promise<EngineInfo>;
+  listContainers(): Promise<EngineContainerSummary[]>;
+  inspectContainer(id: string): Promise<EngineContainerDetails>;
+  /** Returns false when the container was already running (engine answered 304). */
+  startContainer(id: string): Promise<boolean>;
+  /** Returns false when the container was already stopped (engine answered 304). */
+  stopContainer(id: string, timeoutSeconds?: number): Promise<boolean>;
+  restartContainer(id: string, timeoutSeconds?: number): Promise<void>;
+  /** The raw logs body: multiplexed frames unless the container has a TTY. */
+  containerLogs(id: string, options: LogOptions): Promise<Buffer>;
+  /** A live logs stream (follow=true); destroy it to stop. */
+  followLogs(id: string, options: LogOptions): Promise<Readable>;
+  /** One stats sample; `oneShot` skips the engine's wait for a second sample (API >= 1.41). */
+  containerStats(id: string, oneShot: boolean): Promise<EngineStats>;
+  /** The engine's container events as newline-delimited JSON; destroy it to stop. */
+  containerEvents(since?: number): Promise<Readable>;
+}
+
+export interface EngineSettings extends ConnectionSettings {
+  timeoutMs: number;
+}
+
+interface StatusError {
+  statusCode?: number;
+}
+
+function isNotModified(err: unknown): boolean {
+  return (err as StatusError | undefined)?.statusCode === 304;
+}
+
+async function call<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toAppError(err);
+  }
+}
+
+export function createDockerEngine(settings: EngineSettings): DockerEngine {
+  const options = connectionOptions(settings);
+  // Short requests get a timeout; long-lived streams must not, since docker-modem's
+  // timeout is an idle timeout that would cut a quiet events or logs stream.
+  const api = new Docker({ ...options, timeout: settings.timeoutMs });
+  const streams = new Docker({ ...options });
+
+  return {
+    ping: () => call(async () => void (await api.ping())),
+
+    info: () =>
+      call(async () => {
+        const v = await api.version();
+        return {
+          version: v.Version,
+          apiVersion: v.ApiVersion,
+          os: v.Os,
+          arch: v.Arch,
+          kernelVersion: v.KernelVersion,
+        };
+      }),
+
+    listContainers: () =>
+      call(async () => (await api.listContainers({ all: true })) as unknown as EngineContainerSummary[]),
+
+    inspectContainer: (id) =>
+      call(async () => (await api.getContainer(id).inspect()) as unknown as EngineContainerDetails),
+
+    startContainer: (id) =>
+      call(async () => {
+        try {
+          await api.getContainer(id).start();
+          return true;
+        } catch (err) {
+          if (isNotModified(err)) return false;
+          throw err;
+        }
+      }),
+
+    stopContainer: (id, timeoutSeconds) =>
+      call(async () => {
+        try {
+          await withLongerTimeout(timeoutSeconds, settings, (client) => client.getContainer(id).stop(stopOptions(timeoutSeconds)));
+          return true;
+        } catch (err) {
+          if (isNotModified(err)) return false;
+          throw err;
+        }
+      }),
+
+    restartContainer: (id, timeoutSeconds) =>
+      call(async () => {
+        await withLongerTimeout(timeoutSeconds, settings, (client) => client.getContainer(id).restart(stopOptions(timeoutSeconds)));
+      }),
+
+    containerLogs: (id, opts) =>
+      call(async () => {
+        const body = await api.getContainer(id).logs({ ...logParams(opts), follow: false });
+        return Buffer.isBuffer(body) ? body : Buffer.from(String(body));
+      }),
+
+    followLogs: (id, opts) =>
+      call(async () => (await streams.getContainer(id).logs({ ...logParams(opts), follow: true })) as unknown as Readable),
+
+    containerStats: (id, oneShot) =>
+      call(async () => {
+        const params = oneShot ? { stream: false as const, 'one-shot': true } : { stream: false as const };
+        return (await api.getContainer(id).stats(params as { stream: false })) as unknown as EngineStats;
+      }),
+
+    containerEvents: (since) =>
+      call(async () => {
+        const stream = await streams.getEvents({ since, filters: { type: ['container'] } });
+        return stream as unknown as Readable;
+      }),
+  };
+
+  function withLongerTimeout<T>(timeoutSeconds: number | undefined, s: EngineSettings, fn: (client: Docker) => Promise<T>): Promise<T> {
+    // A stop may legitimately take `timeout` seconds before the engine kills the process.
+    const needed = ((timeoutSeconds ?? 10) + 5) * 1000;
+    if (needed <= s.timeoutMs) return fn(api);
+    return fn(new Docker({ ...options, timeout: needed }));
+  }
+}
+
+function stopOptions(timeoutSeconds?: number): { t?: number } {
+  return timeoutSeconds === undefined ? {} : { t: timeoutSeconds };
+}
+
+function logParams(opts: LogOptions) {
+  return {
+    stdout: true,
+    stderr: true,
+    tail: opts.tail,
+    since: opts.since ?? 0,
+    until: opts.until,
+    timestamps: opts.timestamps,
+  };
+}
+
+/** Parses the engine's newline-delimited JSON events into objects; bad lines are skipped. */
+export function parseEventLine(line: string): EngineEvent | undefined {
+  if (line.trim() === '') return undefined;
+  try {
+    return JSON.parse(line) as EngineEvent;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Every error the API can answer with: code, HTTP status and the message a caller sees.
+ * Services throw `appError(code)`; one handler renders it (see routes/error-handler.ts).
+ */
+export const ERRORS = {
+  VALIDATION_ERROR: { status: 400, message: 'The request is not valid' },
+  UNAUTHORIZED: { status: 401, message: 'Authentication is required' },
+  FORBIDDEN: { status: 403, message: 'You are not allowed to do this' },
+  NOT_FOUND: { status: 404, message: 'No such resource' },
+  CONTAINER_NOT_FOUND: { status: 404, message: 'No such container' },
+  AMBIGUOUS_CONTAINER_ID: { status: 409, message: 'The id prefix matches several containers; give more characters or the name' },
+  CONTAINER_NOT_RUNNING: { status: 409, message: 'The container is not running' },
+  CONTAINER_CONFLICT: { status: 409, message: 'The container cannot do this in its current state' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body type is not supported' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests; retry later' },
+  INTERNAL_ERROR: { status: 500, message: 'Internal error' },
+  DOCKER_ERROR: { status: 502, message: 'The Docker engine refused the operation' },
+  DOCKER_UNAVAILABLE: {
+    status: 503,
+    message: 'The Docker engine is unreachable; check that it runs and that DOCKER_HOST points to it',
+  },
+  DOCKER_TIMEOUT: { status: 504, message: 'The Docker engine did not answer in time' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message ?? ERRORS[code].message);
+    this.name = 'AppError';
+    this.status = ERRORS[code].status;
+  }
+}
+
+/** Builds a coded error; `message` overrides the table's text with a more precise one. */
+export function appError(code: ErrorCode, message?: string, details?: Record<string, unknown>): AppError {
+  return new AppError(code, message, details);
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}

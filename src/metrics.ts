@@ -1,0 +1,41 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  engineUp: Gauge;
+  containersByState: Gauge<'state'>;
+}
+
+/**
+ * One registry per app instance (tests build many apps in one process, and prom-client's
+ * global registry refuses a metric registered twice).
+ */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'gdm_' });
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: 'gdm_http_requests_total',
+      help: 'HTTP requests by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'gdm_http_request_duration_seconds',
+      help: 'HTTP request latency by method, route pattern and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    engineUp: new Gauge({ name: 'gdm_engine_up', help: '1 when the Docker engine answers', registers: [registry] }),
+    containersByState: new Gauge({
+      name: 'gdm_containers',
+      help: 'Containers by state',
+      labelNames: ['state'],
+      registers: [registry],
+    }),
+  };
+}

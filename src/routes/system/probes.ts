@@ -1,0 +1,58 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { EngineState } from '../../services/engine-status.js';
+import type { Services } from '../../services/index.js';
+import { HealthResponseSchema, LiveResponseSchema, ReadyResponseSchema, RootSchema } from '../../schemas/system.js';
+import { PACKAGE } from '../../version.js';
+
+const tags = ['system'];
+
+function engineView(state: EngineState) {
+  return {
+    reachable: state.reachable,
+    checkedAt: state.checkedAt,
+    version: state.info?.version ?? null,
+    apiVersion: state.info?.apiVersion ?? null,
+    ...(state.reachable ? {} : { hint: state.hint }),
+  };
+}
+
+/** Unauthenticated probes: `/`, `/health`, `/live`, `/ready`, also under /api/v1. */
+const probeRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const { engineStatus } = services;
+  const startedAt = Date.now();
+
+  app.get('/', { schema: { tags, summary: 'Service name, version, engine and links', response: { 200: RootSchema } } }, async () => ({
+    name: PACKAGE.name,
+    version: PACKAGE.version,
+    engine: engineView(await engineStatus.check()),
+    links: { docs: '/docs', openapi: '/openapi.json', health: '/health', ready: '/ready', metrics: '/metrics', api: '/api/v1' },
+  }));
+
+  for (const prefix of ['', '/api/v1']) {
+    app.get(`${prefix}/health`, { schema: { tags, summary: 'Service health', response: { 200: HealthResponseSchema } } }, async () => {
+      const engine = await engineStatus.check();
+      return {
+        status: engine.reachable ? ('ok' as const) : ('degraded' as const),
+        version: PACKAGE.version,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        engine: engineView(engine),
+      };
+    });
+
+    app.get(`${prefix}/live`, { schema: { tags, summary: 'The process is alive', response: { 200: LiveResponseSchema } } }, async () => ({
+      status: 'alive' as const,
+    }));
+
+    app.get(
+      `${prefix}/ready`,
+      { schema: { tags, summary: 'Ready when the engine answers', response: { 200: ReadyResponseSchema, 503: ReadyResponseSchema } } },
+      async (_request, reply) => {
+        const engine = await engineStatus.check();
+        if (engine.reachable) return { ready: true, engine: engineView(engine) };
+        return reply.code(503).send({ ready: false, engine: engineView(engine), reason: 'The Docker engine is unreachable' });
+      },
+    );
+  }
+};
+
+export default probeRoutes;

@@ -1,0 +1,143 @@
+import Type, { type Static } from 'typebox';
+
+export const HealthSchema = Type.Union(
+  [Type.Literal('healthy'), Type.Literal('unhealthy'), Type.Literal('starting'), Type.Literal('none')],
+  { description: "Healthcheck status; 'none' when the container has no healthcheck" },
+);
+export type HealthStatus = Static<typeof HealthSchema>;
+
+export const ContainerStateSchema = Type.Union(
+  ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'].map((s) => Type.Literal(s)),
+);
+
+export const PortBindingSchema = Type.Object({
+  privatePort: Type.Integer(),
+  protocol: Type.String(),
+  hostIp: Type.Optional(Type.String()),
+  publicPort: Type.Optional(Type.Integer()),
+});
+export type PortBinding = Static<typeof PortBindingSchema>;
+
+const summaryProperties = {
+  id: Type.String(),
+  name: Type.String(),
+  image: Type.String(),
+  imageId: Type.String(),
+  command: Type.String(),
+  created: Type.String({ description: 'ISO 8601' }),
+  state: Type.String({ description: 'created, restarting, running, removing, paused, exited or dead' }),
+  status: Type.String({ description: "Human-readable, like docker ps' STATUS column" }),
+  health: HealthSchema,
+  ports: Type.Array(PortBindingSchema),
+  labels: Type.Record(Type.String(), Type.String()),
+  composeProject: Type.Union([Type.String(), Type.Null()]),
+  composeService: Type.Union([Type.String(), Type.Null()]),
+};
+
+export const ContainerSummarySchema = Type.Object(summaryProperties, { $id: 'ContainerSummary' });
+export type ContainerSummary = Static<typeof ContainerSummarySchema>;
+
+export const ContainerDetailsSchema = Type.Object(
+  {
+    ...summaryProperties,
+    running: Type.Boolean(),
+    paused: Type.Boolean(),
+    restarting: Type.Boolean(),
+    oomKilled: Type.Boolean(),
+    dead: Type.Boolean(),
+    pid: Type.Integer(),
+    exitCode: Type.Integer(),
+    error: Type.String(),
+    startedAt: Type.Union([Type.String(), Type.Null()]),
+    finishedAt: Type.Union([Type.String(), Type.Null()]),
+    healthcheck: Type.Union([
+      Type.Object({ failingStreak: Type.Integer(), lastOutput: Type.Union([Type.String(), Type.Null()]) }),
+      Type.Null(),
+    ]),
+    restartCount: Type.Integer(),
+    restartPolicy: Type.String(),
+    tty: Type.Boolean(),
+    mounts: Type.Array(
+      Type.Object({
+        type: Type.String(),
+        name: Type.Optional(Type.String()),
+        source: Type.String(),
+        destination: Type.String(),
+        mode: Type.String(),
+        readWrite: Type.Boolean(),
+      }),
+    ),
+    networks: Type.Array(Type.Object({ name: Type.String(), ipAddress: Type.String() })),
+    env: Type.Array(Type.Object({ name: Type.String(), value: Type.Optional(Type.String()) }), {
+      description: 'Variable names; values only for callers allowed to see them',
+    }),
+  },
+  { $id: 'ContainerDetails' },
+);
+export type ContainerDetails = Static<typeof ContainerDetailsSchema>;
+
+export const ContainerListSchema = Type.Object({
+  containers: Type.Array(Type.Ref('ContainerSummary')),
+  total: Type.Integer(),
+});
+
+export const ListQuerySchema = Type.Object({
+  all: Type.Boolean({ default: true, description: 'Include stopped containers (docker ps -a); false lists running ones only' }),
+  status: Type.Optional(Type.Array(ContainerStateSchema, { maxItems: 7, description: 'Keep only these states; repeat the parameter for several' })),
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Case-insensitive substring of the name' })),
+  label: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 512, pattern: '^[^=]+(=.*)?$' }), {
+      maxItems: 20,
+      description: 'key or key=value; every one must match',
+    }),
+  ),
+});
+
+export const ActionResultSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  action: Type.Union([Type.Literal('start'), Type.Literal('stop'), Type.Literal('restart')]),
+  changed: Type.Boolean({ description: 'False when the container already was in the wanted state' }),
+  state: Type.String(),
+  health: HealthSchema,
+  durationMs: Type.Integer(),
+});
+export type ActionResult = Static<typeof ActionResultSchema>;
+
+export const StopQuerySchema = Type.Object({
+  timeout: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 3600, description: 'Seconds to wait for a clean exit before the engine kills the process' }),
+  ),
+});
+
+export const LogsQuerySchema = Type.Object({
+  tail: Type.Integer({ minimum: 0, maximum: 10_000, default: 100, description: 'Last N lines (max 10000)' }),
+  since: Type.Optional(Type.String({ maxLength: 40, description: 'Unix seconds, RFC 3339 date, or a duration like 10m' })),
+  until: Type.Optional(Type.String({ maxLength: 40, description: 'Unix seconds, RFC 3339 date, or a duration like 10m' })),
+  timestamps: Type.Boolean({ default: false }),
+});
+
+export const LogLineSchema = Type.Object({
+  stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')]),
+  timestamp: Type.Optional(Type.String()),
+  text: Type.String(),
+});
+
+export const LogsResponseSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  tty: Type.Boolean({ description: 'TTY containers have one stream, reported as stdout' }),
+  lines: Type.Array(LogLineSchema),
+});
+
+export const UsageSchema = Type.Object({
+  read: Type.String(),
+  cpuPercent: Type.Union([Type.Number(), Type.Null()], { description: '100 = one full core; null until two samples exist' }),
+  onlineCpus: Type.Integer(),
+  memory: Type.Object({ usage: Type.Number(), limit: Type.Number(), percent: Type.Number() }),
+  network: Type.Object({ rxBytes: Type.Number(), txBytes: Type.Number() }),
+  blockIo: Type.Object({ readBytes: Type.Number(), writeBytes: Type.Number() }),
+  pids: Type.Integer(),
+});
+
+export const StatsResponseSchema = Type.Object({ id: Type.String(), name: Type.String(), ...UsageSchema.properties });

@@ -1,0 +1,31 @@
+import Type from 'typebox';
+
+export const EngineStateSchema = Type.Object({
+  reachable: Type.Boolean(),
+  checkedAt: Type.Union([Type.String(), Type.Null()]),
+  version: Type.Union([Type.String(), Type.Null()]),
+  apiVersion: Type.Union([Type.String(), Type.Null()]),
+  hint: Type.Optional(Type.String()),
+});
+
+export const RootSchema = Type.Object({
+  name: Type.String(),
+  version: Type.String(),
+  engine: EngineStateSchema,
+  links: Type.Record(Type.String(), Type.String()),
+});
+
+export const HealthResponseSchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  version: Type.String(),
+  uptimeSeconds: Type.Number(),
+  engine: EngineStateSchema,
+});
+
+export const LiveResponseSchema = Type.Object({ status: Type.Literal('alive') });
+
+export const ReadyResponseSchema = Type.Object({
+  ready: Type.Boolean(),
+  engine: EngineStateSchema,
+  reason: Type.Optional(Type.String()),
+});

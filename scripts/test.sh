@@ -20,7 +20,7 @@ npm run --silent build
 
 echo "== tests"
 status=0
-node --import tsx --test --test-reporter=spec \
+node --import tsx --test --test-concurrency=1 --test-reporter=spec \
   test/unit/*.test.ts test/integration/*.test.ts || status=$?
 
 bash scripts/cleanup-test-containers.sh

@@ -10,6 +10,10 @@ export const ERRORS = {
   CONTAINER_NOT_FOUND: { status: 404, message: 'No such container' },
   AMBIGUOUS_CONTAINER_ID: { status: 409, message: 'The id prefix matches several containers; give more characters or the name' },
   CONTAINER_NOT_RUNNING: { status: 409, message: 'The container is not running' },
+  CONTAINER_START_FAILED: {
+    status: 409,
+    message: 'The engine could not start the container; check its command, mounts and ports (details in the service log)',
+  },
   CONTAINER_CONFLICT: { status: 409, message: 'The container cannot do this in its current state' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
@@ -32,6 +36,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message?: string,
     readonly details?: Record<string, unknown>,
+    /** What really happened, for the log only: never rendered to a caller. */
+    readonly internal?: unknown,
   ) {
     super(message ?? ERRORS[code].message);
     this.name = 'AppError';
@@ -40,8 +46,8 @@ export class AppError extends Error {
 }
 
 /** Builds a coded error; `message` overrides the table's text with a more precise one. */
-export function appError(code: ErrorCode, message?: string, details?: Record<string, unknown>): AppError {
-  return new AppError(code, message, details);
+export function appError(code: ErrorCode, message?: string, details?: Record<string, unknown>, internal?: unknown): AppError {
+  return new AppError(code, message, details, internal);
 }
 
 export function isAppError(err: unknown): err is AppError {

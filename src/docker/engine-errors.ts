@@ -23,14 +23,15 @@ export function isUnreachable(err: unknown): boolean {
 export function toAppError(err: unknown, notFound: 'CONTAINER_NOT_FOUND' | 'NOT_FOUND' = 'CONTAINER_NOT_FOUND'): AppError {
   if (isAppError(err)) return err;
   const e = (err ?? {}) as EngineErrorShape;
-  if (isUnreachable(err)) return appError('DOCKER_UNAVAILABLE');
-  if (e.message === 'timeout' || e.code === 'ESOCKETTIMEDOUT' || /aborted/i.test(e.message ?? '')) return appError('DOCKER_TIMEOUT');
+  const coded = (code: Parameters<typeof appError>[0]) => appError(code, undefined, undefined, e.message);
+  if (isUnreachable(err)) return coded('DOCKER_UNAVAILABLE');
+  if (e.message === 'timeout' || e.code === 'ESOCKETTIMEDOUT' || /aborted/i.test(e.message ?? '')) return coded('DOCKER_TIMEOUT');
   switch (e.statusCode) {
     case 404:
-      return appError(notFound);
+      return coded(notFound);
     case 409:
-      return appError('CONTAINER_CONFLICT');
+      return coded('CONTAINER_CONFLICT');
     default:
-      return appError('DOCKER_ERROR');
+      return coded('DOCKER_ERROR');
   }
 }

@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { connectionOptions, type ConnectionSettings } from './connection.js';
+import { appError } from '../errors.js';
 import { toAppError } from './engine-errors.js';
 import type {
   EngineContainerDetails,
@@ -91,6 +92,9 @@ export function createDockerEngine(settings: EngineSettings): DockerEngine {
           return true;
         } catch (err) {
           if (isNotModified(err)) return false;
+          // 400/500 on start: the container's own config (command, mounts, ports) fails.
+          const status = (err as StatusError | undefined)?.statusCode;
+          if (status === 400 || status === 500) throw appError('CONTAINER_START_FAILED', undefined, undefined, (err as Error).message);
           throw err;
         }
       }),

@@ -38,7 +38,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const rendered = renderError(err);
     // The detail goes to the log only; the caller gets the table's text.
     if (rendered.status === 500) request.log.error({ err }, 'request failed');
-    else if (rendered.status > 500) request.log.warn({ code: rendered.code }, 'engine call failed');
+    else if (isAppError(err) && err.internal !== undefined) request.log.warn({ code: rendered.code, engine: String(err.internal) }, 'engine call failed');
     return sendError(reply, request, rendered);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { before, describe, test } from 'node:test';
+import { requireEngine } from '../helpers/docker-cli.js';
+
+const CLI = ['--import', 'tsx', 'src/cli.ts'];
+
+function startCli(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [...CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  return { child, output: () => output };
+}
+
+async function exitCode(child: ReturnType<typeof spawn>): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return code;
+}
+
+before(requireEngine);
+
+describe('gui-docker-manager CLI', () => {
+  test('an invalid variable stops start-up with one line naming it', async () => {
+    const { child, output } = startCli(['serve'], { PORT: 'eighty' });
+    assert.equal(await exitCode(child), 2);
+    assert.match(output(), /Invalid PORT="eighty": expected a TCP port, 1-65535/);
+    assert.equal(output().trim().split('\n').length, 1);
+  });
+
+  test('serve listens, answers, and exits cleanly on SIGTERM', async () => {
+    const port = String(20000 + Math.floor(Math.random() * 20000));
+    const { child, output } = startCli(['serve'], { PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'info', MONGODB_URL: 'mongodb://x' });
+    try {
+      let res: Response | undefined;
+      for (let i = 0; i < 100 && !res; i++) {
+        res = await fetch(`http://127.0.0.1:${port}/api/v1/containers`).catch(() => undefined);
+        if (!res) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(res, `server answered (${output()})`);
+      assert.equal(res.status, 200);
+      assert.match(output(), /ignoring platform variables/);
+      assert.match(output(), /MONGODB_URL/);
+      assert.match(output(), /engine reachable/);
+      child.kill('SIGTERM');
+      assert.equal(await exitCode(child), 0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  test('an unknown command is refused with usage', async () => {
+    const { child, output } = startCli(['frobnicate'], {});
+    assert.equal(await exitCode(child), 2);
+    assert.match(output(), /unknown command "frobnicate"/);
+    assert.match(output(), /Usage:/);
+  });
+});

@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { FrameDecoder, LineSplitter, splitLogBuffer, type LogChunk } from '../../src/docker/log-frames.js';
+
+/** One multiplexed frame as the engine writes it: [stream, 0, 0, 0, size BE] + payload. */
+function frame(stream: 1 | 2, text: string): Buffer {
+  const payload = Buffer.from(text, 'utf8');
+  const header = Buffer.alloc(8);
+  header[0] = stream;
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
+}
+
+function decoded(chunks: LogChunk[]): { stream: string; text: string }[] {
+  return chunks.map((c) => ({ stream: c.stream, text: c.data.toString('utf8') }));
+}
+
+describe('FrameDecoder', () => {
+  test('decodes whole frames and tells stderr (2) from stdout (1)', () => {
+    const decoder = new FrameDecoder();
+    const out = decoder.push(Buffer.concat([frame(1, 'out one\n'), frame(2, 'err one\n'), frame(1, 'out two\n')]));
+    assert.deepEqual(decoded(out), [
+      { stream: 'stdout', text: 'out one\n' },
+      { stream: 'stderr', text: 'err one\n' },
+      { stream: 'stdout', text: 'out two\n' },
+    ]);
+    assert.equal(decoder.remainder, 0);
+  });
+
+  test('a header split across pushes waits for the rest', () => {
+    const bytes = frame(2, 'hello\n');
+    const decoder = new FrameDecoder();
+    assert.deepEqual(decoder.push(bytes.subarray(0, 3)), []);
+    assert.equal(decoder.remainder, 3);
+    assert.deepEqual(decoded(decoder.push(bytes.subarray(3))), [{ stream: 'stderr', text: 'hello\n' }]);
+    assert.equal(decoder.remainder, 0);
+  });
+
+  test('a payload split across pushes waits for the rest', () => {
+    const bytes = frame(1, 'a longer payload\n');
+    const decoder = new FrameDecoder();
+    assert.deepEqual(decoder.push(bytes.subarray(0, 12)), []);
+    assert.equal(decoder.remainder, 12);
+    assert.deepEqual(decoded(decoder.push(bytes.subarray(12))), [{ stream: 'stdout', text: 'a longer payload\n' }]);
+  });
+
+  test('gives the same frames whatever the byte boundaries', () => {
+    const stream = Buffer.concat([frame(1, 'first\n'), frame(2, 'second\n'), frame(1, ''), frame(1, 'third, with ünïcödé\n')]);
+    const expected = decoded(new FrameDecoder().push(stream));
+    assert.equal(expected.length, 4);
+    for (const step of [1, 2, 3, 5, 7, 8, 9, 13]) {
+      const decoder = new FrameDecoder();
+      const got: LogChunk[] = [];
+      for (let i = 0; i < stream.length; i += step) got.push(...decoder.push(stream.subarray(i, i + step)));
+      assert.deepEqual(decoded(got), expected, `step ${step}`);
+      assert.equal(decoder.remainder, 0, `step ${step}`);
+    }
+  });
+
+  test('several frames and a partial one in a single push', () => {
+    const third = frame(2, 'third\n');
+    const decoder = new FrameDecoder();
+    const out = decoder.push(Buffer.concat([frame(1, 'a\n'), frame(1, 'b\n'), third.subarray(0, 10)]));
+    assert.deepEqual(decoded(out), [
+      { stream: 'stdout', text: 'a\n' },
+      { stream: 'stdout', text: 'b\n' },
+    ]);
+    assert.equal(decoder.remainder, 10);
+    assert.deepEqual(decoded(decoder.push(third.subarray(10))), [{ stream: 'stderr', text: 'third\n' }]);
+  });
+});
+
+describe('LineSplitter', () => {
+  const chunk = (stream: 'stdout' | 'stderr', text: string): LogChunk => ({ stream, data: Buffer.from(text) });
+
+  test('joins a line split across two chunks', () => {
+    const splitter = new LineSplitter();
+    assert.deepEqual(splitter.push(chunk('stdout', 'hello wo')), []);
+    assert.deepEqual(splitter.push(chunk('stdout', 'rld\nnext')), [{ stream: 'stdout', line: 'hello world' }]);
+    assert.deepEqual(splitter.flush(), [{ stream: 'stdout', line: 'next' }]);
+    assert.deepEqual(splitter.flush(), [], 'flush empties the partials');
+  });
+
+  test('keeps the partial lines of stdout and stderr apart', () => {
+    const splitter = new LineSplitter();
+    assert.deepEqual(splitter.push(chunk('stdout', 'out-')), []);
+    assert.deepEqual(splitter.push(chunk('stderr', 'err-')), []);
+    assert.deepEqual(splitter.push(chunk('stderr', 'tail\n')), [{ stream: 'stderr', line: 'err-tail' }]);
+    assert.deepEqual(splitter.push(chunk('stdout', 'tail\n')), [{ stream: 'stdout', line: 'out-tail' }]);
+  });
+
+  test('strips the \\r of \\r\\n line ends, keeps inner \\r and empty lines', () => {
+    const splitter = new LineSplitter();
+    assert.deepEqual(splitter.push(chunk('stdout', 'one\r\ntwo\r\n\r\nthree\rstill three\n')), [
+      { stream: 'stdout', line: 'one' },
+      { stream: 'stdout', line: 'two' },
+      { stream: 'stdout', line: '' },
+      { stream: 'stdout', line: 'three\rstill three' },
+    ]);
+  });
+
+  test('a \\r\\n split between chunks is still stripped', () => {
+    const splitter = new LineSplitter();
+    assert.deepEqual(splitter.push(chunk('stdout', 'line\r')), []);
+    assert.deepEqual(splitter.push(chunk('stdout', '\n')), [{ stream: 'stdout', line: 'line' }]);
+  });
+
+  test('flush reports unterminated tails of both streams', () => {
+    const splitter = new LineSplitter();
+    splitter.push(chunk('stderr', 'err tail'));
+    splitter.push(chunk('stdout', 'out tail'));
+    assert.deepEqual(splitter.flush(), [
+      { stream: 'stdout', line: 'out tail' },
+      { stream: 'stderr', line: 'err tail' },
+    ]);
+  });
+});
+
+describe('splitLogBuffer', () => {
+  test('demultiplexes a non-TTY logs response into lines per stream', () => {
+    const buffer = Buffer.concat([frame(1, 'starting\nlisten'), frame(1, 'ing on 80\n'), frame(2, 'warning: x\n'), frame(1, 'no newline')]);
+    assert.deepEqual(splitLogBuffer(buffer, false), [
+      { stream: 'stdout', line: 'starting' },
+      { stream: 'stdout', line: 'listening on 80' },
+      { stream: 'stderr', line: 'warning: x' },
+      { stream: 'stdout', line: 'no newline' },
+    ]);
+  });
+
+  test('a TTY response is raw text on stdout, not demultiplexed', () => {
+    // Bytes that would be a frame header are just text for a TTY container.
+    const raw = Buffer.from('\u0002\u0000\u0000\u0000\u0000\u0000\u0000\u0003abc\r\nsecond\r\n', 'latin1');
+    assert.deepEqual(splitLogBuffer(raw, true), [
+      { stream: 'stdout', line: '\u0002\u0000\u0000\u0000\u0000\u0000\u0000\u0003abc' },
+      { stream: 'stdout', line: 'second' },
+    ]);
+    assert.deepEqual(splitLogBuffer(Buffer.from('plain\nlines'), true), [
+      { stream: 'stdout', line: 'plain' },
+      { stream: 'stdout', line: 'lines' },
+    ]);
+  });
+
+  test('the same bytes read as TTY and non-TTY differ', () => {
+    const buffer = frame(2, 'oops\n');
+    assert.deepEqual(splitLogBuffer(buffer, false), [{ stream: 'stderr', line: 'oops' }]);
+    const asTty = splitLogBuffer(buffer, true);
+    assert.equal(asTty.length, 1);
+    assert.equal(asTty[0]?.stream, 'stdout');
+    assert.ok(asTty[0]?.line.endsWith('oops'));
+    assert.notEqual(asTty[0]?.line, 'oops');
+  });
+
+  test('an empty response has no lines', () => {
+    assert.deepEqual(splitLogBuffer(Buffer.alloc(0), false), []);
+    assert.deepEqual(splitLogBuffer(Buffer.alloc(0), true), []);
+  });
+});

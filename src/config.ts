@@ -17,7 +17,7 @@ export const EnvSchema = Type.Object({
   HOST: Type.Optional(Type.String({ minLength: 1, description: 'an address to listen on, e.g. 127.0.0.1 or 0.0.0.0' })),
   LOG_LEVEL: LogLevel,
   DOCKER_HOST: Type.String({
-    pattern: '^(unix://|tcp://|ssh://|npipe://)\\S+$',
+    pattern: '^(unix:///|tcp://|ssh://)\\S+$',
     default: 'unix:///var/run/docker.sock',
     description: 'unix:///path, tcp://host:port or ssh://user@host',
   }),
@@ -64,6 +64,9 @@ export class ConfigError extends Error {
 
 const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
 
+/** Values never echoed in an error message. */
+const SECRET_VARS = new Set(['METRICS_TOKEN']);
+
 function normalise(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(EnvSchema.properties)) {
@@ -72,6 +75,8 @@ function normalise(env: NodeJS.ProcessEnv): Record<string, unknown> {
     const value = raw.trim();
     const schema = (EnvSchema.properties as Record<string, { type?: string }>)[key];
     if (schema?.type === 'boolean') out[key] = BOOLEAN_WORDS[value.toLowerCase()] ?? value;
+    // Only plain decimal integers: Convert would otherwise take 80.5, 1e3 or 0x50.
+    else if (schema?.type === 'integer') out[key] = /^\d+$/.test(value) ? Number(value) : value;
     else if (key === 'LOG_LEVEL') out[key] = value.toLowerCase(); // the platform writes INFO
     else out[key] = value;
   }
@@ -92,8 +97,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (firstError) {
     const variable = firstError.instancePath.replace(/^\//, '').split('/')[0] ?? 'environment';
     const schema = (EnvSchema.properties as Record<string, { description?: string }>)[variable];
-    const got = env[variable];
-    throw new ConfigError(variable, `Invalid ${variable}=${JSON.stringify(got ?? '')}: expected ${schema?.description ?? firstError.message}`);
+    const got = SECRET_VARS.has(variable) ? '(hidden)' : JSON.stringify(env[variable] ?? '');
+    throw new ConfigError(variable, `Invalid ${variable}=${got}: expected ${schema?.description ?? firstError.message}`);
   }
   const e = input as Env;
   const corsOrigins = e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);

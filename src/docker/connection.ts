@@ -46,7 +46,7 @@ export function connectionOptions(settings: ConnectionSettings): ConnectionOptio
       const options: ConnectionOptions = {
         ...base,
         protocol: tls ? 'https' : 'http',
-        host: url.hostname,
+        host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
         port: Number(url.port || (tls ? 2376 : 2375)),
       };
       if (settings.certPath) {
@@ -60,7 +60,7 @@ export function connectionOptions(settings: ConnectionSettings): ConnectionOptio
       return {
         ...base,
         protocol: 'ssh',
-        host: url.hostname,
+        host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
         port: Number(url.port || 22),
         username: url.username ? decodeURIComponent(url.username) : undefined,
       };

@@ -3,6 +3,7 @@ import { appError, isAppError, type AppError } from '../errors.js';
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ERR_SOCKET_CLOSED']);
 
 interface EngineErrorShape {
+  name?: string;
   statusCode?: number;
   code?: string;
   message?: string;
@@ -25,7 +26,7 @@ export function toAppError(err: unknown, notFound: 'CONTAINER_NOT_FOUND' | 'NOT_
   const e = (err ?? {}) as EngineErrorShape;
   const coded = (code: Parameters<typeof appError>[0]) => appError(code, undefined, undefined, e.message);
   if (isUnreachable(err)) return coded('DOCKER_UNAVAILABLE');
-  if (e.message === 'timeout' || e.code === 'ESOCKETTIMEDOUT' || /aborted/i.test(e.message ?? '')) return coded('DOCKER_TIMEOUT');
+  if (e.message === 'timeout' || e.code === 'ESOCKETTIMEDOUT' || e.name === 'AbortError') return coded('DOCKER_TIMEOUT');
   switch (e.statusCode) {
     case 404:
       return coded(notFound);

@@ -1,3 +1,5 @@
+import { StringDecoder } from 'node:string_decoder';
+
 /**
  * The engine multiplexes stdout and stderr of a non-TTY container into frames:
  * an 8-byte header [stream, 0, 0, 0, size(uint32 BE)] then `size` bytes.
@@ -48,9 +50,11 @@ export class FrameDecoder {
  */
 export class LineSplitter {
   private partial: Record<LogStream, string> = { stdout: '', stderr: '' };
+  // A UTF-8 character may straddle two frames or chunks: decode per stream, statefully.
+  private readonly decoders: Record<LogStream, StringDecoder> = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
 
   push(chunk: LogChunk): { stream: LogStream; line: string }[] {
-    const text = this.partial[chunk.stream] + chunk.data.toString('utf8');
+    const text = this.partial[chunk.stream] + this.decoders[chunk.stream].write(chunk.data);
     const parts = text.split('\n');
     this.partial[chunk.stream] = parts.pop() ?? '';
     return parts.map((line) => ({ stream: chunk.stream, line: line.endsWith('\r') ? line.slice(0, -1) : line }));
@@ -59,6 +63,7 @@ export class LineSplitter {
   flush(): { stream: LogStream; line: string }[] {
     const out: { stream: LogStream; line: string }[] = [];
     for (const stream of ['stdout', 'stderr'] as const) {
+      this.partial[stream] += this.decoders[stream].end();
       if (this.partial[stream] !== '') out.push({ stream, line: this.partial[stream] });
       this.partial[stream] = '';
     }

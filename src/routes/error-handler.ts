@@ -20,7 +20,7 @@ const FASTIFY_STATUS_CODES: Partial<Record<number, ErrorCode>> = {
 
 export function renderError(err: unknown): Rendered {
   if (isAppError(err)) return { status: err.status, code: err.code, message: err.message, details: err.details };
-  const fe = err as Partial<FastifyError>;
+  const fe = (err ?? {}) as Partial<FastifyError>;
   if (fe.validation) return { status: 400, code: 'VALIDATION_ERROR', message: fe.message ?? ERRORS.VALIDATION_ERROR.message };
   const code = fe.statusCode !== undefined ? FASTIFY_STATUS_CODES[fe.statusCode] : undefined;
   if (code) return { status: ERRORS[code].status, code, message: fe.message ?? ERRORS[code].message };

@@ -69,11 +69,19 @@ describe('toAppError', () => {
   });
 
   test('a timeout becomes DOCKER_TIMEOUT (504)', () => {
-    for (const err of [new Error('timeout'), Object.assign(new Error('socket timeout'), { code: 'ESOCKETTIMEDOUT' }), new Error('The operation was aborted')]) {
+    for (const err of [new Error('timeout'), Object.assign(new Error('socket timeout'), { code: 'ESOCKETTIMEDOUT' }), Object.assign(new Error('The operation was aborted'), { name: 'AbortError' })]) {
       const coded = toAppError(err);
       assert.equal(coded.code, 'DOCKER_TIMEOUT', err.message);
       assert.equal(coded.status, 504);
     }
+  });
+
+  test("the engine's text is kept for the log in .internal, never in the message", () => {
+    const engineText = 'driver failed programming external connectivity on endpoint web';
+    const err = toAppError(modemError(500, engineText));
+    assert.equal(err.internal, engineText);
+    assert.ok(!err.message.includes('driver failed'));
+    assert.equal(toAppError(systemError('ECONNREFUSED')).internal, 'connect ECONNREFUSED /var/run/docker.sock');
   });
 
   test('an AppError is returned as is', () => {

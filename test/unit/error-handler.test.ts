@@ -19,6 +19,12 @@ describe('renderError', () => {
     });
   });
 
+  test("an AppError's internal cause is not rendered", () => {
+    const rendered = renderError(appError('DOCKER_ERROR', undefined, undefined, 'engine says /srv/secret is busy'));
+    assert.deepEqual(rendered, { status: 502, code: 'DOCKER_ERROR', message: ERRORS.DOCKER_ERROR.message, details: undefined });
+    assert.ok(!JSON.stringify(rendered).includes('secret'));
+  });
+
   test('a schema validation failure becomes 400 VALIDATION_ERROR with its message', () => {
     const err = fastifyError(400, 'querystring/tail must be <= 10000', { validation: [{ instancePath: '/tail' }] });
     assert.deepEqual(renderError(err), { status: 400, code: 'VALIDATION_ERROR', message: 'querystring/tail must be <= 10000' });

@@ -95,7 +95,7 @@ async function measure(settings: BenchSettings, engine: HttpClient, ours: HttpCl
   // sample (~1 s); one-shot does not, and is what our service uses once it holds a
   // previous sample of the container (the first call to ours is the "cold" one).
   const s = settings.statsIterations;
-  log(`stats of one container: ${s} iterations (+2 warm-up), interleaved; ~${Math.ceil((s + 2) * 1.1)} s`);
+  log(`stats of one container: ${s} iterations (+2 warm-up), interleaved; ~${(s + 2) * 4} s`);
   const single = await interleaved(
     {
       ours: () => ours.expect('GET', `/api/v1/containers/${target.id}/stats`),
@@ -169,7 +169,9 @@ async function main(): Promise<number> {
       const removed = await fixture.removeAll();
       log(`removed ${removed} bench containers (run ${fixture.runId})`);
     })());
+  let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
     log(`${signal}: removing bench containers before exiting`);
     void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
@@ -212,6 +214,7 @@ async function main(): Promise<number> {
     const engineContainers = (await engine.json<unknown[]>('GET', '/containers/json?all=1')).length;
     results = { rows, engineVersion, engineContainers, phasesMs: phases };
   } catch (err) {
+    if (interrupted) return 130;
     log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   } finally {
     const t = performance.now();

@@ -11,6 +11,9 @@ import containerRoutes from './routes/containers/index.js';
 import { registerErrorHandling } from './routes/error-handler.js';
 import metricsRoutes from './routes/system/metrics.js';
 import probeRoutes from './routes/system/probes.js';
+import eventRoutes from './routes/events/index.js';
+import statsRoutes from './routes/stats/index.js';
+import { StreamLimiter } from './routes/streams/stream-limiter.js';
 import { ErrorResponseSchema } from './schemas/common.js';
 import { ContainerDetailsSchema, ContainerSummarySchema } from './schemas/containers.js';
 import { createServices, type Services } from './services/index.js';
@@ -49,10 +52,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const engine = options.engine ?? createDockerEngine({ ...config.docker });
-  const services = createServices(engine);
+  const services = createServices(engine, config);
   const metrics = createMetrics();
   app.decorate('services', services);
   app.decorate('metrics', metrics);
+
+  app.addHook('onReady', async () => services.start());
+  app.addHook('onClose', async () => services.close());
+  services.store.on('lost', () => metrics.eventStreamReconnects.inc());
 
   registerErrorHandling(app);
   app.addSchema(ErrorResponseSchema);
@@ -83,6 +90,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       tags: [
         { name: 'system', description: 'Probes, metrics and documentation' },
         { name: 'containers', description: 'Containers of the engine' },
+        { name: 'streams', description: 'Server-Sent Events: container changes, logs, stats' },
       ],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
@@ -91,8 +99,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(probeRoutes, { services });
-  await app.register(metricsRoutes, { services, metrics, metricsToken: config.metricsToken });
-  await app.register(containerRoutes, { prefix: '/api/v1', services });
+  await app.register(metricsRoutes, { services, metrics, metricsToken: config.metricsToken, containerStats: config.metricsContainerStats });
+  const limiter = new StreamLimiter(config.streams.perClient);
+  const streamOptions = { limiter, heartbeatMs: config.streams.heartbeatMs };
+  await app.register(containerRoutes, { prefix: '/api/v1', services, streams: streamOptions });
+  await app.register(statsRoutes, { prefix: '/api/v1', services, streams: streamOptions });
+  await app.register(eventRoutes, { prefix: '/api/v1', services, streams: streamOptions });
 
   return app as unknown as App;
 }

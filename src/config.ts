@@ -28,6 +28,14 @@ export const EnvSchema = Type.Object({
   DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'a writable folder for the embedded database' }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'a bearer token of at least 16 characters' })),
   ENGINE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000, description: 'milliseconds, 100-600000' }),
+  STATS_SOURCE: Type.Union([Type.Literal('auto'), Type.Literal('cgroup'), Type.Literal('engine')], {
+    default: 'auto',
+    description: 'auto, cgroup or engine',
+  }),
+  STATS_INTERVAL_MS: Type.Integer({ minimum: 250, maximum: 60_000, default: 1000, description: 'milliseconds, 250-60000' }),
+  STREAMS_PER_CLIENT: Type.Integer({ minimum: 1, maximum: 1000, default: 16, description: 'an integer, 1-1000' }),
+  SSE_HEARTBEAT_MS: Type.Integer({ minimum: 1000, maximum: 300_000, default: 15_000, description: 'milliseconds, 1000-300000' }),
+  METRICS_CONTAINER_STATS: Type.Boolean({ default: false, description: 'true or false (1 or 0)' }),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -45,6 +53,10 @@ export interface Config {
     tlsVerify: boolean;
     timeoutMs: number;
   };
+  stats: { source: 'auto' | 'cgroup' | 'engine'; intervalMs: number };
+  streams: { perClient: number; heartbeatMs: number };
+  /** Per-container CPU and memory gauges on /metrics (opt-in: one series per container). */
+  metricsContainerStats: boolean;
   corsOrigins: string[];
   dataDir: string;
   metricsToken?: string;
@@ -118,6 +130,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tlsVerify: e.DOCKER_TLS_VERIFY,
       timeoutMs: e.ENGINE_TIMEOUT_MS,
     },
+    stats: { source: e.STATS_SOURCE, intervalMs: e.STATS_INTERVAL_MS },
+    streams: { perClient: e.STREAMS_PER_CLIENT, heartbeatMs: e.SSE_HEARTBEAT_MS },
+    metricsContainerStats: e.METRICS_CONTAINER_STATS,
     corsOrigins,
     dataDir: e.DATA_DIR,
     metricsToken: e.METRICS_TOKEN,

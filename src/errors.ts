@@ -19,6 +19,7 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body type is not supported' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; retry later' },
+  TOO_MANY_STREAMS: { status: 429, message: 'Too many open streams for this client; close one first' },
   INTERNAL_ERROR: { status: 500, message: 'Internal error' },
   DOCKER_ERROR: { status: 502, message: 'The Docker engine refused the operation' },
   DOCKER_UNAVAILABLE: {

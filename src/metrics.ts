@@ -6,6 +6,9 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   engineUp: Gauge;
   containersByState: Gauge<'state'>;
+  eventStreamReconnects: Counter;
+  containerCpu: Gauge<'name'>;
+  containerMemory: Gauge<'name'>;
 }
 
 /**
@@ -35,6 +38,23 @@ export function createMetrics(): Metrics {
       name: 'gdm_containers',
       help: 'Containers by state',
       labelNames: ['state'],
+      registers: [registry],
+    }),
+    eventStreamReconnects: new Counter({
+      name: 'gdm_engine_event_stream_reconnects_total',
+      help: 'Times the engine events stream was lost and had to be reconnected',
+      registers: [registry],
+    }),
+    containerCpu: new Gauge({
+      name: 'gdm_container_cpu_percent',
+      help: 'CPU use of a running container (100 = one core); only with METRICS_CONTAINER_STATS=true',
+      labelNames: ['name'],
+      registers: [registry],
+    }),
+    containerMemory: new Gauge({
+      name: 'gdm_container_memory_bytes',
+      help: 'Memory use of a running container without page cache; only with METRICS_CONTAINER_STATS=true',
+      labelNames: ['name'],
       registers: [registry],
     }),
   };

@@ -115,6 +115,11 @@ export const LogsQuerySchema = Type.Object({
   since: Type.Optional(Type.String({ maxLength: 40, description: 'Unix seconds, RFC 3339 date, or a duration like 10m' })),
   until: Type.Optional(Type.String({ maxLength: 40, description: 'Unix seconds, RFC 3339 date, or a duration like 10m' })),
   timestamps: Type.Boolean({ default: false }),
+  follow: Type.Boolean({ default: false, description: 'Stream new lines as Server-Sent Events' }),
+});
+
+export const StatsQuerySchema = Type.Object({
+  stream: Type.Boolean({ default: false, description: 'Stream one sample per interval as Server-Sent Events' }),
 });
 
 export const LogLineSchema = Type.Object({
@@ -141,3 +146,26 @@ export const UsageSchema = Type.Object({
 });
 
 export const StatsResponseSchema = Type.Object({ id: Type.String(), name: Type.String(), ...UsageSchema.properties });
+
+export const TotalsSchema = Type.Object({
+  containers: Type.Integer(),
+  cpuPercent: Type.Number(),
+  memoryUsage: Type.Number(),
+  rxBytes: Type.Number(),
+  txBytes: Type.Number(),
+  readBytes: Type.Number(),
+  writeBytes: Type.Number(),
+  pids: Type.Integer(),
+});
+
+export const StatsSetSchema = Type.Object({
+  sampledAt: Type.String(),
+  containers: Type.Array(StatsResponseSchema),
+  totals: TotalsSchema,
+});
+
+export const StatsSetQuerySchema = Type.Object({
+  name: ListQuerySchema.properties.name,
+  label: ListQuerySchema.properties.label,
+  stream: Type.Boolean({ default: false, description: 'Stream the set once per interval as Server-Sent Events' }),
+});

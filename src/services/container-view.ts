@@ -63,35 +63,44 @@ function healthOf(d: EngineContainerDetails): HealthStatus {
   return status === 'healthy' || status === 'unhealthy' || status === 'starting' ? status : 'none';
 }
 
-/** The docker CLI's status column, rebuilt from inspect data (list and details agree). */
-function statusText(d: EngineContainerDetails): string {
+/** Like the docker CLI's (go-units HumanDuration): "5 minutes", "About an hour". */
+export function humanDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.round(seconds / 3600);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(hours / 24 / 365)} years`;
+}
+
+/** The docker ps STATUS column, rebuilt from inspect data at `now`. */
+export function statusText(d: EngineContainerDetails, now: number): string {
   const s = d.State;
+  const since = (t: string) => humanDuration(Math.max(0, now - Date.parse(t)));
+  if (s.Restarting) return `Restarting (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
   if (s.Running) {
     const h = healthOf(d);
     const suffix = h === 'none' ? '' : h === 'starting' ? ' (health: starting)' : ` (${h})`;
-    return `${s.Paused ? 'Up (Paused)' : 'Up'} since ${s.StartedAt}${suffix}`;
+    return `Up ${since(s.StartedAt)}${s.Paused ? ' (Paused)' : ''}${suffix}`;
   }
   if (s.Status === 'created') return 'Created';
-  return `Exited (${s.ExitCode})${time(s.FinishedAt) ? ` at ${s.FinishedAt}` : ''}`;
+  if (s.Status === 'removing') return 'Removal In Progress';
+  if (s.Status === 'dead') return 'Dead';
+  return time(s.FinishedAt) ? `Exited (${s.ExitCode}) ${since(s.FinishedAt)} ago` : `Exited (${s.ExitCode})`;
 }
 
-export function detailsFromEngine(d: EngineContainerDetails, showEnvValues: boolean): ContainerDetails {
-  const labels = d.Config.Labels ?? {};
+export function detailsFromEngine(d: EngineContainerDetails, showEnvValues: boolean, now = Date.now()): ContainerDetails {
   const lastCheck = d.State.Health?.Log?.at(-1);
   return {
-    id: d.Id,
-    name: d.Name.replace(/^\//, ''),
-    image: d.Config.Image,
-    imageId: d.Image,
-    command: [...(Array.isArray(d.Config.Entrypoint) ? d.Config.Entrypoint : d.Config.Entrypoint ? [d.Config.Entrypoint] : []), ...(d.Config.Cmd ?? [])].join(' '),
-    created: d.Created,
-    state: d.State.Status,
-    status: statusText(d),
-    health: healthOf(d),
-    ports: portsFromDetails(d.NetworkSettings.Ports),
-    labels,
-    composeProject: labels[COMPOSE_PROJECT] ?? null,
-    composeService: labels[COMPOSE_SERVICE] ?? null,
+    ...summaryFromDetails(d, now),
     running: d.State.Running,
     paused: d.State.Paused,
     restarting: d.State.Restarting,
@@ -123,4 +132,29 @@ export function detailsFromEngine(d: EngineContainerDetails, showEnvValues: bool
       return showEnvValues ? { name, value: eq === -1 ? '' : entry.slice(eq + 1) } : { name };
     }),
   };
+}
+
+/** The list view of a container, from inspect data (the store keeps inspect data). */
+export function summaryFromDetails(d: EngineContainerDetails, now: number): ContainerSummary {
+  const labels = d.Config.Labels ?? {};
+  return {
+    id: d.Id,
+    name: d.Name.replace(/^\//, ''),
+    image: d.Config.Image,
+    imageId: d.Image,
+    command: commandOf(d),
+    created: d.Created,
+    state: d.State.Status,
+    status: statusText(d, now),
+    health: healthOf(d),
+    ports: portsFromDetails(d.NetworkSettings.Ports),
+    labels,
+    composeProject: labels[COMPOSE_PROJECT] ?? null,
+    composeService: labels[COMPOSE_SERVICE] ?? null,
+  };
+}
+
+function commandOf(d: EngineContainerDetails): string {
+  const entrypoint = Array.isArray(d.Config.Entrypoint) ? d.Config.Entrypoint : d.Config.Entrypoint ? [d.Config.Entrypoint] : [];
+  return [...entrypoint, ...(d.Config.Cmd ?? [])].join(' ');
 }

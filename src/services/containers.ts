@@ -1,6 +1,8 @@
 import type { DockerEngine } from '../docker/engine.js';
 import { resolveContainer } from './container-resolver.js';
-import { detailsFromEngine, summaryFromEngine, type ContainerDetails, type ContainerSummary } from './container-view.js';
+import { detailsFromEngine, type ContainerDetails, type ContainerSummary } from './container-view.js';
+import { appError } from '../errors.js';
+import type { ContainerStore } from './container-store.js';
 import type { EngineStatus } from './engine-status.js';
 import type { ActionResult } from '../schemas/containers.js';
 
@@ -34,31 +36,34 @@ export function applyFilters(containers: ContainerSummary[], filters: ListFilter
 }
 
 /**
- * Containers as the API shows them: list, details and lifecycle actions. Every engine
- * failure arrives here already coded; we only note it for readiness.
+ * Containers as the API shows them: list and details come from the event-synced store,
+ * lifecycle actions go to the engine and their result is written back to the store at once.
  */
 export class ContainerService {
   constructor(
     private readonly engine: DockerEngine,
+    private readonly store: ContainerStore,
     private readonly status: EngineStatus,
   ) {}
 
   /** Lists containers matching the filters, sorted by name. */
   async list(filters: ListFilters = {}): Promise<ContainerSummary[]> {
-    const all = await this.observe(this.engine.listContainers());
-    return applyFilters(all.map(summaryFromEngine), filters).sort((a, b) => a.name.localeCompare(b.name));
+    await this.store.ready();
+    return applyFilters(this.store.summaries(), filters).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   /** Resolves a full id, exact name or unique id prefix to one container. */
   async resolve(ref: string): Promise<ContainerSummary> {
-    const all = await this.observe(this.engine.listContainers());
-    return resolveContainer(ref, all.map(summaryFromEngine));
+    await this.store.ready();
+    return resolveContainer(ref, this.store.summaries());
   }
 
   /** Full details of one container; env values only when `showEnvValues`. */
   async details(ref: string, showEnvValues = false): Promise<ContainerDetails> {
     const { id } = await this.resolve(ref);
-    return detailsFromEngine(await this.observe(this.engine.inspectContainer(id)), showEnvValues);
+    const raw = this.store.raw(id);
+    if (!raw) throw appError('CONTAINER_NOT_FOUND');
+    return detailsFromEngine(raw, showEnvValues);
   }
 
   /** Starts, stops or restarts a container and reports its state afterwards. */
@@ -70,7 +75,9 @@ export class ContainerService {
     else if (action === 'stop') changed = await this.observe(this.engine.stopContainer(target.id, timeoutSeconds));
     else await this.observe(this.engine.restartContainer(target.id, timeoutSeconds));
     const durationMs = Math.round(performance.now() - started);
-    const after = detailsFromEngine(await this.observe(this.engine.inspectContainer(target.id)), false);
+    const raw = await this.observe(this.engine.inspectContainer(target.id));
+    this.store.upsert(raw, action);
+    const after = detailsFromEngine(raw, false);
     return { id: after.id, name: after.name, action, changed, state: after.state, health: after.health, durationMs };
   }
 

@@ -1,24 +1,56 @@
+import { availableParallelism } from 'node:os';
+import { CgroupReader } from '../docker/cgroup-reader.js';
+import { isLocalEngine } from '../docker/connection.js';
 import type { DockerEngine } from '../docker/engine.js';
+import type { Config } from '../config.js';
+import { ChangeFeed } from './change-feed.js';
+import { ContainerStore } from './container-store.js';
 import { ContainerService } from './containers.js';
 import { EngineStatus } from './engine-status.js';
 import { LogService } from './logs.js';
+import { StatsCollector, DEFAULT_COLLECTOR_OPTIONS } from './stats-collector.js';
 import { StatsService } from './stats.js';
 
 /** Everything the routes may call. Routes get this, never the engine itself. */
 export interface Services {
   engineStatus: EngineStatus;
+  store: ContainerStore;
+  feed: ChangeFeed;
   containers: ContainerService;
   logs: LogService;
   stats: StatsService;
+  /** Begins following the engine (the store syncs in the background). */
+  start(): void;
+  close(): Promise<void>;
 }
 
-export function createServices(engine: DockerEngine): Services {
+export function createServices(engine: DockerEngine, config: Pick<Config, 'docker' | 'stats'>): Services {
   const engineStatus = new EngineStatus(engine);
-  const containers = new ContainerService(engine, engineStatus);
+  const store = new ContainerStore(engine);
+  // Readiness follows the store: synced means the engine answered a full list.
+  store.on('synced', () => engineStatus.observe(undefined));
+  store.on('lost', () => void engineStatus.check(true));
+  const containers = new ContainerService(engine, store, engineStatus);
+  const cgroups = config.stats.source !== 'engine' && isLocalEngine(config.docker) ? new CgroupReader() : undefined;
+  const collector = new StatsCollector(
+    engine,
+    store,
+    cgroups,
+    () => (engineStatus.apiVersion ?? 0) >= 1.41,
+    { ...DEFAULT_COLLECTOR_OPTIONS, source: config.stats.source, intervalMs: config.stats.intervalMs },
+    availableParallelism(),
+  );
   return {
     engineStatus,
+    store,
+    feed: new ChangeFeed(store),
     containers,
     logs: new LogService(engine, containers),
-    stats: new StatsService(engine, containers, engineStatus),
+    stats: new StatsService(containers, collector),
+    start: () => store.start(),
+    close: async () => {
+      collector.close();
+      await store.close();
+    },
   };
 }

@@ -1,6 +1,7 @@
 import type { DockerEngine } from '../docker/engine.js';
 import { splitLogBuffer, type LogStream } from '../docker/log-frames.js';
 import type { ContainerService } from './containers.js';
+import { LogFollow } from './log-follow.js';
 import { parseTimeParam } from './time-params.js';
 
 export const LOG_TAIL_DEFAULT = 100;
@@ -58,5 +59,13 @@ export class LogService {
       options.timestamps ? { stream, ...splitTimestamp(line) } : { stream, text: line },
     );
     return { id: details.id, name: details.name, tty: details.tty, lines };
+  }
+
+  /** Opens a live stream: the last `tail` lines, then new lines as they are written. */
+  async follow(ref: string, query: LogQuery): Promise<LogFollow> {
+    const options = engineLogOptions(query);
+    const details = await this.containers.details(ref);
+    const upstream = await this.engine.followLogs(details.id, options);
+    return new LogFollow(details.id, details.name, details.tty, upstream, this.engine, options.timestamps);
   }
 }

@@ -1,57 +1,76 @@
-import type { DockerEngine } from '../docker/engine.js';
-import type { EngineCpuStats } from '../docker/types.js';
 import { appError } from '../errors.js';
-import type { ContainerService } from './containers.js';
-import type { EngineStatus } from './engine-status.js';
-import { usageFromStats, type ContainerUsage } from './stats-math.js';
+import type { ContainerService, ListFilters } from './containers.js';
+import type { StatsCollector } from './stats-collector.js';
+import type { ContainerUsage } from './stats-math.js';
 
 export interface ContainerStats extends ContainerUsage {
   id: string;
   name: string;
 }
 
-/** A previous CPU sample is usable for a delta for this long. */
-const PREVIOUS_SAMPLE_MAX_AGE_MS = 30_000;
-const MAX_REMEMBERED = 5_000;
+export interface UsageTotals {
+  containers: number;
+  cpuPercent: number;
+  memoryUsage: number;
+  rxBytes: number;
+  txBytes: number;
+  readBytes: number;
+  writeBytes: number;
+  pids: number;
+}
 
-/**
- * One stats sample per call. The engine's `one-shot` mode (API >= 1.41) skips its own
- * second sample, so we keep the previous CPU counters per container to compute CPU %;
- * without a recent one we let the engine take both samples (about a second).
- */
+export interface StatsSet {
+  sampledAt: string;
+  containers: ContainerStats[];
+  totals: UsageTotals;
+}
+
+/** Adds up usage over any set of containers (a group, a filter, everything). */
+export function totalsOf(stats: readonly ContainerUsage[]): UsageTotals {
+  const t: UsageTotals = { containers: stats.length, cpuPercent: 0, memoryUsage: 0, rxBytes: 0, txBytes: 0, readBytes: 0, writeBytes: 0, pids: 0 };
+  for (const s of stats) {
+    t.cpuPercent += s.cpuPercent ?? 0;
+    t.memoryUsage += s.memory.usage;
+    t.rxBytes += s.network.rxBytes;
+    t.txBytes += s.network.txBytes;
+    t.readBytes += s.blockIo.readBytes;
+    t.writeBytes += s.blockIo.writeBytes;
+    t.pids += s.pids;
+  }
+  t.cpuPercent = Math.round(t.cpuPercent * 100) / 100;
+  return t;
+}
+
+/** Resource use of one container or of a filtered set, from the shared collector. */
 export class StatsService {
-  private readonly previous = new Map<string, { cpu: EngineCpuStats; at: number }>();
-
   constructor(
-    private readonly engine: DockerEngine,
     private readonly containers: ContainerService,
-    private readonly status: EngineStatus,
+    readonly collector: StatsCollector,
   ) {}
 
+  /** One container's latest usage; 409 when it is not running. */
   async sample(ref: string): Promise<ContainerStats> {
     const target = await this.containers.resolve(ref);
     if (target.state !== 'running') {
       throw appError('CONTAINER_NOT_RUNNING', `Container ${target.name} is ${target.state}; stats exist only while it runs`);
     }
-    const prev = this.previous.get(target.id);
-    const fresh = prev !== undefined && Date.now() - prev.at < PREVIOUS_SAMPLE_MAX_AGE_MS;
-    const oneShot = fresh && (this.status.apiVersion ?? 0) >= 1.41;
-    const raw = await this.engine.containerStats(target.id, oneShot);
-    this.remember(target.id, raw.cpu_stats);
-    return { id: target.id, name: target.name, ...usageFromStats(raw, fresh ? prev.cpu : undefined) };
+    const usage = (await this.collector.usage([target.id])).get(target.id);
+    if (!usage) throw appError('CONTAINER_NOT_RUNNING', `Container ${target.name} stopped while being sampled`);
+    return { id: target.id, name: target.name, ...usage };
   }
 
-  /** Forgets a container's previous sample (it was removed). */
-  forget(id: string): void {
-    this.previous.delete(id);
+  /** Usage of every running container matching the filters, with totals. */
+  async set(filters: ListFilters): Promise<StatsSet> {
+    const running = await this.containers.list({ ...filters, all: false });
+    return this.combine(running, await this.collector.usage(running.map((c) => c.id)));
   }
 
-  private remember(id: string, cpu: EngineCpuStats): void {
-    this.previous.delete(id);
-    this.previous.set(id, { cpu, at: Date.now() });
-    if (this.previous.size > MAX_REMEMBERED) {
-      const oldest = this.previous.keys().next().value;
-      if (oldest !== undefined) this.previous.delete(oldest);
+  combine(running: readonly { id: string; name: string }[], usage: ReadonlyMap<string, ContainerUsage>): StatsSet {
+    const containers: ContainerStats[] = [];
+    for (const c of running) {
+      const u = usage.get(c.id);
+      if (u) containers.push({ id: c.id, name: c.name, ...u });
     }
+    return { sampledAt: new Date().toISOString(), containers, totals: totalsOf(containers) };
   }
 }

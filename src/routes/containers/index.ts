@@ -8,14 +8,18 @@ import {
   LogsQuerySchema,
   LogsResponseSchema,
   StatsResponseSchema,
+  StatsQuerySchema,
   StopQuerySchema,
 } from '../../schemas/containers.js';
+import type { StreamSettings } from '../streams/open.js';
+import { streamLogs } from './log-stream.js';
+import { streamContainerStats } from './stats-stream.js';
 import type { Services } from '../../services/index.js';
 
 const tags = ['containers'];
 
 /** /api/v1/containers: list, details, lifecycle, logs and stats. */
-const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: StreamSettings }> = async (app, { services, streams }) => {
   const { containers, logs, stats } = services;
 
   app.get(
@@ -81,13 +85,19 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async
     {
       schema: {
         tags,
-        summary: 'Recent logs, stdout and stderr kept apart',
+        summary: 'Recent logs, stdout and stderr kept apart; follow=true streams them (SSE)',
+        description:
+          'With follow=true the answer is text/event-stream: an `open` event, one `log` event per line ({stream, text, timestamp?}), then `end` ({reason, state, exitCode}) when the container stops, or `error` when the engine goes away.',
         params: ContainerParamsSchema,
         querystring: LogsQuerySchema,
-        response: { 200: LogsResponseSchema, ...errorResponses(400, 404, 409, 503) },
+        response: { 200: LogsResponseSchema, ...errorResponses(400, 404, 409, 429, 503) },
       },
     },
-    async (request) => logs.read(request.params.id, request.query),
+    async (request, reply) => {
+      const { follow, ...query } = request.query;
+      if (follow) return streamLogs(request, reply, services, streams, request.params.id, query);
+      return logs.read(request.params.id, query);
+    },
   );
 
   app.get(
@@ -95,12 +105,17 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async
     {
       schema: {
         tags,
-        summary: 'CPU, memory, network, block I/O and pids of a running container',
+        summary: 'CPU, memory, network, block I/O and pids of a running container; stream=true streams them (SSE)',
+        description: 'With stream=true the answer is text/event-stream: one `stats` event per sample, then `end` when the container stops.',
         params: ContainerParamsSchema,
-        response: { 200: StatsResponseSchema, ...errorResponses(400, 404, 409, 503) },
+        querystring: StatsQuerySchema,
+        response: { 200: StatsResponseSchema, ...errorResponses(400, 404, 409, 429, 503) },
       },
     },
-    async (request) => stats.sample(request.params.id),
+    async (request, reply) => {
+      if (request.query.stream) return streamContainerStats(request, reply, services, streams, request.params.id);
+      return stats.sample(request.params.id);
+    },
   );
 };
 

@@ -12,9 +12,9 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 }
 
 /** Prometheus text at /metrics; bearer-protected when METRICS_TOKEN is set. */
-const metricsRoutes: FastifyPluginAsyncTypebox<{ services: Services; metrics: Metrics; metricsToken?: string }> = async (
+const metricsRoutes: FastifyPluginAsyncTypebox<{ services: Services; metrics: Metrics; metricsToken?: string; containerStats: boolean }> = async (
   app,
-  { services, metrics, metricsToken },
+  { services, metrics, metricsToken, containerStats },
 ) => {
   app.get(
     '/metrics',
@@ -23,23 +23,32 @@ const metricsRoutes: FastifyPluginAsyncTypebox<{ services: Services; metrics: Me
       if (metricsToken && !tokenMatches(request.headers.authorization, metricsToken)) {
         throw appError('UNAUTHORIZED', 'A valid bearer token (METRICS_TOKEN) is required for /metrics');
       }
-      await refreshContainerGauges(services, metrics);
+      await refreshContainerGauges(services, metrics, containerStats);
       return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     },
   );
 };
 
-async function refreshContainerGauges(services: Services, metrics: Metrics): Promise<void> {
+async function refreshContainerGauges(services: Services, metrics: Metrics, containerStats: boolean): Promise<void> {
   const engine = await services.engineStatus.check();
   metrics.engineUp.set(engine.reachable ? 1 : 0);
   metrics.containersByState.reset();
-  if (!engine.reachable) return;
-  try {
-    const counts: Record<string, number> = {};
-    for (const c of await services.containers.list({ all: true })) counts[c.state] = (counts[c.state] ?? 0) + 1;
-    for (const [state, n] of Object.entries(counts)) metrics.containersByState.set({ state }, n);
-  } catch {
-    metrics.engineUp.set(0);
+  metrics.containerCpu.reset();
+  metrics.containerMemory.reset();
+  // Served from the store: a scrape costs the engine nothing.
+  if (!services.store.isSynced) return;
+  const all = services.store.summaries();
+  const counts: Record<string, number> = {};
+  for (const c of all) counts[c.state] = (counts[c.state] ?? 0) + 1;
+  for (const [state, n] of Object.entries(counts)) metrics.containersByState.set({ state }, n);
+  if (!containerStats) return;
+  const running = all.filter((c) => c.state === 'running');
+  const usage = await services.stats.collector.usage(running.map((c) => c.id));
+  for (const c of running) {
+    const u = usage.get(c.id);
+    if (!u) continue;
+    if (u.cpuPercent !== null) metrics.containerCpu.set({ name: c.name }, u.cpuPercent);
+    metrics.containerMemory.set({ name: c.name }, u.memory.usage);
   }
 }
 

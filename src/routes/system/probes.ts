@@ -48,8 +48,9 @@ const probeRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (ap
       { schema: { tags, summary: 'Ready when the engine answers', response: { 200: ReadyResponseSchema, 503: ReadyResponseSchema } } },
       async (_request, reply) => {
         const engine = await engineStatus.check();
-        if (engine.reachable) return { ready: true, engine: engineView(engine) };
-        return reply.code(503).send({ ready: false, engine: engineView(engine), reason: 'The Docker engine is unreachable' });
+        if (engine.reachable && services.store.isSynced) return { ready: true, engine: engineView(engine) };
+        const reason = engine.reachable ? 'Syncing container state with the engine' : 'The Docker engine is unreachable';
+        return reply.code(503).send({ ready: false, engine: engineView(engine), reason });
       },
     );
   }

@@ -1,0 +1,100 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export interface SseOptions {
+  heartbeatMs: number;
+  /** Bytes queued for a slow reader before it counts as congested. */
+  maxBufferBytes?: number;
+}
+
+const DEFAULT_MAX_BUFFER = 256 * 1024;
+
+/**
+ * One Server-Sent Events response. Works with browsers' EventSource, Electron and curl.
+ * It never blocks the producer: `congested` tells a slow reader apart so that each stream
+ * can choose to drop, coalesce or pause its source, and `onDrain` says when it caught up.
+ */
+export class SseStream {
+  private closed = false;
+  private readonly heartbeat: NodeJS.Timeout;
+  private readonly closeHandlers: (() => void)[] = [];
+  private readonly maxBuffer: number;
+
+  constructor(
+    request: FastifyRequest,
+    private readonly reply: FastifyReply,
+    options: SseOptions,
+  ) {
+    this.maxBuffer = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER;
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      // nginx and similar proxies must not buffer a stream.
+      'x-accel-buffering': 'no',
+      'x-request-id': request.id,
+    });
+    raw.write(`retry: 2000\n\n`);
+    this.heartbeat = setInterval(() => this.comment('heartbeat'), options.heartbeatMs);
+    this.heartbeat.unref();
+    request.raw.once('close', () => this.finish());
+    raw.once('close', () => this.finish());
+    raw.once('error', () => this.finish());
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** True when the reader is behind by more than the buffer limit. */
+  get congested(): boolean {
+    return this.reply.raw.writableLength > this.maxBuffer;
+  }
+
+  /** Writes one event; returns false if the stream is closed. */
+  send(event: string, data: unknown, id?: string | number): boolean {
+    if (this.closed) return false;
+    const lines = [`event: ${event}`];
+    if (id !== undefined) lines.push(`id: ${id}`);
+    // JSON has no raw newlines, so one data line is always enough.
+    lines.push(`data: ${JSON.stringify(data)}`);
+    this.reply.raw.write(`${lines.join('\n')}\n\n`);
+    return true;
+  }
+
+  comment(text: string): void {
+    if (!this.closed) this.reply.raw.write(`: ${text}\n\n`);
+  }
+
+  onDrain(fn: () => void): void {
+    this.reply.raw.once('drain', fn);
+  }
+
+  onClose(fn: () => void): void {
+    if (this.closed) fn();
+    else this.closeHandlers.push(fn);
+  }
+
+  /** Sends a last event (if any) and ends the response. */
+  end(event?: string, data?: unknown): void {
+    if (this.closed) return;
+    if (event) this.send(event, data);
+    this.reply.raw.end();
+    this.finish();
+  }
+
+  private finish(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    for (const fn of this.closeHandlers.splice(0)) {
+      try {
+        fn();
+      } catch {
+        // a close handler must not keep the others from running
+      }
+    }
+  }
+}

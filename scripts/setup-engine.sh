@@ -68,6 +68,8 @@ start_engine() {
   for _ in $(seq 1 60); do
     if [ -S "$SOCKET" ] && engine_answers; then
       say "engine ready: $(docker version --format '{{.Server.Version}}')"
+      # Marks the engine as ours: tests may restart an engine the set-up started.
+      cat "$PIDFILE" > "$LOG_DIR/owned-pid" 2>/dev/null || true
       return 0
     fi
     sleep 1

@@ -14,6 +14,7 @@ import probeRoutes from './routes/system/probes.js';
 import eventRoutes from './routes/events/index.js';
 import statsRoutes from './routes/stats/index.js';
 import { StreamLimiter } from './routes/streams/stream-limiter.js';
+import { endAllStreams, type StreamSettings } from './routes/streams/open.js';
 import { ErrorResponseSchema } from './schemas/common.js';
 import { ContainerDetailsSchema, ContainerSummarySchema } from './schemas/containers.js';
 import { createServices, type Services } from './services/index.js';
@@ -101,7 +102,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(probeRoutes, { services });
   await app.register(metricsRoutes, { services, metrics, metricsToken: config.metricsToken, containerStats: config.metricsContainerStats });
   const limiter = new StreamLimiter(config.streams.perClient);
-  const streamOptions = { limiter, heartbeatMs: config.streams.heartbeatMs };
+  const streamOptions: StreamSettings = { limiter, heartbeatMs: config.streams.heartbeatMs, open: new Set() };
+  app.addHook('preClose', async () => endAllStreams(streamOptions));
   await app.register(containerRoutes, { prefix: '/api/v1', services, streams: streamOptions });
   await app.register(statsRoutes, { prefix: '/api/v1', services, streams: streamOptions });
   await app.register(eventRoutes, { prefix: '/api/v1', services, streams: streamOptions });

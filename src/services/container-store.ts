@@ -120,6 +120,17 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
     return [...this.containers.values()].map((d) => summaryFromDetails(d, now));
   }
 
+  /** Id and name of every container, for resolving a reference without building views. */
+  *identities(): Generator<{ id: string; name: string }> {
+    for (const d of this.containers.values()) yield { id: d.Id, name: d.Name.replace(/^\//, '') };
+  }
+
+  /** The list view of one container (by full id). */
+  summary(id: string, now = Date.now()): ContainerSummary | undefined {
+    const d = this.containers.get(id);
+    return d ? summaryFromDetails(d, now) : undefined;
+  }
+
   /** The stored inspect data of one container (by full id). */
   raw(id: string): EngineContainerDetails | undefined {
     return this.containers.get(id);

@@ -55,7 +55,10 @@ export class ContainerService {
   /** Resolves a full id, exact name or unique id prefix to one container. */
   async resolve(ref: string): Promise<ContainerSummary> {
     await this.store.ready();
-    return resolveContainer(ref, this.store.summaries());
+    const { id } = resolveContainer(ref, this.store.identities());
+    const summary = this.store.summary(id);
+    if (!summary) throw appError('CONTAINER_NOT_FOUND');
+    return summary;
   }
 
   /** Full details of one container; env values only when `showEnvValues`. */

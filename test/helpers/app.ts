@@ -19,3 +19,15 @@ export interface ErrorBody {
   error: { code: string; message: string };
   requestId: string;
 }
+
+/** Builds the app and listens on a random local port, for streaming tests. */
+export async function listenTestApp(
+  t: { after: (fn: () => Promise<void>) => void },
+  env: Record<string, string> = {},
+): Promise<{ app: App; base: string }> {
+  const app = await buildTestApp(t, env);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { app, base: `http://127.0.0.1:${port}` };
+}

@@ -5,6 +5,8 @@ import type { StreamLimiter } from './stream-limiter.js';
 export interface StreamSettings {
   limiter: StreamLimiter;
   heartbeatMs: number;
+  /** Every open stream, so that shutdown can end them instead of waiting on them. */
+  open: Set<SseStream>;
 }
 
 /** Who a stream counts against. Until callers authenticate, that is the client address. */
@@ -16,7 +18,11 @@ export function streamCaller(request: FastifyRequest): string {
 export function openStream(request: FastifyRequest, reply: FastifyReply, settings: StreamSettings): SseStream {
   const release = settings.limiter.acquire(streamCaller(request));
   const stream = new SseStream(request, reply, { heartbeatMs: settings.heartbeatMs });
-  stream.onClose(release);
+  settings.open.add(stream);
+  stream.onClose(() => {
+    release();
+    settings.open.delete(stream);
+  });
   return stream;
 }
 
@@ -25,3 +31,8 @@ export const ENGINE_LOST_EVENT = {
   code: 'DOCKER_UNAVAILABLE',
   message: 'The Docker engine went away; reconnect when /ready answers 200',
 } as const;
+
+/** Ends every open stream with a `shutdown` event (graceful close must not wait on them). */
+export function endAllStreams(settings: StreamSettings): void {
+  for (const stream of [...settings.open]) stream.end('shutdown', { reason: 'The service is shutting down; reconnect shortly' });
+}

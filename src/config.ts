@@ -87,12 +87,21 @@ function normalise(env: NodeJS.ProcessEnv): Record<string, unknown> {
     const value = raw.trim();
     const schema = (EnvSchema.properties as Record<string, { type?: string }>)[key];
     if (schema?.type === 'boolean') out[key] = BOOLEAN_WORDS[value.toLowerCase()] ?? value;
-    // Only plain decimal integers: Convert would otherwise take 80.5, 1e3 or 0x50.
-    else if (schema?.type === 'integer') out[key] = /^\d+$/.test(value) ? Number(value) : value;
+    // Only plain decimal integers: Convert would otherwise take 80.5, 1e3, 0x50 or +80.
+    else if (schema?.type === 'integer') {
+      if (!/^\d+$/.test(value)) throw invalid(key, env);
+      out[key] = Number(value);
+    }
     else if (key === 'LOG_LEVEL') out[key] = value.toLowerCase(); // the platform writes INFO
     else out[key] = value;
   }
   return out;
+}
+
+function invalid(variable: string, env: NodeJS.ProcessEnv, fallback = 'a valid value'): ConfigError {
+  const schema = (EnvSchema.properties as Record<string, { description?: string }>)[variable];
+  const got = SECRET_VARS.has(variable) ? '(hidden)' : JSON.stringify(env[variable] ?? '');
+  return new ConfigError(variable, `Invalid ${variable}=${got}: expected ${schema?.description ?? fallback}`);
 }
 
 function runningInContainer(): boolean {
@@ -106,12 +115,7 @@ function runningInContainer(): boolean {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const input = Value.Convert(EnvSchema, Value.Default(EnvSchema, normalise(env)));
   const firstError = [...Value.Errors(EnvSchema, input)][0];
-  if (firstError) {
-    const variable = firstError.instancePath.replace(/^\//, '').split('/')[0] ?? 'environment';
-    const schema = (EnvSchema.properties as Record<string, { description?: string }>)[variable];
-    const got = SECRET_VARS.has(variable) ? '(hidden)' : JSON.stringify(env[variable] ?? '');
-    throw new ConfigError(variable, `Invalid ${variable}=${got}: expected ${schema?.description ?? firstError.message}`);
-  }
+  if (firstError) throw invalid(firstError.instancePath.replace(/^\//, '').split('/')[0] ?? 'environment', env, firstError.message);
   const e = input as Env;
   const corsOrigins = e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of corsOrigins) {

@@ -161,3 +161,31 @@ describe('loadConfig refusals', () => {
     assert.equal(configError({ ENGINE_TIMEOUT_MS: '600001' }).variable, 'ENGINE_TIMEOUT_MS');
   });
 });
+
+describe('strictness found by review', () => {
+  test('integers must be plain decimals', () => {
+    for (const port of ['80.5', '1e3', '0x50', '+80']) {
+      assert.throws(() => loadConfig({ PORT: port }), (err: unknown) => err instanceof ConfigError && err.variable === 'PORT', port);
+    }
+  });
+
+  test('a secret is never echoed in the error', () => {
+    assert.throws(
+      () => loadConfig({ METRICS_TOKEN: 'short-secret' }),
+      (err: unknown) => err instanceof ConfigError && err.variable === 'METRICS_TOKEN' && !err.message.includes('short-secret'),
+    );
+  });
+
+  test('unix:// needs an absolute path (three slashes)', () => {
+    assert.throws(() => loadConfig({ DOCKER_HOST: 'unix://var/run/docker.sock' }), (err: unknown) => err instanceof ConfigError && err.variable === 'DOCKER_HOST');
+    assert.throws(() => loadConfig({ DOCKER_HOST: 'npipe:////./pipe/docker_engine' }), ConfigError);
+  });
+
+  test('stats and stream settings', () => {
+    const c = loadConfig({ STATS_SOURCE: 'engine', STATS_INTERVAL_MS: '500', STREAMS_PER_CLIENT: '4', METRICS_CONTAINER_STATS: 'true' });
+    assert.deepEqual(c.stats, { source: 'engine', intervalMs: 500 });
+    assert.equal(c.streams.perClient, 4);
+    assert.equal(c.metricsContainerStats, true);
+    assert.throws(() => loadConfig({ STATS_SOURCE: 'psychic' }), (err: unknown) => err instanceof ConfigError && err.variable === 'STATS_SOURCE');
+  });
+});

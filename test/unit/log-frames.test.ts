@@ -155,3 +155,13 @@ describe('splitLogBuffer', () => {
     assert.deepEqual(splitLogBuffer(Buffer.alloc(0), true), []);
   });
 });
+
+describe('UTF-8 across chunk boundaries', () => {
+  test('a character split between two chunks is decoded whole', () => {
+    const bytes = Buffer.from('é\n', 'utf8');
+    const splitter = new LineSplitter();
+    const first = splitter.push({ stream: 'stdout', data: bytes.subarray(0, 1) });
+    const second = splitter.push({ stream: 'stdout', data: bytes.subarray(1) });
+    assert.deepEqual([...first, ...second], [{ stream: 'stdout', line: 'é' }]);
+  });
+});

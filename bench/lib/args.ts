@@ -5,28 +5,37 @@ export interface BenchSettings {
   containers: number;
   /** How many of them run; the rest are created but never started. */
   running: number;
-  /** Measured iterations of the fast calls (list, details). */
+  /** Measured sequential iterations of list and details. */
   iterations: number;
-  /** Measured iterations of the single-container stats call (the engine takes ~1 s each). */
-  statsIterations: number;
-  /** Measured rounds of "stats of every running container at once". */
+  /** Concurrent clients of the list throughput run. */
+  concurrency: number;
+  /** Milliseconds each side gets per throughput slice (two slices each, interleaved). */
+  throughputMs: number;
+  /** Measured rounds of "stats of every running container". */
   rounds: number;
+  /** Running containers stopped one after another to time how fast our API shows it. */
+  stops: number;
+  /** The service's STATS_INTERVAL_MS. */
+  statsIntervalMs: number;
   /** Containers created or removed concurrently. */
   batch: number;
   image: string;
   socketPath: string;
 }
 
-export const USAGE = `usage: node --import tsx bench/run.ts [--containers N] [--running M] [--iterations K]
-       [--stats-iterations S] [--rounds R] [--batch B] [--image IMAGE] [--socket PATH]
-  --containers N        bench containers to create (default 50)
-  --running M           how many of them run sleep 3600 (default 20, at least 1, at most N)
-  --iterations K        measured iterations of list and details (default 200)
-  --stats-iterations S  measured iterations of single-container stats (default 10)
-  --rounds R            measured rounds of stats for all M running containers (default 3)
-  --batch B             containers created/removed concurrently (default 16)
-  --image IMAGE         local image to run, never pulled (default gdm-test-busybox:latest)
-  --socket PATH         the engine's unix socket (default /var/run/docker.sock)`;
+export const USAGE = `usage: npm run bench -- [--containers N] [--running M] [--iterations K] [--concurrency C]
+       [--throughput-ms T] [--rounds R] [--stops S] [--stats-interval MS] [--batch B] [--image IMAGE] [--socket PATH]
+  --containers N       bench containers to create (default 200)
+  --running M          how many of them run sleep 3600 (default 50, at least 1, at most N)
+  --iterations K       measured sequential iterations of list and details (default 200)
+  --concurrency C      concurrent clients for list throughput (default 8)
+  --throughput-ms T    ms per side per throughput slice, 2 slices each (default 1000)
+  --rounds R           measured rounds of stats for all M running containers (default 5)
+  --stops S            running containers stopped to time change propagation (default 20, at most M)
+  --stats-interval MS  the service's STATS_INTERVAL_MS (default 1000)
+  --batch B            containers created/removed concurrently (default 16)
+  --image IMAGE        local image to run, never pulled (default gdm-test-busybox:latest)
+  --socket PATH        the engine's unix socket (default /var/run/docker.sock)`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
@@ -36,33 +45,30 @@ function positiveInt(name: string, raw: string | undefined, fallback: number, mi
 
 /** Parses the command line; throws with the usage text when a flag is wrong. Returns undefined for --help. */
 export function parseBenchArgs(argv: string[]): BenchSettings | undefined {
+  const flags = ['containers', 'running', 'iterations', 'concurrency', 'throughput-ms', 'rounds', 'stops', 'stats-interval', 'batch', 'image', 'socket'];
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: {
-      containers: { type: 'string' },
-      running: { type: 'string' },
-      iterations: { type: 'string' },
-      'stats-iterations': { type: 'string' },
-      rounds: { type: 'string' },
-      batch: { type: 'string' },
-      image: { type: 'string' },
-      socket: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: { ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])), help: { type: 'boolean', short: 'h' } },
   });
-  if (values.help) return undefined;
-  const containers = positiveInt('containers', values.containers, 50);
-  const running = positiveInt('running', values.running, 20);
+  const v = values as Record<string, string | undefined> & { help?: boolean };
+  if (v.help) return undefined;
+  const containers = positiveInt('containers', v.containers, 200);
+  const running = positiveInt('running', v.running, 50);
   if (running > containers) throw new Error(`--running (${running}) cannot exceed --containers (${containers})\n${USAGE}`);
+  const stops = positiveInt('stops', v.stops, Math.min(20, running));
+  if (stops > running) throw new Error(`--stops (${stops}) cannot exceed --running (${running})\n${USAGE}`);
   return {
     containers,
     running,
-    iterations: positiveInt('iterations', values.iterations, 200),
-    statsIterations: positiveInt('stats-iterations', values['stats-iterations'], 10),
-    rounds: positiveInt('rounds', values.rounds, 3),
-    batch: positiveInt('batch', values.batch, 16),
-    image: values.image ?? 'gdm-test-busybox:latest',
-    socketPath: values.socket ?? '/var/run/docker.sock',
+    iterations: positiveInt('iterations', v.iterations, 200),
+    concurrency: positiveInt('concurrency', v.concurrency, 8),
+    throughputMs: positiveInt('throughput-ms', v['throughput-ms'], 1000, 100),
+    rounds: positiveInt('rounds', v.rounds, 5),
+    stops,
+    statsIntervalMs: positiveInt('stats-interval', v['stats-interval'], 1000, 250),
+    batch: positiveInt('batch', v.batch, 16),
+    image: v.image ?? 'gdm-test-busybox:latest',
+    socketPath: v.socket ?? '/var/run/docker.sock',
   };
 }

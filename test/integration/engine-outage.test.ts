@@ -63,6 +63,7 @@ describe('engine unreachable', () => {
     assert.equal(ready.statusCode, 200);
     const details = await app.inject({ url: `/api/v1/containers/${c.name}` });
     assert.equal(details.statusCode, 200);
+    assert.match((await app.inject({ url: '/metrics' })).body, /gdm_engine_event_stream_reconnects_total [1-9]/);
     assert.equal((details.json() as { id: string }).id, c.id);
   });
 });

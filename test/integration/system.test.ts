@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { buildTestApp } from '../helpers/app.js';
-import { docker, requireEngine } from '../helpers/docker-cli.js';
+import { after } from 'node:test';
+import { docker, Fixture, requireEngine, waitFor } from '../helpers/docker-cli.js';
 
+const fixture = new Fixture();
 before(requireEngine);
+after(() => fixture.cleanup());
 
 describe('probes and documentation', () => {
   test('/ names the service, its version, the engine and links', async (t) => {
@@ -43,6 +46,20 @@ describe('probes and documentation', () => {
     assert.match(res.body, /gdm_engine_up 1/);
     const running = (await docker('ps', '-q')).split('\n').filter(Boolean).length;
     if (running > 0) assert.match(res.body, new RegExp(`gdm_containers\\{state="running"\\} ${running}`));
+  });
+
+  test('METRICS_CONTAINER_STATS=true adds per-container CPU and memory gauges', async (t) => {
+    const app = await buildTestApp(t, { METRICS_CONTAINER_STATS: 'true' });
+    const c = await fixture.run();
+    const body = await waitFor(
+      async () => (await app.inject({ url: '/metrics' })).body,
+      (b) => b.includes(`gdm_container_memory_bytes{name="${c.name}"}`),
+      5000,
+    );
+    assert.match(body, new RegExp(`gdm_container_memory_bytes\\{name="${c.name}"\\} [1-9]\\d*`));
+    assert.match(body, new RegExp(`gdm_container_cpu_percent\\{name="${c.name}"\\} [\\d.]+`));
+    const plain = await buildTestApp(t);
+    assert.doesNotMatch((await plain.inject({ url: '/metrics' })).body, /gdm_container_memory_bytes\{/);
   });
 
   test('METRICS_TOKEN protects /metrics', async (t) => {

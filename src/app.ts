@@ -16,6 +16,10 @@ import statsRoutes from './routes/stats/index.js';
 import { StreamLimiter } from './routes/streams/stream-limiter.js';
 import { endAllStreams, type StreamSettings } from './routes/streams/open.js';
 import { ErrorResponseSchema } from './schemas/common.js';
+import { GroupCatalog } from './groups/catalog.js';
+import type { GroupDefinition } from './groups/definition.js';
+import { loadGroupsFile } from './groups/load.js';
+import groupRoutes from './routes/services/index.js';
 import { ContainerDetailsSchema, ContainerSummarySchema } from './schemas/containers.js';
 import { createServices, type Services } from './services/index.js';
 import { PACKAGE } from './version.js';
@@ -26,6 +30,8 @@ export interface AppOptions {
   logger?: FastifyBaseLogger | boolean;
   /** Defaults to the engine at config.docker.host; tests may pass a failing one. */
   engine?: DockerEngine;
+  /** Defaults to the groups file at config.groups.file (read and validated here). */
+  groups?: GroupDefinition[];
 }
 
 export type App = FastifyInstance & { services: Services; metrics: Metrics };
@@ -53,7 +59,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const engine = options.engine ?? createDockerEngine({ ...config.docker });
-  const services = createServices(engine, config);
+  const catalog = new GroupCatalog(options.groups ?? loadGroupsFile(config.groups.file), config.groups.labelKeys);
+  const services = createServices(engine, config, catalog);
   const metrics = createMetrics();
   app.decorate('services', services);
   app.decorate('metrics', metrics);
@@ -92,6 +99,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         { name: 'system', description: 'Probes, metrics and documentation' },
         { name: 'containers', description: 'Containers of the engine' },
         { name: 'streams', description: 'Server-Sent Events: container changes, logs, stats' },
+        { name: 'services', description: 'Service groups: tiers started in dependency order, health-gated' },
       ],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
@@ -107,6 +115,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(containerRoutes, { prefix: '/api/v1', services, streams: streamOptions });
   await app.register(statsRoutes, { prefix: '/api/v1', services, streams: streamOptions });
   await app.register(eventRoutes, { prefix: '/api/v1', services, streams: streamOptions });
+  await app.register(groupRoutes, { prefix: '/api/v1', services, streams: streamOptions });
 
   return app as unknown as App;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
+import { GroupsFileError } from './groups/load.js';
 import { startServer } from './server.js';
 import { PACKAGE } from './version.js';
 
@@ -32,7 +33,15 @@ async function main(argv: string[]): Promise<number> {
         }
         throw err;
       }
-      await startServer(config);
+      try {
+        await startServer(config);
+      } catch (err) {
+        if (err instanceof GroupsFileError) {
+          console.error(`gui-docker-manager: ${err.message}`);
+          return 2;
+        }
+        throw err;
+      }
       return -1; // keeps running
     }
     case 'version':

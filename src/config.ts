@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
+import { PACKAGE } from './version.js';
 
 /**
  * Every environment variable the service reads, in one schema. The `description` of each
@@ -36,6 +38,12 @@ export const EnvSchema = Type.Object({
   STREAMS_PER_CLIENT: Type.Integer({ minimum: 1, maximum: 1000, default: 16, description: 'an integer, 1-1000' }),
   SSE_HEARTBEAT_MS: Type.Integer({ minimum: 1000, maximum: 300_000, default: 15_000, description: 'milliseconds, 1000-300000' }),
   METRICS_CONTAINER_STATS: Type.Boolean({ default: false, description: 'true or false (1 or 0)' }),
+  SERVICE_GROUPS_FILE: Type.Optional(Type.String({ minLength: 1, description: 'the path of a service groups YAML file' })),
+  GROUP_LABEL: Type.String({
+    pattern: '^[a-zA-Z0-9._/-]+(,[a-zA-Z0-9._/-]+)*$',
+    default: 'gdm.group',
+    description: 'one or more comma-separated label keys, e.g. lucid.cluster,com.lucid.cluster',
+  }),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -57,6 +65,7 @@ export interface Config {
   streams: { perClient: number; heartbeatMs: number };
   /** Per-container CPU and memory gauges on /metrics (opt-in: one series per container). */
   metricsContainerStats: boolean;
+  groups: { file: string; labelKeys: string[] };
   corsOrigins: string[];
   dataDir: string;
   metricsToken?: string;
@@ -137,6 +146,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stats: { source: e.STATS_SOURCE, intervalMs: e.STATS_INTERVAL_MS },
     streams: { perClient: e.STREAMS_PER_CLIENT, heartbeatMs: e.SSE_HEARTBEAT_MS },
     metricsContainerStats: e.METRICS_CONTAINER_STATS,
+    groups: {
+      file: e.SERVICE_GROUPS_FILE ?? join(PACKAGE.root, 'config', 'service-groups.yaml'),
+      labelKeys: [...new Set(e.GROUP_LABEL.split(','))],
+    },
     corsOrigins,
     dataDir: e.DATA_DIR,
     metricsToken: e.METRICS_TOKEN,

@@ -1,16 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-/** The package's name and version, read once from package.json (src/ and dist/src/ alike). */
-function readPackage(): { name: string; version: string } {
-  for (const candidate of ['../package.json', '../../package.json']) {
+/** The package's folder (the same from src/ under tsx and from dist/src/ when built). */
+function findPackageRoot(): { root: string; name: string; version: string } {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'gui-docker-manager') return { name: pkg.name, version: pkg.version ?? '0.0.0' };
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'gui-docker-manager') return { root: dir, name: pkg.name, version: pkg.version ?? '0.0.0' };
     } catch {
-      // try the next location
+      // not here: try the folder above
     }
+    dir = dirname(dir);
   }
-  return { name: 'gui-docker-manager', version: '0.0.0' };
+  return { root: process.cwd(), name: 'gui-docker-manager', version: '0.0.0' };
 }
 
-export const PACKAGE = readPackage();
+export const PACKAGE = findPackageRoot();

@@ -50,3 +50,31 @@ export async function parallelRounds<K extends string>(
   ) as Record<K, Operation>;
   return interleaved(batch, rounds, warmupRounds);
 }
+
+/**
+ * Requests per second of each operation with `concurrency` callers looping on it. Each
+ * operation gets `slices` runs of `sliceMs`, interleaved in a rotating order like above.
+ */
+export async function throughput<K extends string>(
+  ops: Record<K, Operation>,
+  options: { concurrency: number; sliceMs: number; slices: number },
+): Promise<Record<K, number>> {
+  const keys = Object.keys(ops) as K[];
+  const done = Object.fromEntries(keys.map((k) => [k, { calls: 0, ms: 0 }])) as Record<K, { calls: number; ms: number }>;
+  for (let i = 0; i < options.slices; i++) {
+    for (let j = 0; j < keys.length; j++) {
+      const key = keys[(i + j) % keys.length] as K;
+      const started = performance.now();
+      const deadline = started + options.sliceMs;
+      const worker = async () => {
+        while (performance.now() < deadline) {
+          await ops[key]();
+          done[key].calls++;
+        }
+      };
+      await Promise.all(Array.from({ length: options.concurrency }, worker));
+      done[key].ms += performance.now() - started;
+    }
+  }
+  return Object.fromEntries(keys.map((k) => [k, (done[k].calls * 1000) / done[k].ms])) as Record<K, number>;
+}

@@ -1,3 +1,6 @@
+/** What a row must reach: ours/engine at most `max`, or ours itself below `max` (its unit). */
+export type Goal = { kind: 'ratio'; max: number; label: string } | { kind: 'value'; max: number; label: string };
+
 export interface Row {
   metric: string;
   unit: string;
@@ -5,11 +8,22 @@ export interface Row {
   engine: number | null;
   /** ours / engine, or null when the engine has no counterpart. */
   ratio: number | null;
+  /** The goal's label and whether this run met it; absent where no target exists. */
+  target?: { label: string; pass: boolean };
 }
 
-export function row(metric: string, unit: string, ours: number | null, engine: number | null): Row {
+export const ratioAtMost = (max: number, label = `ours <= ${max}x engine`): Goal => ({ kind: 'ratio', max, label });
+export const below = (max: number, unit: string): Goal => ({ kind: 'value', max, label: `< ${max} ${unit}` });
+
+export function row(metric: string, unit: string, ours: number | null, engine: number | null, goal?: Goal): Row {
   const ratio = ours !== null && engine !== null && engine !== 0 ? ours / engine : null;
-  return { metric, unit, ours, engine, ratio };
+  const r: Row = { metric, unit, ours, engine, ratio };
+  if (goal) {
+    const value = goal.kind === 'ratio' ? ratio : ours;
+    const pass = value !== null && Number.isFinite(value) && (goal.kind === 'ratio' ? value <= goal.max : value < goal.max);
+    r.target = { label: goal.label, pass };
+  }
+  return r;
 }
 
 function format(value: number | null, digits: number): string {
@@ -21,13 +35,34 @@ function digitsFor(unit: string): number {
   return unit === 'req/s' || unit === 'MiB' || unit === 'KiB' ? 1 : 2;
 }
 
+/** Ratios far below 1 keep three significant digits (0.00412), others two decimals. */
+function formatRatio(ratio: number | null): string {
+  if (ratio === null || Number.isNaN(ratio)) return '-';
+  return ratio < 0.1 && ratio > 0 ? ratio.toPrecision(3) : format(ratio, 2);
+}
+
+function formatTarget(r: Row): string {
+  if (!r.target) return '';
+  return `${r.target.pass ? 'pass' : 'FAIL'}: ${r.target.label}`;
+}
+
 /** A plain-text table with right-aligned numbers, one line per row. */
 export function renderTable(rows: readonly Row[]): string {
-  const header = ['metric', 'unit', 'ours', 'engine', 'ratio'];
-  const cells = rows.map((r) => [r.metric, r.unit, format(r.ours, digitsFor(r.unit)), format(r.engine, digitsFor(r.unit)), format(r.ratio, 2)]);
+  const header = ['metric', 'unit', 'ours', 'engine', 'ratio', 'target'];
+  const cells = rows.map((r) => [
+    r.metric,
+    r.unit,
+    format(r.ours, digitsFor(r.unit)),
+    format(r.engine, digitsFor(r.unit)),
+    formatRatio(r.ratio),
+    formatTarget(r),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: string[]) =>
-    c.map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join(' | ');
+    c
+      .map((cell, i) => (i < 2 || i === 5 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join(' | ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('-|-');
   return [line(header), rule, ...cells.map(line)].join('\n');
 }

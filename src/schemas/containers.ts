@@ -32,6 +32,8 @@ const summaryProperties = {
   labels: Type.Record(Type.String(), Type.String()),
   composeProject: Type.Union([Type.String(), Type.Null()]),
   composeService: Type.Union([Type.String(), Type.Null()]),
+  group: Type.Union([Type.String(), Type.Null()], { description: 'Primary service group (the first that matches), or null' }),
+  groups: Type.Array(Type.String(), { description: 'Every service group the container belongs to' }),
 };
 
 export const ContainerSummarySchema = Type.Object(summaryProperties, { $id: 'ContainerSummary' });
@@ -85,6 +87,7 @@ export const ListQuerySchema = Type.Object({
   all: Type.Boolean({ default: true, description: 'Include stopped containers (docker ps -a); false lists running ones only' }),
   status: Type.Optional(Type.Array(ContainerStateSchema, { maxItems: 7, description: 'Keep only these states; repeat the parameter for several' })),
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Case-insensitive substring of the name' })),
+  group: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$', description: 'Only members of this service group' })),
   label: Type.Optional(
     Type.Array(Type.String({ minLength: 1, maxLength: 512, pattern: '^[^=]+(=.*)?$' }), {
       maxItems: 20,

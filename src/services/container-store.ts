@@ -5,7 +5,7 @@ import { parseEventLine } from '../docker/engine.js';
 import type { EngineContainerDetails, EngineEvent } from '../docker/types.js';
 import { appError, isAppError } from '../errors.js';
 import { mapLimit } from './concurrency.js';
-import { detailsFromEngine, summaryFromDetails, type ContainerSummary } from './container-view.js';
+import { summaryFromDetails, type ContainerSummary, type GroupsOf } from './container-view.js';
 
 /** What the store tells its listeners after it applied a change. */
 export interface ContainerChange {
@@ -69,6 +69,8 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
   constructor(
     private readonly engine: DockerEngine,
     private readonly options: StoreOptions = DEFAULT_STORE_OPTIONS,
+    /** Which service groups a container belongs to (shown in every view). */
+    readonly groupsOf: GroupsOf = () => [],
   ) {
     super();
     this.setMaxListeners(0);
@@ -117,7 +119,7 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
 
   /** Every container, as the list shows it (status text computed now). */
   summaries(now = Date.now()): ContainerSummary[] {
-    return [...this.containers.values()].map((d) => summaryFromDetails(d, now));
+    return [...this.containers.values()].map((d) => summaryFromDetails(d, now, this.groupsOf));
   }
 
   /** Id and name of every container, for resolving a reference without building views. */
@@ -128,7 +130,7 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
   /** The list view of one container (by full id). */
   summary(id: string, now = Date.now()): ContainerSummary | undefined {
     const d = this.containers.get(id);
-    return d ? summaryFromDetails(d, now) : undefined;
+    return d ? summaryFromDetails(d, now, this.groupsOf) : undefined;
   }
 
   /** The stored inspect data of one container (by full id). */
@@ -254,7 +256,7 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
     const before = this.containers.get(details.Id);
     this.containers.set(details.Id, details);
     if (before && sameState(before, details) && action === 'resync') return;
-    const container = summaryFromDetails(details, Date.now());
+    const container = summaryFromDetails(details, Date.now(), this.groupsOf);
     this.emit('change', { kind: before ? 'updated' : 'added', action, id: details.Id, name: container.name, time: new Date().toISOString(), container });
   }
 
@@ -262,7 +264,7 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
     const before = this.containers.get(id);
     if (!before) return;
     this.containers.delete(id);
-    this.emit('change', { kind: 'removed', action, id, name: detailsFromEngine(before, false).name, time: new Date().toISOString() });
+    this.emit('change', { kind: 'removed', action, id, name: before.Name.replace(/^\//, ''), time: new Date().toISOString() });
   }
 
   private markLost(): void {

@@ -1,4 +1,4 @@
-import type { EngineContainerDetails, EngineContainerSummary } from '../docker/types.js';
+import type { EngineContainerDetails } from '../docker/types.js';
 import type { ContainerDetails, ContainerSummary, HealthStatus, PortBinding } from '../schemas/containers.js';
 
 export type { ContainerDetails, ContainerSummary, HealthStatus };
@@ -6,42 +6,6 @@ export type { ContainerDetails, ContainerSummary, HealthStatus };
 const COMPOSE_PROJECT = 'com.docker.compose.project';
 const COMPOSE_SERVICE = 'com.docker.compose.service';
 const ZERO_TIME = '0001-01-01T00:00:00Z';
-
-/** The engine's list status text carries health: "Up 3 minutes (healthy)". */
-export function healthFromStatusText(status: string): HealthStatus {
-  if (status.includes('(healthy)')) return 'healthy';
-  if (status.includes('(unhealthy)')) return 'unhealthy';
-  if (status.includes('(health: starting)')) return 'starting';
-  return 'none';
-}
-
-export function containerName(names: string[]): string {
-  return (names[0] ?? '').replace(/^\//, '');
-}
-
-export function summaryFromEngine(c: EngineContainerSummary): ContainerSummary {
-  const labels = c.Labels ?? {};
-  return {
-    id: c.Id,
-    name: containerName(c.Names),
-    image: c.Image,
-    imageId: c.ImageID,
-    command: c.Command,
-    created: new Date(c.Created * 1000).toISOString(),
-    state: c.State,
-    status: c.Status,
-    health: healthFromStatusText(c.Status),
-    ports: (c.Ports ?? []).map((p) => ({
-      privatePort: p.PrivatePort,
-      protocol: p.Type,
-      ...(p.IP !== undefined ? { hostIp: p.IP } : {}),
-      ...(p.PublicPort !== undefined ? { publicPort: p.PublicPort } : {}),
-    })),
-    labels,
-    composeProject: labels[COMPOSE_PROJECT] ?? null,
-    composeService: labels[COMPOSE_SERVICE] ?? null,
-  };
-}
 
 function time(value: string): string | null {
   return !value || value === ZERO_TIME ? null : value;
@@ -97,10 +61,10 @@ export function statusText(d: EngineContainerDetails, now: number): string {
   return time(s.FinishedAt) ? `Exited (${s.ExitCode}) ${since(s.FinishedAt)} ago` : `Exited (${s.ExitCode})`;
 }
 
-export function detailsFromEngine(d: EngineContainerDetails, showEnvValues: boolean, now = Date.now()): ContainerDetails {
+export function detailsFromEngine(d: EngineContainerDetails, showEnvValues: boolean, now = Date.now(), groupsOf: GroupsOf = NO_GROUPS): ContainerDetails {
   const lastCheck = d.State.Health?.Log?.at(-1);
   return {
-    ...summaryFromDetails(d, now),
+    ...summaryFromDetails(d, now, groupsOf),
     running: d.State.Running,
     paused: d.State.Paused,
     restarting: d.State.Restarting,
@@ -134,8 +98,18 @@ export function detailsFromEngine(d: EngineContainerDetails, showEnvValues: bool
   };
 }
 
+/** Names the groups a container belongs to (first = its primary group). */
+export type GroupsOf = (c: Omit<ContainerSummary, 'group' | 'groups'>) => string[];
+const NO_GROUPS: GroupsOf = () => [];
+
 /** The list view of a container, from inspect data (the store keeps inspect data). */
-export function summaryFromDetails(d: EngineContainerDetails, now: number): ContainerSummary {
+export function summaryFromDetails(d: EngineContainerDetails, now: number, groupsOf: GroupsOf = NO_GROUPS): ContainerSummary {
+  const view = baseSummary(d, now);
+  const groups = groupsOf(view);
+  return { ...view, group: groups[0] ?? null, groups };
+}
+
+function baseSummary(d: EngineContainerDetails, now: number): Omit<ContainerSummary, 'group' | 'groups'> {
   const labels = d.Config.Labels ?? {};
   return {
     id: d.Id,

@@ -8,6 +8,7 @@ import type { ActionResult } from '../schemas/containers.js';
 
 export interface ListFilters {
   all?: boolean;
+  group?: string;
   status?: string[];
   name?: string;
   label?: string[];
@@ -31,6 +32,7 @@ export function applyFilters(containers: ContainerSummary[], filters: ListFilter
       (filters.all !== false || c.state === 'running') &&
       (!statuses || statuses.has(c.state)) &&
       (!name || c.name.toLowerCase().includes(name)) &&
+      (!filters.group || c.groups.includes(filters.group)) &&
       (filters.label ?? []).every((l) => labelMatches(c.labels, l)),
   );
 }
@@ -66,7 +68,7 @@ export class ContainerService {
     const { id } = await this.resolve(ref);
     const raw = this.store.raw(id);
     if (!raw) throw appError('CONTAINER_NOT_FOUND');
-    return detailsFromEngine(raw, showEnvValues);
+    return detailsFromEngine(raw, showEnvValues, Date.now(), this.store.groupsOf);
   }
 
   /** Starts, stops or restarts a container and reports its state afterwards. */

@@ -4,7 +4,10 @@ import { isLocalEngine } from '../docker/connection.js';
 import type { DockerEngine } from '../docker/engine.js';
 import type { Config } from '../config.js';
 import { ChangeFeed } from './change-feed.js';
-import { ContainerStore } from './container-store.js';
+import { ContainerStore, DEFAULT_STORE_OPTIONS } from './container-store.js';
+import type { GroupCatalog } from '../groups/catalog.js';
+import { GroupRunner } from './group-runner.js';
+import { GroupService } from './groups.js';
 import { ContainerService } from './containers.js';
 import { EngineStatus } from './engine-status.js';
 import { LogService } from './logs.js';
@@ -19,14 +22,16 @@ export interface Services {
   containers: ContainerService;
   logs: LogService;
   stats: StatsService;
+  groups: GroupService;
+  groupRunner: GroupRunner;
   /** Begins following the engine (the store syncs in the background). */
   start(): void;
   close(): Promise<void>;
 }
 
-export function createServices(engine: DockerEngine, config: Pick<Config, 'docker' | 'stats'>): Services {
+export function createServices(engine: DockerEngine, config: Pick<Config, 'docker' | 'stats'>, catalog: GroupCatalog): Services {
   const engineStatus = new EngineStatus(engine);
-  const store = new ContainerStore(engine);
+  const store = new ContainerStore(engine, DEFAULT_STORE_OPTIONS, (c) => catalog.groupsOf(c));
   // Readiness follows the store: synced means the engine answered a full list.
   store.on('synced', () => engineStatus.observe(undefined));
   store.on('lost', () => void engineStatus.check(true));
@@ -47,6 +52,8 @@ export function createServices(engine: DockerEngine, config: Pick<Config, 'docke
     containers,
     logs: new LogService(engine, containers),
     stats: new StatsService(containers, collector),
+    groups: new GroupService(catalog, store, collector),
+    groupRunner: new GroupRunner(catalog, store, containers),
     start: () => store.start(),
     close: async () => {
       collector.close();

@@ -12,6 +12,9 @@ export async function buildTestApp(
   const app = await buildApp({ config, logger: false, ...extra });
   t.after(() => app.close());
   await app.ready();
+  // Start from a synced store, as a long-running service would be; an outage test's
+  // dead engine simply never syncs.
+  await app.services.store.ready(10_000).catch(() => undefined);
   return app;
 }
 

@@ -1,28 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { EngineContainerDetails, EngineContainerSummary } from '../../src/docker/types.js';
-import { containerName, detailsFromEngine, healthFromStatusText, summaryFromEngine } from '../../src/services/container-view.js';
+import type { EngineContainerDetails } from '../../src/docker/types.js';
+import { detailsFromEngine, summaryFromDetails } from '../../src/services/container-view.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-function engineSummary(overrides: Partial<EngineContainerSummary> = {}): EngineContainerSummary {
-  return {
-    Id: 'a'.repeat(64),
-    Names: ['/platform-api-1'],
-    Image: 'registry.example.org/api:1.2',
-    ImageID: 'sha256:' + 'b'.repeat(64),
-    Command: 'node server.js',
-    Created: 1_700_000_000,
-    State: 'running',
-    Status: 'Up 3 minutes (healthy)',
-    Ports: [
-      { IP: '0.0.0.0', PrivatePort: 8080, PublicPort: 18080, Type: 'tcp' },
-      { PrivatePort: 9229, Type: 'tcp' },
-    ],
-    Labels: { 'com.docker.compose.project': 'platform', 'com.docker.compose.service': 'api', tier: 'backend' },
-    ...overrides,
-  };
-}
 
 function engineDetails(overrides: { State?: Partial<EngineContainerDetails['State']>; Config?: Partial<EngineContainerDetails['Config']> } = {}): EngineContainerDetails {
   return {
@@ -66,67 +48,14 @@ function engineDetails(overrides: { State?: Partial<EngineContainerDetails['Stat
   };
 }
 
-describe('healthFromStatusText', () => {
-  const cases: [string, string][] = [
-    ['Up 3 minutes (healthy)', 'healthy'],
-    ['Up 10 seconds (unhealthy)', 'unhealthy'],
-    ['Up 2 seconds (health: starting)', 'starting'],
-    ['Up 3 minutes', 'none'],
-    ['Exited (0) 5 minutes ago', 'none'],
-    ['Created', 'none'],
-    ['Up 1 hour (Paused)', 'none'],
-    ['', 'none'],
-  ];
-  for (const [status, health] of cases) {
-    test(`${JSON.stringify(status)} → ${health}`, () => {
-      assert.equal(healthFromStatusText(status), health);
-    });
-  }
-});
-
-describe('containerName', () => {
-  test('takes the first name without its leading slash', () => {
-    assert.equal(containerName(['/web', '/link/alias']), 'web');
-    assert.equal(containerName(['web']), 'web');
-    assert.equal(containerName([]), '');
-  });
-});
-
-describe('summaryFromEngine', () => {
-  test('maps an engine list entry', () => {
-    assert.deepEqual(summaryFromEngine(engineSummary()), {
-      id: 'a'.repeat(64),
-      name: 'platform-api-1',
-      image: 'registry.example.org/api:1.2',
-      imageId: 'sha256:' + 'b'.repeat(64),
-      command: 'node server.js',
-      created: '2023-11-14T22:13:20.000Z',
-      state: 'running',
-      status: 'Up 3 minutes (healthy)',
-      health: 'healthy',
-      ports: [
-        { privatePort: 8080, protocol: 'tcp', hostIp: '0.0.0.0', publicPort: 18080 },
-        { privatePort: 9229, protocol: 'tcp' },
-      ],
-      labels: { 'com.docker.compose.project': 'platform', 'com.docker.compose.service': 'api', tier: 'backend' },
-      composeProject: 'platform',
-      composeService: 'api',
-    });
-  });
-
-  test('a container outside compose has null project and service', () => {
-    const summary = summaryFromEngine(engineSummary({ Labels: { tier: 'x' } }));
-    assert.equal(summary.composeProject, null);
-    assert.equal(summary.composeService, null);
-  });
-
-  test('missing labels and ports are empty, not a crash', () => {
-    const raw = engineSummary();
-    const bare = { ...raw, Labels: null, Ports: null } as unknown as EngineContainerSummary;
-    const summary = summaryFromEngine(bare);
-    assert.deepEqual(summary.labels, {});
-    assert.deepEqual(summary.ports, []);
-    assert.equal(summary.composeProject, null);
+describe('summaryFromDetails', () => {
+  test('adds the groups a classifier names, the first as the primary group', () => {
+    const summary = summaryFromDetails(engineDetails(), Date.now(), (c) => (c.composeProject ? ['foundation', 'core'] : []));
+    assert.equal(summary.group, 'foundation');
+    assert.deepEqual(summary.groups, ['foundation', 'core']);
+    const ungrouped = summaryFromDetails(engineDetails(), Date.now());
+    assert.equal(ungrouped.group, null);
+    assert.deepEqual(ungrouped.groups, []);
   });
 });
 

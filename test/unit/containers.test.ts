@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import type { ContainerSummary } from '../../src/services/container-view.js';
 import { applyFilters, labelMatches } from '../../src/services/containers.js';
 
-function summary(name: string, state: string, labels: Record<string, string> = {}): ContainerSummary {
+function summary(name: string, state: string, labels: Record<string, string> = {}, groups: string[] = []): ContainerSummary {
   return {
     id: name.padEnd(64, '0'),
     name,
@@ -18,6 +18,8 @@ function summary(name: string, state: string, labels: Record<string, string> = {
     labels,
     composeProject: null,
     composeService: null,
+    group: groups[0] ?? null,
+    groups,
   };
 }
 
@@ -99,5 +101,16 @@ describe('applyFilters', () => {
     const copy = [...all];
     applyFilters(all, { all: false });
     assert.deepEqual(all, copy);
+  });
+});
+
+describe('group filter', () => {
+  test('keeps members of the group, whichever of their groups it is', () => {
+    const a = summary('a', 'running', {}, ['foundation']);
+    const b = summary('b', 'running', {}, ['core', 'foundation']);
+    const c = summary('c', 'running');
+    assert.deepEqual(applyFilters([a, b, c], { group: 'foundation' }).map((x) => x.name), ['a', 'b']);
+    assert.deepEqual(applyFilters([a, b, c], { group: 'core' }).map((x) => x.name), ['b']);
+    assert.deepEqual(applyFilters([a, b, c], { group: 'support' }), []);
   });
 });

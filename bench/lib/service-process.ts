@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { HttpClient } from './http-client.js';
+
+export interface ServiceOptions {
+  /** dist/src/cli.js */
+  entry: string;
+  cwd: string;
+  socketPath: string;
+  statsIntervalMs: number;
+}
+
+/** Asks the kernel for a free TCP port on 127.0.0.1 (released at once; the child binds it next). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * Our service as a deployment runs it: `node dist/src/cli.js serve` in its own process,
+ * configured through the environment, listening on 127.0.0.1. Its output is kept (the last
+ * few KiB) to explain a failed start.
+ */
+export class ServiceProcess {
+  private child: ChildProcess | undefined;
+  private output = '';
+  private exited: Promise<number | null> | undefined;
+  port = 0;
+
+  constructor(private readonly options: ServiceOptions) {}
+
+  get pid(): number {
+    if (!this.child?.pid) throw new Error('service is not running');
+    return this.child.pid;
+  }
+
+  /** Spawns the service and waits until /ready answers 200 (engine reachable, store synced). */
+  async start(timeoutMs = 30_000): Promise<HttpClient> {
+    const { entry, cwd, socketPath, statsIntervalMs } = this.options;
+    this.port = await freePort();
+    const env = {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(this.port),
+      HOST: '127.0.0.1',
+      DOCKER_HOST: `unix://${socketPath}`,
+      LOG_LEVEL: 'silent',
+      STATS_INTERVAL_MS: String(statsIntervalMs),
+    };
+    const child = spawn(process.execPath, [entry, 'serve'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString('utf8')).slice(-4096));
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    let gone = false;
+    void this.exited.then(() => (gone = true));
+
+    const client = new HttpClient({ host: '127.0.0.1', port: this.port }, 10_000);
+    const deadline = performance.now() + timeoutMs;
+    while (performance.now() < deadline) {
+      if (gone) throw new Error(`service exited during start (code ${child.exitCode}): ${this.output.trim()}`);
+      const res = await client.request('GET', '/ready').catch(() => undefined);
+      if (res?.status === 200) return client;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    client.close();
+    throw new Error(`service not ready after ${timeoutMs} ms: ${this.output.trim()}`);
+  }
+
+  /** SIGTERM (graceful close), then SIGKILL after `graceMs`; resolves once the process is gone. */
+  async stop(graceMs = 5_000): Promise<void> {
+    const child = this.child;
+    if (!child || !this.exited || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}

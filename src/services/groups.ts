@@ -1,0 +1,105 @@
+import { appError } from '../errors.js';
+import type { GroupCatalog } from '../groups/catalog.js';
+import type { GroupDefinition } from '../groups/definition.js';
+import type { GroupStatus, GroupSummary } from '../schemas/groups.js';
+import type { ContainerStore } from './container-store.js';
+import type { ContainerSummary } from './container-view.js';
+import type { StatsCollector } from './stats-collector.js';
+
+/** Aggregates the members' states into one word (see GroupStatusSchema). */
+export function groupStatus(members: readonly Pick<ContainerSummary, 'state' | 'health'>[]): GroupStatus {
+  if (members.length === 0) return 'empty';
+  const running = members.filter((m) => m.state === 'running');
+  if (running.some((m) => m.health === 'unhealthy')) return 'unhealthy';
+  if (running.length === members.length) return 'running';
+  return running.length === 0 ? 'stopped' : 'partial';
+}
+
+function counts(members: readonly ContainerSummary[]): GroupSummary['members'] {
+  const running = members.filter((m) => m.state === 'running');
+  return {
+    total: members.length,
+    running: running.length,
+    healthy: running.filter((m) => m.health === 'healthy').length,
+    unhealthy: running.filter((m) => m.health === 'unhealthy').length,
+    starting: running.filter((m) => m.health === 'starting').length,
+    stopped: members.length - running.length,
+  };
+}
+
+/** Read views of the service groups: status, members, usage. */
+export class GroupService {
+  constructor(
+    readonly catalog: GroupCatalog,
+    private readonly store: ContainerStore,
+    private readonly collector: StatsCollector,
+  ) {}
+
+  definition(name: string): GroupDefinition {
+    const group = this.catalog.get(name);
+    if (!group) throw appError('GROUP_NOT_FOUND', `No service group named ${name}`);
+    return group;
+  }
+
+  /** Every group with a status summary and its members' summed CPU and memory. */
+  async list(): Promise<GroupSummary[]> {
+    await this.store.ready();
+    const all = this.store.summaries();
+    const perGroup = this.catalog.groups.map((g) => ({ g, members: this.catalog.membersOf(g, all).map((m) => m.container) }));
+    const running = [...new Set(perGroup.flatMap((p) => p.members.filter((m) => m.state === 'running').map((m) => m.id)))];
+    const usage = await this.collector.usage(running);
+    return perGroup.map(({ g, members }) => {
+      let cpuPercent = 0;
+      let memoryUsage = 0;
+      for (const m of members) {
+        const u = usage.get(m.id);
+        if (!u || m.state !== 'running') continue;
+        cpuPercent += u.cpuPercent ?? 0;
+        memoryUsage += u.memory.usage;
+      }
+      return {
+        name: g.name,
+        description: g.description,
+        dependsOn: g.dependsOn,
+        status: groupStatus(members),
+        members: counts(members),
+        usage: { cpuPercent: Math.round(cpuPercent * 100) / 100, memoryUsage },
+      };
+    });
+  }
+
+  /** One group: members in start steps with state, health, uptime and usage; its dependencies. */
+  async details(name: string) {
+    const group = this.definition(name);
+    const summaries = await this.list();
+    const summary = summaries.find((s) => s.name === name);
+    if (!summary) throw appError('GROUP_NOT_FOUND');
+    const members = this.catalog.membersOf(group, this.store.summaries());
+    const steps = this.catalog.steps(members);
+    const running = members.filter((m) => m.container.state === 'running').map((m) => m.container.id);
+    const usage = await this.collector.usage(running);
+    const now = Date.now();
+    const memberList = steps.flatMap((containers, step) =>
+      containers.map((c) => {
+        const raw = this.store.raw(c.id);
+        const u = c.state === 'running' ? usage.get(c.id) : undefined;
+        const startedAt = raw && raw.State.Running ? Date.parse(raw.State.StartedAt) : NaN;
+        return {
+          id: c.id,
+          name: c.name,
+          step,
+          state: c.state,
+          health: c.health,
+          uptimeSeconds: Number.isNaN(startedAt) ? null : Math.max(0, Math.round((now - startedAt) / 1000)),
+          cpuPercent: u?.cpuPercent ?? null,
+          memoryUsage: u?.memory.usage ?? null,
+        };
+      }),
+    );
+    const dependencies = this.catalog.dependenciesOf(name).map((dep) => {
+      const status = summaries.find((s) => s.name === dep)?.status ?? 'empty';
+      return { name: dep, status, up: status === 'running' || status === 'empty' };
+    });
+    return { ...summary, dependencies, memberList };
+  }
+}

@@ -1,0 +1,47 @@
+import { appError } from '../errors.js';
+import type { EngineContainerDetails } from '../docker/types.js';
+import type { ContainerStore } from './container-store.js';
+
+export type WaitVerdict = 'done' | 'pending' | { failed: string };
+
+/**
+ * Waits until the store's view of a container satisfies `judge` (which may also declare
+ * failure), driven by the store's change events rather than polling the engine.
+ */
+export function waitForContainer(
+  store: ContainerStore,
+  id: string,
+  judge: (d: EngineContainerDetails | undefined) => WaitVerdict,
+  timeoutMs: number,
+  describeTimeout: (d: EngineContainerDetails | undefined) => string,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const verdict = judge(store.raw(id));
+      if (verdict === 'pending') return false;
+      cleanup();
+      if (verdict === 'done') resolve();
+      else reject(appError('GROUP_OPERATION_FAILED', verdict.failed));
+      return true;
+    };
+    const onChange = (change: { id: string }) => {
+      if (change.id === id) check();
+    };
+    const onLost = () => {
+      cleanup();
+      reject(appError('DOCKER_UNAVAILABLE'));
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(appError('GROUP_OPERATION_FAILED', describeTimeout(store.raw(id))));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      store.off('change', onChange);
+      store.off('lost', onLost);
+    };
+    store.on('change', onChange);
+    store.on('lost', onLost);
+    check();
+  });
+}

@@ -115,8 +115,15 @@ async function main(): Promise<number> {
     log(`${signal}: stopping the service and removing bench containers before exiting`);
     void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
+  // A throw from a timer or stray callback must not skip the clean-up either.
+  const onCrash = (err: unknown) => {
+    log(`unexpected error, cleaning up: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    void cleanup().finally(() => process.exit(1));
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
 
   const phases: Record<string, number> = {};
   const notes: string[] = [];
@@ -152,6 +159,8 @@ async function main(): Promise<number> {
     await phase('teardown', cleanup);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
   }
 
   const filters = encodeURIComponent(JSON.stringify({ label: [`${RUN_LABEL}=${fixture.runId}`] }));

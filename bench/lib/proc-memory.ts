@@ -20,14 +20,26 @@ export function procMemory(pid: number): ProcMemory {
   return { rss: (kib('VmRSS') * 1024) / MiB, hwm: (kib('VmHWM') * 1024) / MiB };
 }
 
-/** Samples a process's RSS every `everyMs` until stopped; stop() gives the highest seen (MiB). */
+/**
+ * Samples a process's RSS every `everyMs` until stopped; stop() gives the highest seen (MiB).
+ * A sample that fails (the process is exiting) is skipped: a timer must never throw.
+ */
 export function rssSampler(pid: number, everyMs = 50): { stop(): number } {
-  let max = procMemory(pid).rss;
-  const timer = setInterval(() => (max = Math.max(max, procMemory(pid).rss)), everyMs);
+  let max = 0;
+  const sample = () => {
+    try {
+      max = Math.max(max, procMemory(pid).rss);
+    } catch {
+      // gone or a zombie: keep what we have
+    }
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
   return {
     stop() {
       clearInterval(timer);
-      return Math.max(max, procMemory(pid).rss);
+      sample();
+      return max;
     },
   };
 }

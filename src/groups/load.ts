@@ -3,6 +3,8 @@ import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { GroupsFileSchema, type GroupDefinition, type GroupsFile, type Member, type MemberRule } from './definition.js';
 
+const GROUP_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
+
 /** A groups file that cannot be used; the message says where and why. */
 export class GroupsFileError extends Error {
   constructor(file: string, reason: string) {
@@ -35,6 +37,9 @@ export function parseGroups(data: unknown, file = 'groups'): GroupDefinition[] {
     throw new GroupsFileError(file, `${e?.instancePath || '/'} ${e?.message ?? 'does not match the expected shape'}`);
   }
   const doc = data as GroupsFile;
+  for (const name of Object.keys(doc.groups)) {
+    if (!GROUP_NAME.test(name)) throw new GroupsFileError(file, `group name ${JSON.stringify(name)} must match ${GROUP_NAME.source}`);
+  }
   const groups = Object.entries(doc.groups).map(([name, g]) => ({
     name,
     description: g.description ?? '',

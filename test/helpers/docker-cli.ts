@@ -45,6 +45,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Create only, do not start. */
   createOnly?: boolean;
+  /** The engine kills it 1 s after SIGTERM (busybox sh as PID 1 ignores TERM). */
+  stopSignalFast?: boolean;
 }
 
 /** A set of containers that one test file owns and removes after itself. */
@@ -58,6 +60,7 @@ export class Fixture {
     for (const [k, v] of Object.entries(options.labels ?? {})) args.push('--label', `${k}=${v}`);
     for (const [k, v] of Object.entries(options.env ?? {})) args.push('--env', `${k}=${v}`);
     if (options.healthCmd) args.push('--health-cmd', options.healthCmd, '--health-interval', options.healthInterval ?? '1s', '--health-retries', '1');
+    if (options.stopSignalFast) args.push('--stop-timeout', '1');
     if (options.tty) args.push('-t');
     args.push(TEST_IMAGE, ...(options.command ?? ['sleep', '3600']));
     this.names.add(name);

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { requireEngine } from '../helpers/docker-cli.js';
 
@@ -43,11 +46,29 @@ describe('gui-docker-manager CLI', () => {
       assert.equal(res.status, 200);
       assert.match(output(), /ignoring platform variables/);
       assert.match(output(), /MONGODB_URL/);
+      for (let i = 0; i < 50 && !/engine reachable/.test(output()); i++) await new Promise((r) => setTimeout(r, 100));
       assert.match(output(), /engine reachable/);
       child.kill('SIGTERM');
       assert.equal(await exitCode(child), 0);
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  test('an invalid service groups file stops start-up with the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gdm-cli-groups-'));
+    const cases: [string, RegExp][] = [
+      ['groups:\n  a: { dependsOn: [b] }\n  b: { dependsOn: [a] }\n', /dependency cycle between groups: a → b → a/],
+      ['groups:\n  a: { dependsOn: [ghost] }\n', /group a depends on unknown group ghost/],
+      ['groups:\n  a:\n    members: [{ name: x, pattern: "y*" }]\n', /exactly one of name, pattern, label, compose/],
+    ];
+    for (const [i, [yaml, reason]] of cases.entries()) {
+      const file = join(dir, `g${i}.yaml`);
+      writeFileSync(file, yaml);
+      const { child, output } = startCli(['serve'], { SERVICE_GROUPS_FILE: file, PORT: '18097' });
+      assert.equal(await exitCode(child), 2, output());
+      assert.match(output(), reason);
+      assert.match(output(), new RegExp(`Invalid service groups file ${file}`));
     }
   });
 

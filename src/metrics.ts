@@ -6,9 +6,10 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   engineUp: Gauge;
   containersByState: Gauge<'state'>;
+  groupUp: Gauge<'group' | 'status'>;
   eventStreamReconnects: Counter;
-  containerCpu: Gauge<'name'>;
-  containerMemory: Gauge<'name'>;
+  containerCpu: Gauge<'name' | 'group'>;
+  containerMemory: Gauge<'name' | 'group'>;
 }
 
 /**
@@ -40,6 +41,12 @@ export function createMetrics(): Metrics {
       labelNames: ['state'],
       registers: [registry],
     }),
+    groupUp: new Gauge({
+      name: 'gdm_group_status',
+      help: '1 for the current status of each service group (running, partial, stopped, unhealthy, empty)',
+      labelNames: ['group', 'status'],
+      registers: [registry],
+    }),
     eventStreamReconnects: new Counter({
       name: 'gdm_engine_event_stream_reconnects_total',
       help: 'Times the engine events stream was lost and had to be reconnected',
@@ -48,13 +55,13 @@ export function createMetrics(): Metrics {
     containerCpu: new Gauge({
       name: 'gdm_container_cpu_percent',
       help: 'CPU use of a running container (100 = one core); only with METRICS_CONTAINER_STATS=true',
-      labelNames: ['name'],
+      labelNames: ['name', 'group'],
       registers: [registry],
     }),
     containerMemory: new Gauge({
       name: 'gdm_container_memory_bytes',
       help: 'Memory use of a running container without page cache; only with METRICS_CONTAINER_STATS=true',
-      labelNames: ['name'],
+      labelNames: ['name', 'group'],
       registers: [registry],
     }),
   };

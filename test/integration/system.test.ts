@@ -53,11 +53,12 @@ describe('probes and documentation', () => {
     const c = await fixture.run();
     const body = await waitFor(
       async () => (await app.inject({ url: '/metrics' })).body,
-      (b) => b.includes(`gdm_container_memory_bytes{name="${c.name}"}`),
+      (b) => b.includes(`gdm_container_memory_bytes{name="${c.name}"`),
       5000,
     );
-    assert.match(body, new RegExp(`gdm_container_memory_bytes\\{name="${c.name}"\\} [1-9]\\d*`));
-    assert.match(body, new RegExp(`gdm_container_cpu_percent\\{name="${c.name}"\\} [\\d.]+`));
+    assert.match(body, new RegExp(`gdm_container_memory_bytes\\{name="${c.name}",group=""\\} [1-9]\\d*`));
+    assert.match(body, new RegExp(`gdm_container_cpu_percent\\{name="${c.name}",group=""\\} [\\d.]+`));
+    assert.match(body, /gdm_group_status\{group="foundation",status="(empty|running|partial|stopped|unhealthy)"\} 1/);
     const plain = await buildTestApp(t);
     assert.doesNotMatch((await plain.inject({ url: '/metrics' })).body, /gdm_container_memory_bytes\{/);
   });

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { appError } from '../../errors.js';
 import type { Metrics } from '../../metrics.js';
+import { groupStatus } from '../../services/groups.js';
 import type { Services } from '../../services/index.js';
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -41,14 +42,20 @@ async function refreshContainerGauges(services: Services, metrics: Metrics, cont
   const counts: Record<string, number> = {};
   for (const c of all) counts[c.state] = (counts[c.state] ?? 0) + 1;
   for (const [state, n] of Object.entries(counts)) metrics.containersByState.set({ state }, n);
+  metrics.groupUp.reset();
+  for (const g of services.groups.catalog.groups) {
+    const members = services.groups.catalog.membersOf(g, all).map((m) => m.container);
+    metrics.groupUp.set({ group: g.name, status: groupStatus(members) }, 1);
+  }
   if (!containerStats) return;
   const running = all.filter((c) => c.state === 'running');
   const usage = await services.stats.collector.usage(running.map((c) => c.id));
   for (const c of running) {
     const u = usage.get(c.id);
     if (!u) continue;
-    if (u.cpuPercent !== null) metrics.containerCpu.set({ name: c.name }, u.cpuPercent);
-    metrics.containerMemory.set({ name: c.name }, u.memory.usage);
+    const labels = { name: c.name, group: c.group ?? '' };
+    if (u.cpuPercent !== null) metrics.containerCpu.set(labels, u.cpuPercent);
+    metrics.containerMemory.set(labels, u.memory.usage);
   }
 }
 

@@ -14,6 +14,8 @@ const LogLevel = Type.Union(
   { default: 'info', description: 'one of fatal, error, warn, info, debug, trace, silent' },
 );
 
+const GROUP_LIST = '^[a-zA-Z0-9][a-zA-Z0-9_.-]*(,[a-zA-Z0-9][a-zA-Z0-9_.-]*)*$';
+
 export const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8098, description: 'a TCP port, 1-65535' }),
   HOST: Type.Optional(Type.String({ minLength: 1, description: 'an address to listen on, e.g. 127.0.0.1 or 0.0.0.0' })),
@@ -44,6 +46,31 @@ export const EnvSchema = Type.Object({
     default: 'gdm.group',
     description: 'one or more comma-separated label keys, e.g. lucid.cluster,com.lucid.cluster',
   }),
+  JWT_SECRET_KEY: Type.Optional(Type.String({ minLength: 16, description: 'a secret of at least 16 characters (unset: one is generated into DATA_DIR)' })),
+  JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the audience tokens must carry, e.g. gui_docker_manager' })),
+  JWT_ISSUER: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the issuer tokens must carry' })),
+  JWT_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 8 * 3600, description: 'seconds, 60-2592000' }),
+  JWT_CLOCK_TOLERANCE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 30, description: 'seconds, 0-300' }),
+  GUI_ACCESS_LEVELS_ENABLED: Type.Boolean({ default: true, description: 'true or false (1 or 0)' }),
+  USER_SERVICES: Type.String({ pattern: GROUP_LIST, default: 'foundation,core', description: 'comma-separated group names' }),
+  DEVELOPER_SERVICES: Type.String({ pattern: GROUP_LIST, default: 'foundation,core,application', description: 'comma-separated group names' }),
+  ADMIN_SERVICES: Type.String({ pattern: GROUP_LIST, default: 'foundation,core,application,support', description: 'comma-separated group names' }),
+  ROLE_MAP: Type.String({
+    pattern: '^([A-Za-z0-9_.-]+:(user|developer|admin)(,[A-Za-z0-9_.-]+:(user|developer|admin))*)?$',
+    default: '',
+    description: 'comma-separated token-role:our-role pairs, e.g. super_admin:admin,node_operator:developer,USER:user',
+  }),
+  ADMIN_USERNAME: Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.@-]{0,63}$', default: 'admin', description: 'a user name' }),
+  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12, maxLength: 1024, description: 'a password of at least 12 characters' })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://\\S+$', description: 'redis://[:password@]host:port[/db]' })),
+  RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 600, description: 'an integer, 1-1000000' }),
+  LOGIN_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 10_000, default: 10, description: 'an integer, 1-10000' }),
+  TRUSTED_PROXIES: Type.String({ default: '', description: 'comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed' }),
+  AUDIT_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 36500, default: 90, description: 'days, 1-36500' }),
+  COOKIE_SECURE: Type.Union([Type.Literal('auto'), Type.Literal('true'), Type.Literal('false')], {
+    default: 'auto',
+    description: 'auto (Secure over HTTPS), true or false',
+  }),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -66,6 +93,22 @@ export interface Config {
   /** Per-container CPU and memory gauges on /metrics (opt-in: one series per container). */
   metricsContainerStats: boolean;
   groups: { file: string; labelKeys: string[] };
+  auth: {
+    secret?: string;
+    audience?: string;
+    issuer?: string;
+    ttlSeconds: number;
+    clockToleranceSeconds: number;
+    accessLevelsEnabled: boolean;
+    roleGroups: Record<'user' | 'developer' | 'admin', string[]>;
+    /** Role names in foreign tokens → our roles. */
+    roleMap: Record<string, 'user' | 'developer' | 'admin'>;
+    adminUsername: string;
+    adminPassword?: string;
+    cookieSecure: 'auto' | 'true' | 'false';
+  };
+  rateLimit: { perMinute: number; loginPerMinute: number; redisUrl?: string; trustedProxies: string[] };
+  auditRetentionDays: number;
   corsOrigins: string[];
   dataDir: string;
   metricsToken?: string;
@@ -86,7 +129,11 @@ export class ConfigError extends Error {
 const BOOLEAN_WORDS: Record<string, boolean> = { true: true, '1': true, yes: true, false: false, '0': false, no: false };
 
 /** Values never echoed in an error message. */
-const SECRET_VARS = new Set(['METRICS_TOKEN']);
+const SECRET_VARS = new Set(['METRICS_TOKEN', 'JWT_SECRET_KEY', 'ADMIN_PASSWORD', 'REDIS_URL']);
+
+function list(value: string): string[] {
+  return [...new Set(value.split(',').map((v) => v.trim()).filter(Boolean))];
+}
 
 function normalise(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -122,6 +169,10 @@ function runningInContainer(): boolean {
  * variable that is wrong and what it expects.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Unset means "generate one"; set but blank is a mistake that must not mean "no secret".
+  if (env['JWT_SECRET_KEY'] !== undefined && env['JWT_SECRET_KEY'].trim() === '') {
+    throw new ConfigError('JWT_SECRET_KEY', 'Invalid JWT_SECRET_KEY=(hidden): expected a secret of at least 16 characters; it is set but empty');
+  }
   const input = Value.Convert(EnvSchema, Value.Default(EnvSchema, normalise(env)));
   const firstError = [...Value.Errors(EnvSchema, input)][0];
   if (firstError) throw invalid(firstError.instancePath.replace(/^\//, '').split('/')[0] ?? 'environment', env, firstError.message);
@@ -150,6 +201,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       file: e.SERVICE_GROUPS_FILE ?? join(PACKAGE.root, 'config', 'service-groups.yaml'),
       labelKeys: [...new Set(e.GROUP_LABEL.split(','))],
     },
+    auth: {
+      secret: e.JWT_SECRET_KEY,
+      audience: e.JWT_AUDIENCE,
+      issuer: e.JWT_ISSUER,
+      ttlSeconds: e.JWT_TTL_SECONDS,
+      clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
+      accessLevelsEnabled: e.GUI_ACCESS_LEVELS_ENABLED,
+      roleGroups: { user: list(e.USER_SERVICES), developer: list(e.DEVELOPER_SERVICES), admin: list(e.ADMIN_SERVICES) },
+      roleMap: Object.fromEntries(list(e.ROLE_MAP).map((pair) => pair.split(':') as [string, 'user' | 'developer' | 'admin'])),
+      adminUsername: e.ADMIN_USERNAME,
+      adminPassword: e.ADMIN_PASSWORD,
+      cookieSecure: e.COOKIE_SECURE,
+    },
+    rateLimit: {
+      perMinute: e.RATE_LIMIT_PER_MINUTE,
+      loginPerMinute: e.LOGIN_RATE_LIMIT_PER_MINUTE,
+      redisUrl: e.REDIS_URL,
+      trustedProxies: list(e.TRUSTED_PROXIES),
+    },
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     corsOrigins,
     dataDir: e.DATA_DIR,
     metricsToken: e.METRICS_TOKEN,

@@ -46,9 +46,9 @@ function formatTarget(r: Row): string {
   return `${r.target.pass ? 'pass' : 'FAIL'}: ${r.target.label}`;
 }
 
-/** A plain-text table with right-aligned numbers, one line per row. */
-export function renderTable(rows: readonly Row[]): string {
-  const header = ['metric', 'unit', 'ours', 'engine', 'ratio', 'target'];
+/** A plain-text table with right-aligned numbers, one line per row; `engineHeader` names the column compared against. */
+export function renderTable(rows: readonly Row[], engineHeader = 'engine'): string {
+  const header = ['metric', 'unit', 'ours', engineHeader, 'ratio', 'target'];
   const cells = rows.map((r) => [
     r.metric,
     r.unit,

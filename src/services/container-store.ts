@@ -17,6 +17,8 @@ export interface ContainerChange {
   time: string;
   /** The container after the change; absent once removed. */
   container?: ContainerSummary;
+  /** Its service groups (before removal, for a removed one): who may see the change. */
+  groups: string[];
 }
 
 export interface StoreOptions {
@@ -257,14 +259,23 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
     this.containers.set(details.Id, details);
     if (before && sameState(before, details) && action === 'resync') return;
     const container = summaryFromDetails(details, Date.now(), this.groupsOf);
-    this.emit('change', { kind: before ? 'updated' : 'added', action, id: details.Id, name: container.name, time: new Date().toISOString(), container });
+    this.emit('change', {
+      kind: before ? 'updated' : 'added',
+      action,
+      id: details.Id,
+      name: container.name,
+      time: new Date().toISOString(),
+      container,
+      groups: container.groups,
+    });
   }
 
   private remove(id: string, action: string): void {
     const before = this.containers.get(id);
     if (!before) return;
     this.containers.delete(id);
-    this.emit('change', { kind: 'removed', action, id, name: before.Name.replace(/^\//, ''), time: new Date().toISOString() });
+    const last = summaryFromDetails(before, Date.now(), this.groupsOf);
+    this.emit('change', { kind: 'removed', action, id, name: last.name, time: new Date().toISOString(), groups: last.groups });
   }
 
   private markLost(): void {

@@ -1,10 +1,14 @@
 import type { DockerEngine } from '../docker/engine.js';
 import { resolveContainer } from './container-resolver.js';
 import { detailsFromEngine, type ContainerDetails, type ContainerSummary } from './container-view.js';
-import { appError } from '../errors.js';
+import { appError, isAppError } from '../errors.js';
 import type { ContainerStore } from './container-store.js';
 import type { EngineStatus } from './engine-status.js';
 import type { ActionResult } from '../schemas/containers.js';
+import { canSee, type Principal } from '../auth/principal.js';
+
+/** Who asks: undefined means the service itself, which sees everything. */
+export type Viewer = Principal | undefined;
 
 export interface ListFilters {
   all?: boolean;
@@ -49,14 +53,42 @@ export class ContainerService {
   ) {}
 
   /** Lists containers matching the filters, sorted by name. */
-  async list(filters: ListFilters = {}): Promise<ContainerSummary[]> {
+  async list(filters: ListFilters = {}, viewer?: Viewer): Promise<ContainerSummary[]> {
     await this.store.ready();
-    return applyFilters(this.store.summaries(), filters).sort((a, b) => a.name.localeCompare(b.name));
+    return applyFilters(this.visible(viewer), filters).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The containers a viewer may see; others do not exist for it. */
+  visible(viewer: Viewer): ContainerSummary[] {
+    const all = this.store.summaries();
+    return viewer ? all.filter((c) => canSee(viewer, c)) : all;
   }
 
   /** Resolves a full id, exact name or unique id prefix to one container. */
-  async resolve(ref: string): Promise<ContainerSummary> {
+  async resolve(ref: string, viewer?: Viewer): Promise<ContainerSummary> {
     await this.store.ready();
+    try {
+      return this.lookup(ref, viewer);
+    } catch (err) {
+      if (!isAppError(err) || err.code !== 'CONTAINER_NOT_FOUND') throw err;
+      // The store trails the engine by one event at most: a container created a moment
+      // ago may not be in it yet. Ask the engine once, so a caller reads its own writes.
+      const raw = await this.observe(this.engine.inspectContainer(ref)).catch((e: unknown) => {
+        if (isAppError(e) && e.code === 'CONTAINER_NOT_FOUND') return undefined;
+        throw e;
+      });
+      if (!raw) throw err;
+      this.store.upsert(raw, 'create');
+      return this.lookup(ref, viewer);
+    }
+  }
+
+  /**
+   * Resolves among the containers the viewer may see only: a hidden container is "not
+   * found" by id, prefix or name alike, and never makes a prefix ambiguous.
+   */
+  private lookup(ref: string, viewer: Viewer): ContainerSummary {
+    if (viewer) return resolveContainer(ref, this.visible(viewer));
     const { id } = resolveContainer(ref, this.store.identities());
     const summary = this.store.summary(id);
     if (!summary) throw appError('CONTAINER_NOT_FOUND');
@@ -64,16 +96,18 @@ export class ContainerService {
   }
 
   /** Full details of one container; env values only when `showEnvValues`. */
-  async details(ref: string, showEnvValues = false): Promise<ContainerDetails> {
-    const { id } = await this.resolve(ref);
+  async details(ref: string, viewer?: Viewer): Promise<ContainerDetails> {
+    const { id } = await this.resolve(ref, viewer);
     const raw = this.store.raw(id);
     if (!raw) throw appError('CONTAINER_NOT_FOUND');
+    // Env values often hold secrets: admins only.
+    const showEnvValues = viewer === undefined || viewer.role === 'admin';
     return detailsFromEngine(raw, showEnvValues, Date.now(), this.store.groupsOf);
   }
 
   /** Starts, stops or restarts a container and reports its state afterwards. */
-  async act(ref: string, action: ContainerAction, timeoutSeconds?: number): Promise<ActionResult> {
-    const target = await this.resolve(ref);
+  async act(ref: string, action: ContainerAction, timeoutSeconds?: number, viewer?: Viewer): Promise<ActionResult> {
+    const target = await this.resolve(ref, viewer);
     const started = performance.now();
     let changed = true;
     if (action === 'start') changed = await this.observe(this.engine.startContainer(target.id));

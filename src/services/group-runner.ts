@@ -4,7 +4,8 @@ import type { GroupCatalog } from '../groups/catalog.js';
 import type { ContainerOutcome, GroupActionResult, GroupRun } from '../schemas/groups.js';
 import type { ContainerStore } from './container-store.js';
 import type { ContainerSummary } from './container-view.js';
-import type { ContainerService } from './containers.js';
+import type { ContainerService, Viewer } from './containers.js';
+import { canSeeGroup } from '../auth/principal.js';
 import { waitForContainer, type WaitVerdict } from './wait-for-container.js';
 
 export type GroupAction = 'start' | 'stop';
@@ -70,10 +71,14 @@ export class GroupRunner {
   }
 
   /** Locks the groups the operation touches, or throws GROUP_NOT_FOUND / GROUP_BUSY at once. */
-  reserve(group: string, action: GroupAction, options: GroupRunOptions): GroupOperation {
-    if (!this.catalog.get(group)) throw appError('GROUP_NOT_FOUND', `No service group named ${group}`);
+  reserve(group: string, action: GroupAction, options: GroupRunOptions, viewer?: Viewer): GroupOperation {
+    if (!this.catalog.get(group) || (viewer && !canSeeGroup(viewer, group))) throw appError('GROUP_NOT_FOUND', `No service group named ${group}`);
     const extra = !options.withDependencies ? [] : action === 'start' ? this.catalog.dependenciesOf(group) : this.catalog.dependantsOf(group);
     const chain = [...extra, group];
+    const outOfReach = viewer ? chain.filter((g) => !canSeeGroup(viewer, g)) : [];
+    if (outOfReach.length > 0) {
+      throw appError('FORBIDDEN', `withDependencies would ${action} ${outOfReach.join(', ')}, outside your groups`);
+    }
     const taken = chain.filter((g) => this.busy.has(g));
     if (taken.length > 0) throw appError('GROUP_BUSY', `A start or stop of ${taken.join(', ')} is running; wait for it to finish`);
     for (const g of chain) this.busy.add(g);

@@ -4,6 +4,8 @@ import type { GroupDefinition } from '../groups/definition.js';
 import type { GroupStatus, GroupSummary } from '../schemas/groups.js';
 import type { ContainerStore } from './container-store.js';
 import type { ContainerSummary } from './container-view.js';
+import type { Viewer } from './containers.js';
+import { canSeeGroup } from '../auth/principal.js';
 import type { StatsCollector } from './stats-collector.js';
 
 /** Aggregates the members' states into one word (see GroupStatusSchema). */
@@ -35,17 +37,20 @@ export class GroupService {
     private readonly collector: StatsCollector,
   ) {}
 
-  definition(name: string): GroupDefinition {
+  /** A group the viewer may see; any other is "not found". */
+  definition(name: string, viewer?: Viewer): GroupDefinition {
     const group = this.catalog.get(name);
-    if (!group) throw appError('GROUP_NOT_FOUND', `No service group named ${name}`);
+    if (!group || (viewer && !canSeeGroup(viewer, name))) throw appError('GROUP_NOT_FOUND', `No service group named ${name}`);
     return group;
   }
 
   /** Every group with a status summary and its members' summed CPU and memory. */
-  async list(): Promise<GroupSummary[]> {
+  async list(viewer?: Viewer): Promise<GroupSummary[]> {
     await this.store.ready();
     const all = this.store.summaries();
-    const perGroup = this.catalog.groups.map((g) => ({ g, members: this.catalog.membersOf(g, all).map((m) => m.container) }));
+    const perGroup = this.catalog.groups
+      .filter((g) => !viewer || canSeeGroup(viewer, g.name))
+      .map((g) => ({ g, members: this.catalog.membersOf(g, all).map((m) => m.container) }));
     const running = [...new Set(perGroup.flatMap((p) => p.members.filter((m) => m.state === 'running').map((m) => m.id)))];
     const usage = await this.collector.usage(running);
     return perGroup.map(({ g, members }) => {
@@ -69,8 +74,8 @@ export class GroupService {
   }
 
   /** One group: members in start steps with state, health, uptime and usage; its dependencies. */
-  async details(name: string) {
-    const group = this.definition(name);
+  async details(name: string, viewer?: Viewer) {
+    const group = this.definition(name, viewer);
     const summaries = await this.list();
     const summary = summaries.find((s) => s.name === name);
     if (!summary) throw appError('GROUP_NOT_FOUND');

@@ -1,6 +1,6 @@
 import type { DockerEngine } from '../docker/engine.js';
 import { splitLogBuffer, type LogStream } from '../docker/log-frames.js';
-import type { ContainerService } from './containers.js';
+import type { ContainerService, Viewer } from './containers.js';
 import { LogFollow } from './log-follow.js';
 import { parseTimeParam } from './time-params.js';
 
@@ -51,9 +51,9 @@ export class LogService {
     private readonly containers: ContainerService,
   ) {}
 
-  async read(ref: string, query: LogQuery): Promise<LogsResult> {
+  async read(ref: string, query: LogQuery, viewer?: Viewer): Promise<LogsResult> {
     const options = engineLogOptions(query);
-    const details = await this.containers.details(ref);
+    const details = await this.containers.details(ref, viewer);
     const body = await this.engine.containerLogs(details.id, options);
     const lines = splitLogBuffer(body, details.tty).map(({ stream, line }) =>
       options.timestamps ? { stream, ...splitTimestamp(line) } : { stream, text: line },
@@ -62,9 +62,9 @@ export class LogService {
   }
 
   /** Opens a live stream: the last `tail` lines, then new lines as they are written. */
-  async follow(ref: string, query: LogQuery): Promise<LogFollow> {
+  async follow(ref: string, query: LogQuery, viewer?: Viewer): Promise<LogFollow> {
     const options = engineLogOptions(query);
-    const details = await this.containers.details(ref);
+    const details = await this.containers.details(ref, viewer);
     const upstream = await this.engine.followLogs(details.id, options);
     return new LogFollow(details.id, details.name, details.tty, upstream, this.engine, options.timestamps);
   }

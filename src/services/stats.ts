@@ -1,5 +1,5 @@
 import { appError } from '../errors.js';
-import type { ContainerService, ListFilters } from './containers.js';
+import type { ContainerService, ListFilters, Viewer } from './containers.js';
 import type { StatsCollector } from './stats-collector.js';
 import type { ContainerUsage } from './stats-math.js';
 
@@ -49,8 +49,8 @@ export class StatsService {
   ) {}
 
   /** One container's latest usage; 409 when it is not running. */
-  async sample(ref: string): Promise<ContainerStats> {
-    const target = await this.containers.resolve(ref);
+  async sample(ref: string, viewer?: Viewer): Promise<ContainerStats> {
+    const target = await this.containers.resolve(ref, viewer);
     if (target.state !== 'running') {
       throw appError('CONTAINER_NOT_RUNNING', `Container ${target.name} is ${target.state}; stats exist only while it runs`);
     }
@@ -60,8 +60,8 @@ export class StatsService {
   }
 
   /** Usage of every running container matching the filters, with totals. */
-  async set(filters: ListFilters): Promise<StatsSet> {
-    const running = await this.containers.list({ ...filters, all: false });
+  async set(filters: ListFilters, viewer?: Viewer): Promise<StatsSet> {
+    const running = await this.containers.list({ ...filters, all: false }, viewer);
     return this.combine(running, await this.collector.usage(running.map((c) => c.id)));
   }
 

@@ -1,0 +1,191 @@
+/**
+ * Group start benchmark: three tiers of N containers (t2 depends on t1, t3 on t2), started by
+ * our service with one `POST /api/v1/services/<t3>/start?withDependencies=true` (each tier's
+ * members in parallel, gated on running + healthy) against `docker start` one container at
+ * a time with the CLI, in tier order, in the same run; and the CLI again waiting for each
+ * tier's healthchecked members to be healthy (what our start guarantees). Stops likewise:
+ * ours with withDependencies from t1 vs `docker stop` one by one. Sides alternate per round.
+ *
+ *   npm run bench:groups -- --per-tier 10 --rounds 3      (the defaults)
+ *
+ * Containers carry the bench labels (gdm.bench=1, gdm.test=bench, gdm.bench.run=<id>) and
+ * gdm.bench.group.<id>=bt<k>-<id>; the service runs with a temporary groups file and that
+ * GROUP_LABEL. Everything is removed at the end, on error and on SIGINT/SIGTERM.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureBuilt } from './lib/build.js';
+import { DockerCli } from './lib/docker-cli.js';
+import { ContainerFixture, RUN_LABEL } from './lib/fixture.js';
+import { cliStart, cliStop, engineStopAll, oursStart, oursStop, type CliRun, type GroupBench, type OursRun } from './lib/group-sides.js';
+import { summarizeRounds, type Round } from './lib/group-report.js';
+import { HttpClient } from './lib/http-client.js';
+import type { EngineVersion } from './lib/report.js';
+import { ServiceProcess } from './lib/service-process.js';
+import { createTiers, groupLabelKey, groupsYaml, type Tier } from './lib/tiers.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const TIERS = 3;
+const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
+const USAGE = `usage: npm run bench:groups -- [--per-tier N] [--rounds R] [--image IMAGE] [--socket PATH]
+  --per-tier N   containers per tier, 3 tiers (default 10; every other one has a healthcheck)
+  --rounds R     measured rounds, sides alternating (default 3; one untimed warm-up first)
+  --image IMAGE  local image, never pulled (default gdm-test-busybox:latest)
+  --socket PATH  the engine's unix socket (default /var/run/docker.sock)`;
+
+export interface GroupSettings {
+  perTier: number;
+  rounds: number;
+  image: string;
+  socketPath: string;
+}
+
+function parseSettings(argv: string[]): GroupSettings | undefined {
+  const { values: v } = parseArgs({
+    args: argv,
+    strict: true,
+    options: { 'per-tier': { type: 'string' }, rounds: { type: 'string' }, image: { type: 'string' }, socket: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (v.help) return undefined;
+  const int = (name: string, raw: string | undefined, fallback: number) => {
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 100) throw new Error(`--${name} must be an integer 1-100, got ${JSON.stringify(raw)}\n${USAGE}`);
+    return Number(raw);
+  };
+  return {
+    perTier: int('per-tier', v['per-tier'], 10),
+    rounds: int('rounds', v.rounds, 3),
+    image: v.image ?? 'gdm-test-busybox:latest',
+    socketPath: v.socket ?? '/var/run/docker.sock',
+  };
+}
+
+/** One round: each side starts all tiers and stops them again; the order flips every round. */
+async function round(b: GroupBench, index: number): Promise<Round> {
+  const sides = ['ours', 'cli', 'cli+health'] as const;
+  const order = index % 2 === 0 ? sides : [...sides].reverse();
+  let ours: { start: OursRun; stop: OursRun } | undefined;
+  let cli: CliRun | undefined;
+  let health: { start: CliRun; stop: CliRun } | undefined;
+  for (const side of order) {
+    if (side === 'ours') ours = { start: await oursStart(b), stop: await oursStop(b) };
+    else if (side === 'cli') {
+      cli = await cliStart(b, false);
+      await engineStopAll(b);
+    } else health = { start: await cliStart(b, true), stop: await cliStop(b) };
+  }
+  if (!ours || !cli || !health) throw new Error('a side did not run');
+  log(`round ${index + 1}: start ours ${(ours.start.ms / 1000).toFixed(2)} s, CLI ${(cli.ms / 1000).toFixed(2)} s, CLI + health ${(health.start.ms / 1000).toFixed(2)} s; ` +
+    `stop ours ${(ours.stop.ms / 1000).toFixed(2)} s, CLI ${(health.stop.ms / 1000).toFixed(2)} s (order: ${order.join(', ')})`);
+  return { order: [...order], ours, cli, health };
+}
+
+async function main(): Promise<number> {
+  let settings: GroupSettings | undefined;
+  try {
+    settings = parseSettings(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  if (!settings) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const s = settings;
+  const started = performance.now();
+  const engine = new HttpClient({ socketPath: s.socketPath });
+  const fixture = new ContainerFixture({ engine, image: s.image, total: 0, running: 0, batch: 16 });
+  const runId = fixture.runId;
+  const yamlPath = join(tmpdir(), `gdm-bench-groups-${runId}.yaml`);
+  let service: ServiceProcess | undefined;
+  let ours: HttpClient | undefined;
+  let creating: Promise<Tier[]> | undefined;
+  let closing = false;
+
+  let teardown: Promise<void> | undefined;
+  const cleanup = (): Promise<void> =>
+    (teardown ??= (async () => {
+      closing = true;
+      ours?.close();
+      await service?.stop().catch((err: unknown) => log(`stopping the service failed: ${String(err)}`));
+      await creating?.catch(() => undefined);
+      const removed = await fixture.removeAll();
+      rmSync(yamlPath, { force: true });
+      log(`removed ${removed} bench containers (run ${runId}) and ${yamlPath}`);
+    })());
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
+    log(`${signal}: stopping the service and removing bench containers before exiting`);
+    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  const onCrash = (err: unknown) => {
+    log(`unexpected error, cleaning up: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    void cleanup().finally(() => process.exit(1));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+
+  const phases: Record<string, number> = {};
+  const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const t = performance.now();
+    try {
+      return await fn();
+    } finally {
+      phases[name] = performance.now() - t;
+    }
+  };
+  const rounds: Round[] = [];
+  let tiers: Tier[] = [];
+  let engineVersion: EngineVersion | undefined;
+  let failed = false;
+  try {
+    engineVersion = await engine.json<EngineVersion>('GET', '/version');
+    await fixture.checkImage();
+    const build = await phase('build', () => ensureBuilt(ROOT, log));
+    log(`creating ${TIERS} tiers of ${s.perTier} containers, run ${runId}`);
+    creating = createTiers(engine, s.image, runId, TIERS, s.perTier, () => closing);
+    tiers = await phase('setup', () => creating as Promise<Tier[]>);
+    writeFileSync(yamlPath, groupsYaml(tiers));
+    process.env.SERVICE_GROUPS_FILE = yamlPath;
+    process.env.GROUP_LABEL = groupLabelKey(runId);
+    service = new ServiceProcess({ entry: build.entry, cwd: ROOT, socketPath: s.socketPath, statsIntervalMs: 1000 });
+    (await phase('service start', () => (service as ServiceProcess).start())).close();
+    log(`service pid ${service.pid} ready on 127.0.0.1:${service.port}`);
+    ours = new HttpClient({ host: '127.0.0.1', port: service.port }, 180_000);
+    const b: GroupBench = { engine, ours, cli: new DockerCli(s.socketPath), runId, tiers };
+    await phase('warm-up', async () => {
+      await oursStart(b);
+      await oursStop(b);
+    });
+    await phase('rounds', async () => {
+      for (let i = 0; i < s.rounds && !interrupted; i++) rounds.push(await round(b, i));
+    });
+  } catch (err) {
+    if (interrupted) return 130;
+    failed = true;
+    log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  } finally {
+    await phase('teardown', cleanup);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+  }
+
+  const filters = encodeURIComponent(JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] }));
+  const leftovers = (await engine.json<unknown[]>('GET', `/containers/json?all=1&filters=${filters}`)).length;
+  engine.close();
+  phases.total = performance.now() - started;
+  if (failed || !engineVersion || rounds.length === 0) return 1;
+  summarizeRounds({ settings: s, tiers, engineVersion, rounds, phasesMs: phases, leftovers });
+  return leftovers === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();

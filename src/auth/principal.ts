@@ -1,0 +1,37 @@
+import type { Role } from './permissions.js';
+import { ROLE_PERMISSIONS, type Permission } from './permissions.js';
+
+/** Who is calling, after authentication: the only identity routes and services see. */
+export interface Principal {
+  sub: string;
+  role: Role;
+  permissions: readonly Permission[];
+  /** Service groups whose containers this caller may see. */
+  groups: readonly string[];
+  /** Admins also see containers that belong to no group. */
+  seesUngrouped: boolean;
+  /** Local user id for tokens issued by login; absent for platform or CLI tokens. */
+  userId?: number;
+  tokenId?: string;
+  expiresAt?: number;
+  via: 'bearer' | 'cookie';
+}
+
+/** Anything with groups, such as a container view or a change. */
+export interface Grouped {
+  groups: readonly string[];
+}
+
+/** Whether the caller may see this container (or change): not visible means "does not exist". */
+export function canSee(principal: Principal, item: Grouped): boolean {
+  if (item.groups.length === 0) return principal.seesUngrouped;
+  return item.groups.some((g) => principal.groups.includes(g));
+}
+
+export function canSeeGroup(principal: Principal, group: string): boolean {
+  return principal.groups.includes(group);
+}
+
+export function makePrincipal(fields: Omit<Principal, 'permissions' | 'seesUngrouped'>): Principal {
+  return { ...fields, permissions: ROLE_PERMISSIONS[fields.role], seesUngrouped: fields.role === 'admin' };
+}

@@ -1,0 +1,67 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/** Each entry moves the schema one version up; never edit a released one, add the next. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE users (
+     id INTEGER PRIMARY KEY,
+     username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+     password_hash TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('user', 'developer', 'admin')),
+     groups_json TEXT,
+     disabled INTEGER NOT NULL DEFAULT 0,
+     token_version INTEGER NOT NULL DEFAULT 1,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   );
+   CREATE TABLE revoked_tokens (
+     jti TEXT PRIMARY KEY,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE TABLE audit (
+     id INTEGER PRIMARY KEY,
+     time TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     role TEXT,
+     ip TEXT NOT NULL,
+     method TEXT NOT NULL,
+     action TEXT NOT NULL,
+     target TEXT,
+     outcome TEXT NOT NULL CHECK (outcome IN ('allowed', 'denied', 'failed')),
+     status INTEGER NOT NULL,
+     duration_ms INTEGER NOT NULL,
+     request_id TEXT NOT NULL
+   );
+   CREATE INDEX audit_time ON audit (time);
+   CREATE INDEX audit_actor ON audit (actor, time);`,
+];
+
+/**
+ * Opens (or creates) the embedded database under DATA_DIR: WAL for concurrent readers, a
+ * busy timeout instead of SQLITE_BUSY errors, and the schema migrated to the latest version.
+ */
+export function openDatabase(dataDir: string, fileName = 'gui-docker-manager.sqlite'): Db {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const path = join(dataDir, fileName);
+  const db = new Database(path);
+  chmodSync(path, 0o600);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

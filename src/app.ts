@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -23,6 +22,13 @@ import groupRoutes from './routes/services/index.js';
 import { ContainerDetailsSchema, ContainerSummarySchema } from './schemas/containers.js';
 import { createServices, type Services } from './services/index.js';
 import { PACKAGE } from './version.js';
+import { resolveSecret } from './auth/secret.js';
+import adminRoutes from './routes/audit/index.js';
+import authRoutes from './routes/auth/index.js';
+import { registerSecurity } from './routes/security.js';
+import userRoutes from './routes/users/index.js';
+import { createAccessServices, type AccessServices } from './services/access.js';
+import { openDatabase } from './storage/database.js';
 
 export interface AppOptions {
   config: Config;
@@ -34,7 +40,7 @@ export interface AppOptions {
   groups?: GroupDefinition[];
 }
 
-export type App = FastifyInstance & { services: Services; metrics: Metrics };
+export type App = FastifyInstance & { services: Services; metrics: Metrics; access: AccessServices };
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -43,10 +49,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const { config } = options;
   const loggerOption =
     options.logger === undefined
-      ? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] }
+      ? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.token'] }
       : options.logger;
   const app = Fastify({
     ...(typeof loggerOption === 'object' && 'child' in loggerOption ? { loggerInstance: loggerOption } : { logger: loggerOption }),
+    // X-Forwarded-For is believed only from configured proxies: a client cannot pick its address.
+    trustProxy: config.rateLimit.trustedProxies.length > 0 ? config.rateLimit.trustedProxies : false,
     // Long ids must reach the schema (400), not fall out of the router as a 404.
     routerOptions: { maxParamLength: 512 },
     bodyLimit: 64 * 1024,
@@ -65,11 +73,35 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.decorate('services', services);
   app.decorate('metrics', metrics);
 
+  const db = openDatabase(config.dataDir);
+  const secret = resolveSecret(config.auth.secret, config.dataDir);
+  const access = createAccessServices(config, db, secret);
+  app.decorate('access', access);
+  if (secret.origin === 'generated') app.log.warn(`JWT_SECRET_KEY is not set: generated a signing secret into ${secret.path} (mode 0600)`);
+  const admin = await access.users.bootstrap(config.auth.adminUsername, config.auth.adminPassword);
+  if (admin.generatedPassword) {
+    // Printed once: only its hash is stored.
+    app.log.warn(`First start: created admin user "${config.auth.adminUsername}" with password ${admin.generatedPassword} — change it (POST /api/v1/users/{id}/password)`);
+  } else if (admin.created) {
+    app.log.info(`First start: created admin user "${config.auth.adminUsername}" with ADMIN_PASSWORD`);
+  }
+  const pruneTimer = setInterval(() => {
+    access.audit.prune();
+    access.revocations.prune();
+  }, 3_600_000);
+  pruneTimer.unref();
+
   app.addHook('onReady', async () => services.start());
-  app.addHook('onClose', async () => services.close());
+  app.addHook('onClose', async () => {
+    clearInterval(pruneTimer);
+    await services.close();
+    await security.close();
+    db.close();
+  });
   services.store.on('lost', () => metrics.eventStreamReconnects.inc());
 
   registerErrorHandling(app);
+  const security = await registerSecurity(app, config, { authenticator: access.authenticator, audit: access.audit });
   app.addSchema(ErrorResponseSchema);
   app.addSchema(ContainerSummarySchema);
   app.addSchema(ContainerDetailsSchema);
@@ -82,10 +114,6 @@ export async function buildApp(options: AppOptions): Promise<App> {
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
-
-  if (config.corsOrigins.length > 0) {
-    await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, credentials: true });
-  }
 
   await app.register(swagger, {
     openapi: {
@@ -100,12 +128,22 @@ export async function buildApp(options: AppOptions): Promise<App> {
         { name: 'containers', description: 'Containers of the engine' },
         { name: 'streams', description: 'Server-Sent Events: container changes, logs, stats' },
         { name: 'services', description: 'Service groups: tiers started in dependency order, health-gated' },
+        { name: 'auth', description: 'Login, logout, identity, roles' },
+        { name: 'users', description: 'Local users (admin)' },
+        { name: 'audit', description: 'The audit log (admin)' },
       ],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          session: { type: 'apiKey', in: 'cookie', name: 'gdm_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  app.get('/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
 
   await app.register(probeRoutes, { services });
   await app.register(metricsRoutes, { services, metrics, metricsToken: config.metricsToken, containerStats: config.metricsContainerStats });
@@ -115,7 +153,20 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(containerRoutes, { prefix: '/api/v1', services, streams: streamOptions });
   await app.register(statsRoutes, { prefix: '/api/v1', services, streams: streamOptions });
   await app.register(eventRoutes, { prefix: '/api/v1', services, streams: streamOptions });
-  await app.register(groupRoutes, { prefix: '/api/v1', services, streams: streamOptions });
+  await app.register(groupRoutes, { prefix: '/api/v1', services, streams: streamOptions, audit: access.audit });
+  await app.register(authRoutes, {
+    prefix: '/api/v1',
+    access,
+    cookieSecure: config.auth.cookieSecure,
+    loginPerMinute: config.rateLimit.loginPerMinute,
+  });
+  await app.register(userRoutes, { prefix: '/api/v1', users: access.users });
+  await app.register(adminRoutes, {
+    prefix: '/api/v1',
+    audit: access.audit,
+    accessLevelsEnabled: config.auth.accessLevelsEnabled,
+    roleGroups: config.auth.roleGroups,
+  });
 
   return app as unknown as App;
 }

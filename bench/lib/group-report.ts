@@ -114,6 +114,7 @@ export function summarizeRounds(r: GroupReport): void {
       oursStartServer: x.ours.start.result.durationMs,
       oursTiers: x.ours.start.result.groups.map((g) => g.durationMs),
       oursStop: Math.round(x.ours.stop.ms),
+      oursStopTiers: x.ours.stop.result.groups.map((g) => g.durationMs),
       cliStart: Math.round(x.cli.ms),
       cliHealthStart: Math.round(x.health.start.ms),
       cliHealthTiers: x.health.start.tiers.map((t) => ({ starts: Math.round(t.startsMs), wait: Math.round(t.waitMs) })),

@@ -74,9 +74,18 @@ export class AuditLog {
         params[key] = q[key];
       }
     }
-    if (q.since) (where.push('time >= @since'), (params['since'] = q.since));
-    if (q.until) (where.push('time <= @until'), (params['until'] = q.until));
-    if (q.before !== undefined) (where.push('id < @before'), (params['before'] = q.before));
+    if (q.since) {
+      where.push('time >= @since');
+      params['since'] = q.since;
+    }
+    if (q.until) {
+      where.push('time <= @until');
+      params['until'] = q.until;
+    }
+    if (q.before !== undefined) {
+      where.push('id < @before');
+      params['before'] = q.before;
+    }
     const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
     const rows = this.db.prepare(sql).all(params) as AuditRow[];
     const page = rows.slice(0, q.limit).map((r) => ({

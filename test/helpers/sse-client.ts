@@ -11,6 +11,8 @@ export interface SseEvent {
  * one that matches. (EventSource is not in Node 20.)
  */
 export class SseClient {
+  /** Sent with every stream unless overridden (the test app's admin token). */
+  static defaultHeaders: Record<string, string> = {};
   readonly events: SseEvent[] = [];
   status = 0;
   headers: http.IncomingHttpHeaders = {};
@@ -28,7 +30,7 @@ export class SseClient {
 
   private connect(url: string, headers: Record<string, string>): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.req = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+      this.req = http.get(url, { headers: { accept: 'text/event-stream', ...SseClient.defaultHeaders, ...headers } }, (res) => {
         this.status = res.statusCode ?? 0;
         this.headers = res.headers;
         let buffer = '';

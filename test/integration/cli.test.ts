@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { requireEngine } from '../helpers/docker-cli.js';
+import { TokenService } from '../../src/auth/tokens.js';
 
 const CLI = ['--import', 'tsx', 'src/cli.ts'];
 
@@ -35,15 +36,18 @@ describe('gui-docker-manager CLI', () => {
 
   test('serve listens, answers, and exits cleanly on SIGTERM', async () => {
     const port = String(20000 + Math.floor(Math.random() * 20000));
-    const { child, output } = startCli(['serve'], { PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'info', MONGODB_URL: 'mongodb://x' });
+    const secret = 'cli-test-secret-0123456789abcdef';
+    const { child, output } = startCli(['serve'], { PORT: port, HOST: '127.0.0.1', LOG_LEVEL: 'info', MONGODB_URL: 'mongodb://x', JWT_SECRET_KEY: secret, DATA_DIR: mkdtempSync(join(tmpdir(), 'gdm-cli-data-')) });
+    const { token } = await new TokenService({ secret, ttlSeconds: 60, clockToleranceSeconds: 0, roleMap: {} }).sign({ sub: 'cli-test', role: 'user' });
     try {
       let res: Response | undefined;
       for (let i = 0; i < 100 && !res; i++) {
-        res = await fetch(`http://127.0.0.1:${port}/api/v1/containers`).catch(() => undefined);
+        res = await fetch(`http://127.0.0.1:${port}/api/v1/containers`, { headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
         if (!res) await new Promise((r) => setTimeout(r, 100));
       }
       assert.ok(res, `server answered (${output()})`);
       assert.equal(res.status, 200);
+      assert.equal((await fetch(`http://127.0.0.1:${port}/api/v1/containers`)).status, 401, 'the API needs a token');
       assert.match(output(), /ignoring platform variables/);
       assert.match(output(), /MONGODB_URL/);
       for (let i = 0; i < 50 && !/engine reachable/.test(output()); i++) await new Promise((r) => setTimeout(r, 100));
@@ -65,7 +69,7 @@ describe('gui-docker-manager CLI', () => {
     for (const [i, [yaml, reason]] of cases.entries()) {
       const file = join(dir, `g${i}.yaml`);
       writeFileSync(file, yaml);
-      const { child, output } = startCli(['serve'], { SERVICE_GROUPS_FILE: file, PORT: '18097' });
+      const { child, output } = startCli(['serve'], { SERVICE_GROUPS_FILE: file, PORT: '18097', DATA_DIR: dir });
       assert.equal(await exitCode(child), 2, output());
       assert.match(output(), reason);
       assert.match(output(), new RegExp(`Invalid service groups file ${file}`));

@@ -19,7 +19,7 @@ let healthy: { id: string; name: string };
 before(async () => {
   await requireEngine();
   [running, stopped, healthy] = await Promise.all([
-    fixture.run({ labels: { 'gdm.tier': 'alpha' }, env: { SECRET_TOKEN: 'hunter2' } }),
+    fixture.run({ labels: { 'gdm.tier': 'alpha', 'gdm.group': 'foundation' }, env: { SECRET_TOKEN: 'hunter2' } }),
     fixture.run({ createOnly: true, labels: { 'gdm.tier': 'beta' } }),
     fixture.run({ healthCmd: 'true' }),
   ]);
@@ -86,9 +86,13 @@ describe('GET /api/v1/containers/{id}', () => {
     }
   });
 
-  test('reports state, image, labels and env names but not env values', async (t) => {
+  test('reports state, image, labels and env names; env values to admins only', async (t) => {
     const app = await buildTestApp(t);
-    const d = (await app.inject({ url: `/api/v1/containers/${running.name}` })).json() as {
+    const asAdmin = (await app.inject({ url: `/api/v1/containers/${running.name}` })).json() as { env: { name: string; value?: string }[]; group: string };
+    assert.equal(asAdmin.env.find((e) => e.name === 'SECRET_TOKEN')?.value, 'hunter2');
+    assert.equal(asAdmin.group, 'foundation');
+    const userToken = await app.tokenFor('user');
+    const d = (await app.inject({ url: `/api/v1/containers/${running.name}`, headers: { authorization: `Bearer ${userToken}` } })).json() as {
       state: string;
       running: boolean;
       image: string;

@@ -63,7 +63,7 @@ before(async () => {
 });
 after(() => fixture.cleanup());
 
-const env = { GROUP_LABEL: groupLabel };
+const env = { GROUP_LABEL: groupLabel, ADMIN_SERVICES: Object.values(G).join(',') };
 
 describe('service groups against the real engine', () => {
   test('lists groups with status and members; containers show their group', async (t) => {
@@ -163,7 +163,7 @@ describe('service groups against the real engine', () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    const res = await fetch(`${url}/api/v1/services/${G.db}/start?stepTimeout=30`, { method: 'POST', headers: { accept: 'text/event-stream' } });
+    const res = await fetch(`${url}/api/v1/services/${G.db}/start?stepTimeout=30`, { method: 'POST', headers: { accept: 'text/event-stream', ...app.authHeaders } });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
     const text = await res.text();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { listenTestApp } from '../helpers/app.js';
+import { authFetch, listenTestApp } from '../helpers/app.js';
 import { docker, Fixture, requireEngine } from '../helpers/docker-cli.js';
 import { SseClient } from '../helpers/sse-client.js';
 
@@ -17,7 +17,7 @@ before(requireEngine);
 after(() => fixture.cleanup());
 
 async function stateVia(base: string, name: string): Promise<string | undefined> {
-  const res = await fetch(`${base}/api/v1/containers/${name}`);
+  const res = await authFetch(`${base}/api/v1/containers/${name}`);
   if (res.status !== 200) return undefined;
   return ((await res.json()) as { state: string }).state;
 }
@@ -93,7 +93,7 @@ describe('the store follows changes made outside the service', () => {
     await Promise.all(made.slice(0, 3).map((c) => docker('stop', '-t', '0', c.name)));
     await docker('rm', '-f', made[5]?.name ?? '');
     await new Promise((r) => setTimeout(r, 500));
-    const body = (await (await fetch(`${base}/api/v1/containers`)).json()) as { containers: { id: string; state: string }[] };
+    const body = (await (await authFetch(`${base}/api/v1/containers`)).json()) as { containers: { id: string; state: string }[] };
     const cli = (await docker('ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.State}}')).split('\n').filter(Boolean);
     assert.deepEqual(body.containers.map((c) => `${c.id} ${c.state}`).sort(), cli.sort());
   });

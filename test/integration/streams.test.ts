@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { listenTestApp } from '../helpers/app.js';
+import { authFetch, listenTestApp } from '../helpers/app.js';
 import { docker, Fixture, requireEngine } from '../helpers/docker-cli.js';
 import { EngineSocketProxy } from '../helpers/socket-proxy.js';
 import { SseClient } from '../helpers/sse-client.js';
@@ -58,7 +58,7 @@ describe('logs follow', () => {
 
   test('an unknown container is a JSON 404, not a stream', async (t) => {
     const { base } = await listenTestApp(t);
-    const res = await fetch(`${base}/api/v1/containers/gdm-no-such/logs?follow=true`);
+    const res = await authFetch(`${base}/api/v1/containers/gdm-no-such/logs?follow=true`);
     assert.equal(res.status, 404);
     assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'CONTAINER_NOT_FOUND');
   });
@@ -86,7 +86,7 @@ describe('stats streams', () => {
     const { base } = await listenTestApp(t);
     const made = await Promise.all([fixture.run({ labels: { 'gdm.set': 'a' } }), fixture.run({ labels: { 'gdm.set': 'a' } })]);
     const started = Date.now();
-    const res = await fetch(`${base}/api/v1/stats?label=gdm.set=a`);
+    const res = await authFetch(`${base}/api/v1/stats?label=gdm.set=a`);
     const first = Date.now() - started;
     assert.equal(res.status, 200);
     const body = (await res.json()) as { containers: StatsEvent[]; totals: { containers: number; memoryUsage: number } };
@@ -95,7 +95,7 @@ describe('stats streams', () => {
     assert.equal(body.totals.memoryUsage, body.containers.reduce((n, c) => n + c.memory.usage, 0));
     // Once sampling runs, a second ask is answered from memory.
     const again = Date.now();
-    assert.equal((await fetch(`${base}/api/v1/stats?label=gdm.set=a`)).status, 200);
+    assert.equal((await authFetch(`${base}/api/v1/stats?label=gdm.set=a`)).status, 200);
     assert.ok(Date.now() - again <= Math.max(first, 200), `second ask from the shared sample (${Date.now() - again} ms vs ${first} ms)`);
   });
 });
@@ -111,7 +111,7 @@ describe('stream limits and outages', () => {
     });
     await a.waitFor((e) => e.event === 'ready');
     await b.waitFor((e) => e.event === 'ready');
-    const third = await fetch(`${base}/api/v1/events`);
+    const third = await authFetch(`${base}/api/v1/events`);
     assert.equal(third.status, 429);
     assert.equal(((await third.json()) as { error: { code: string } }).error.code, 'TOO_MANY_STREAMS');
     a.close();

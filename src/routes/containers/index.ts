@@ -15,6 +15,7 @@ import type { StreamSettings } from '../streams/open.js';
 import { streamLogs } from './log-stream.js';
 import { streamContainerStats } from './stats-stream.js';
 import type { Services } from '../../services/index.js';
+import { viewerOf } from '../viewer.js';
 
 const tags = ['containers'];
 
@@ -25,6 +26,7 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: 
   app.get(
     '/containers',
     {
+      config: { access: { permission: 'READ' } },
       schema: {
         tags,
         summary: 'List containers',
@@ -33,7 +35,7 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: 
       },
     },
     async (request) => {
-      const list = await containers.list(request.query);
+      const list = await containers.list(request.query, viewerOf(request));
       return { containers: list, total: list.length };
     },
   );
@@ -41,6 +43,7 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: 
   app.get(
     '/containers/:id',
     {
+      config: { access: { permission: 'READ' } },
       schema: {
         tags,
         summary: 'Container details',
@@ -48,12 +51,13 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: 
         response: { 200: Type.Ref('ContainerDetails'), ...errorResponses(400, 404, 409, 503) },
       },
     },
-    async (request) => containers.details(request.params.id),
+    async (request) => containers.details(request.params.id, viewerOf(request)),
   );
 
   app.post(
     '/containers/:id/start',
     {
+      config: { access: { permission: 'EXECUTE' } },
       schema: {
         tags,
         summary: 'Start a container',
@@ -61,13 +65,14 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: 
         response: { 200: ActionResultSchema, ...errorResponses(400, 404, 409, 503) },
       },
     },
-    async (request) => containers.act(request.params.id, 'start'),
+    async (request) => containers.act(request.params.id, 'start', undefined, viewerOf(request)),
   );
 
   for (const action of ['stop', 'restart'] as const) {
     app.post(
       `/containers/:id/${action}`,
       {
+        config: { access: { permission: 'EXECUTE' } },
         schema: {
           tags,
           summary: action === 'stop' ? 'Stop a container' : 'Restart a container',
@@ -76,13 +81,14 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: 
           response: { 200: ActionResultSchema, ...errorResponses(400, 404, 409, 503) },
         },
       },
-      async (request) => containers.act(request.params.id, action, request.query.timeout),
+      async (request) => containers.act(request.params.id, action, request.query.timeout, viewerOf(request)),
     );
   }
 
   app.get(
     '/containers/:id/logs',
     {
+      config: { access: { permission: 'READ' } },
       schema: {
         tags,
         summary: 'Recent logs, stdout and stderr kept apart; follow=true streams them (SSE)',
@@ -96,13 +102,14 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: 
     async (request, reply) => {
       const { follow, ...query } = request.query;
       if (follow) return streamLogs(request, reply, services, streams, request.params.id, query);
-      return logs.read(request.params.id, query);
+      return logs.read(request.params.id, query, viewerOf(request));
     },
   );
 
   app.get(
     '/containers/:id/stats',
     {
+      config: { access: { permission: 'READ' } },
       schema: {
         tags,
         summary: 'CPU, memory, network, block I/O and pids of a running container; stream=true streams them (SSE)',
@@ -114,7 +121,7 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: 
     },
     async (request, reply) => {
       if (request.query.stream) return streamContainerStats(request, reply, services, streams, request.params.id);
-      return stats.sample(request.params.id);
+      return stats.sample(request.params.id, viewerOf(request));
     },
   );
 };

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LogQuery } from '../../services/logs.js';
 import type { Services } from '../../services/index.js';
+import { viewerOf } from '../viewer.js';
 import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../streams/open.js';
 
 /**
@@ -17,7 +18,7 @@ export async function streamLogs(
   query: LogQuery,
 ): Promise<void> {
   // Open the engine side first: a 404 or 503 is still an ordinary JSON error.
-  const follow = await services.logs.follow(ref, query);
+  const follow = await services.logs.follow(ref, query, viewerOf(request));
   let stream;
   try {
     stream = openStream(request, reply, settings);

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../services/index.js';
+import { viewerOf } from '../viewer.js';
 import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../streams/open.js';
 
 /**
@@ -13,7 +14,7 @@ export async function streamContainerStats(
   settings: StreamSettings,
   ref: string,
 ): Promise<void> {
-  const first = await services.stats.sample(ref);
+  const first = await services.stats.sample(ref, viewerOf(request));
   const stream = openStream(request, reply, settings);
   stream.send('stats', first);
   const { collector } = services.stats;

@@ -3,6 +3,8 @@ import Type from 'typebox';
 import { errorResponses } from '../../schemas/common.js';
 import type { FeedEntry } from '../../services/change-feed.js';
 import type { Services } from '../../services/index.js';
+import { canSee } from '../../auth/principal.js';
+import { viewerOf } from '../viewer.js';
 import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../streams/open.js';
 
 const EventsQuerySchema = Type.Object({
@@ -20,6 +22,7 @@ const eventRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: Stre
   app.get(
     '/events',
     {
+      config: { access: { permission: 'READ' } },
       schema: {
         tags: ['streams'],
         summary: 'Container state changes (SSE)',
@@ -30,11 +33,14 @@ const eventRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: Stre
       },
     },
     async (request, reply) => {
+      const viewer = viewerOf(request);
       await store.ready();
       const stream = openStream(request, reply, streams);
       let missed = false;
 
       const deliver = (entry: FeedEntry) => {
+        // Changes of containers outside the caller's groups do not exist for it.
+        if (!canSee(viewer, entry.change)) return;
         if (stream.congested) {
           // Never queue without bound for a slow reader: drop, and tell it to refetch once it catches up.
           if (!missed) stream.onDrain(() => stream.send('resync', { reason: 'events were dropped for a slow reader; refetch the list' }, feed.lastSeq));
@@ -53,7 +59,7 @@ const eventRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: Stre
       } else {
         stream.send('ready', { lastEventId: feed.lastSeq }, feed.lastSeq);
       }
-      if (request.query.snapshot) stream.send('snapshot', { containers: store.summaries() }, feed.lastSeq);
+      if (request.query.snapshot) stream.send('snapshot', { containers: services.containers.visible(viewer) }, feed.lastSeq);
 
       const onLost = () => stream.end('error', ENGINE_LOST_EVENT);
       feed.on('entry', deliver);

@@ -4,6 +4,9 @@ import { errorResponses } from '../../schemas/common.js';
 import { GroupActionQuerySchema, GroupActionResultSchema, GroupDetailsSchema, GroupListSchema, GroupParamsSchema } from '../../schemas/groups.js';
 import type { GroupActionResult } from '../../schemas/groups.js';
 import type { Services } from '../../services/index.js';
+import { viewerOf } from '../viewer.js';
+import type { AuditLog } from '../../services/audit.js';
+import { auditRequest } from '../audit-hook.js';
 import { openStream, type StreamSettings } from '../streams/open.js';
 
 const tags = ['services'];
@@ -16,18 +19,22 @@ function failureError(result: GroupActionResult) {
 }
 
 /** /api/v1/services: groups, their members, and dependency-ordered, health-gated start/stop. */
-const groupRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: StreamSettings }> = async (app, { services, streams }) => {
+const groupRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: StreamSettings; audit: AuditLog }> = async (app, { services, streams, audit }) => {
   const { groups, groupRunner } = services;
 
   app.get(
     '/services',
-    { schema: { tags, summary: 'Service groups with status, member counts and usage', response: { 200: GroupListSchema, ...errorResponses(503) } } },
-    async () => ({ groups: await groups.list() }),
+    {
+      config: { access: { permission: 'READ' } },
+      schema: { tags, summary: 'Service groups with status, member counts and usage', response: { 200: GroupListSchema, ...errorResponses(401, 503) } },
+    },
+    async (request) => ({ groups: await groups.list(viewerOf(request)) }),
   );
 
   app.get(
     '/services/:group',
     {
+      config: { access: { permission: 'READ' } },
       schema: {
         tags,
         summary: 'One group: members by start step with state, health, uptime, CPU and memory; its dependencies',
@@ -35,13 +42,14 @@ const groupRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: Stre
         response: { 200: GroupDetailsSchema, ...errorResponses(400, 404, 503) },
       },
     },
-    async (request) => groups.details(request.params.group),
+    async (request) => groups.details(request.params.group, viewerOf(request)),
   );
 
   for (const action of ['start', 'stop'] as const) {
     app.post(
       `/services/:group/${action}`,
       {
+        config: { access: { permission: 'EXECUTE' } },
         schema: {
           tags,
           summary:
@@ -58,11 +66,12 @@ const groupRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: Stre
       async (request, reply) => {
         const { withDependencies, stepTimeout, timeout } = request.query;
         await services.store.ready();
-        const operation = groupRunner.reserve(request.params.group, action, {
-          withDependencies,
-          stepTimeoutMs: stepTimeout * 1000,
-          stopTimeout: timeout,
-        });
+        const operation = groupRunner.reserve(
+          request.params.group,
+          action,
+          { withDependencies, stepTimeoutMs: stepTimeout * 1000, stopTimeout: timeout },
+          viewerOf(request),
+        );
         const wantsStream = (request.headers.accept ?? '').includes('text/event-stream');
         if (!wantsStream) {
           const result = await operation.run();
@@ -79,6 +88,8 @@ const groupRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: Stre
         stream.send('accepted', { action, group: request.params.group, groups: operation.chain });
         // The operation goes on if the client leaves: nothing is left half-done on purpose.
         const result = await operation.run((event) => stream.send('progress', event));
+        // A hijacked answer skips onSend: write the audit row here, before the result leaves.
+        auditRequest(audit, request, result.ok ? 200 : 409, reply.elapsedTime);
         stream.end('result', result);
       },
     );

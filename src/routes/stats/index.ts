@@ -3,6 +3,7 @@ import { errorResponses } from '../../schemas/common.js';
 import { StatsSetQuerySchema, StatsSetSchema } from '../../schemas/containers.js';
 import { applyFilters } from '../../services/containers.js';
 import type { Services } from '../../services/index.js';
+import { viewerOf } from '../viewer.js';
 import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../streams/open.js';
 
 /** /api/v1/stats: usage of every running container (filtered) and their totals, from memory. */
@@ -10,6 +11,7 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: Stre
   app.get(
     '/stats',
     {
+      config: { access: { permission: 'READ' } },
       schema: {
         tags: ['containers', 'streams'],
         summary: 'CPU, memory, network and I/O of running containers, with totals; stream=true streams them (SSE)',
@@ -19,13 +21,14 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: Stre
     },
     async (request, reply) => {
       const { stream: wantsStream, ...filters } = request.query;
-      const first = await services.stats.set(filters);
+      const viewer = viewerOf(request);
+      const first = await services.stats.set(filters, viewer);
       if (!wantsStream) return first;
       const stream = openStream(request, reply, streams);
       stream.send('stats', first);
       const unsubscribe = services.stats.collector.subscribe((usage) => {
         if (stream.congested) return; // a slow reader gets the next sample, not a queue
-        const matching = applyFilters(services.store.summaries(), { ...filters, all: false });
+        const matching = applyFilters(services.containers.visible(viewer), { ...filters, all: false });
         stream.send('stats', services.stats.combine(matching, usage));
       });
       const onLost = () => stream.end('error', ENGINE_LOST_EVENT);

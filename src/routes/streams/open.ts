@@ -9,9 +9,9 @@ export interface StreamSettings {
   open: Set<SseStream>;
 }
 
-/** Who a stream counts against. Until callers authenticate, that is the client address. */
+/** Who a stream counts against: the authenticated subject, else the client address. */
 export function streamCaller(request: FastifyRequest): string {
-  return request.ip;
+  return request.principal ? `sub:${request.principal.sub}` : `ip:${request.ip}`;
 }
 
 /** Takes a stream slot for the caller (429 past the cap) and opens the SSE response. */

@@ -19,7 +19,7 @@ const metricsRoutes: FastifyPluginAsyncTypebox<{ services: Services; metrics: Me
 ) => {
   app.get(
     '/metrics',
-    { schema: { tags: ['system'], summary: 'Prometheus metrics', response: { 200: Type.String(), 401: Type.Ref('ErrorResponse') } } },
+    { config: { access: { public: true } }, schema: { tags: ['system'], summary: 'Prometheus metrics', response: { 200: Type.String(), 401: Type.Ref('ErrorResponse') } } },
     async (request, reply) => {
       if (metricsToken && !tokenMatches(request.headers.authorization, metricsToken)) {
         throw appError('UNAUTHORIZED', 'A valid bearer token (METRICS_TOKEN) is required for /metrics');

@@ -21,7 +21,7 @@ const probeRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (ap
   const { engineStatus } = services;
   const startedAt = Date.now();
 
-  app.get('/', { schema: { tags, summary: 'Service name, version, engine and links', response: { 200: RootSchema } } }, async () => ({
+  app.get('/', { config: { access: { public: true } }, schema: { tags, summary: 'Service name, version, engine and links', response: { 200: RootSchema } } }, async () => ({
     name: PACKAGE.name,
     version: PACKAGE.version,
     engine: engineView(await engineStatus.check()),
@@ -29,7 +29,7 @@ const probeRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (ap
   }));
 
   for (const prefix of ['', '/api/v1']) {
-    app.get(`${prefix}/health`, { schema: { tags, summary: 'Service health', response: { 200: HealthResponseSchema } } }, async () => {
+    app.get(`${prefix}/health`, { config: { access: { public: true } }, schema: { tags, summary: 'Service health', response: { 200: HealthResponseSchema } } }, async () => {
       const engine = await engineStatus.check();
       return {
         status: engine.reachable ? ('ok' as const) : ('degraded' as const),
@@ -39,13 +39,13 @@ const probeRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (ap
       };
     });
 
-    app.get(`${prefix}/live`, { schema: { tags, summary: 'The process is alive', response: { 200: LiveResponseSchema } } }, async () => ({
+    app.get(`${prefix}/live`, { config: { access: { public: true } }, schema: { tags, summary: 'The process is alive', response: { 200: LiveResponseSchema } } }, async () => ({
       status: 'alive' as const,
     }));
 
     app.get(
       `${prefix}/ready`,
-      { schema: { tags, summary: 'Ready when the engine answers', response: { 200: ReadyResponseSchema, 503: ReadyResponseSchema } } },
+      { config: { access: { public: true } }, schema: { tags, summary: 'Ready when the engine answers', response: { 200: ReadyResponseSchema, 503: ReadyResponseSchema } } },
       async (_request, reply) => {
         const engine = await engineStatus.check();
         if (engine.reachable && services.store.isSynced) return { ready: true, engine: engineView(engine) };

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { tokenCommand, TOKEN_USAGE } from './commands/token.js';
+import { userCommand, USER_USAGE } from './commands/user.js';
+import { isAppError } from './errors.js';
 import { GroupsFileError } from './groups/load.js';
 import { startServer } from './server.js';
 import { PACKAGE } from './version.js';
@@ -9,47 +11,49 @@ const USAGE = `Usage: gui-docker-manager <command>
 
 Commands:
   serve       start the API server (configuration from the environment; see .env.example)
+  token       print a bearer token: ${TOKEN_USAGE.replace('gui-docker-manager token ', '')}
+  user        manage local users (list, add, set-role, set-groups, set-password, disable, enable, delete)
   version     print the version
 
 Options:
   -h, --help  show this help`;
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, strict: false, options: { help: { type: 'boolean', short: 'h' } } });
-  const command = positionals[0] ?? 'serve';
-  if (values.help) {
+  const [command = 'serve', ...rest] = argv;
+  if (command === '-h' || command === '--help' || command === 'help') {
     console.log(USAGE);
     return 0;
   }
-  switch (command) {
-    case 'serve': {
-      let config;
-      try {
-        config = loadConfig();
-      } catch (err) {
-        if (err instanceof ConfigError) {
-          console.error(`gui-docker-manager: ${err.message}`);
-          return 2;
-        }
-        throw err;
-      }
-      try {
-        await startServer(config);
-      } catch (err) {
-        if (err instanceof GroupsFileError) {
-          console.error(`gui-docker-manager: ${err.message}`);
-          return 2;
-        }
-        throw err;
-      }
-      return -1; // keeps running
-    }
-    case 'version':
-      console.log(PACKAGE.version);
-      return 0;
-    default:
-      console.error(`gui-docker-manager: unknown command "${command}"\n\n${USAGE}`);
+  if (command === 'version') {
+    console.log(PACKAGE.version);
+    return 0;
+  }
+  if (!['serve', 'token', 'user'].includes(command)) {
+    console.error(`gui-docker-manager: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`gui-docker-manager: ${err.message}`);
       return 2;
+    }
+    throw err;
+  }
+  try {
+    if (command === 'token') return await tokenCommand(rest, config);
+    if (command === 'user') return await userCommand(rest, config);
+    await startServer(config);
+    return -1; // keeps running
+  } catch (err) {
+    // serve: a bad groups file is the operator's to fix; anything else is a crash.
+    // token/user: every failure is a usage or data problem, said in one line.
+    if (command === 'serve' && !(err instanceof GroupsFileError)) throw err;
+    console.error(`gui-docker-manager: ${(err as Error).message}`);
+    if (command === 'user' && !isAppError(err) && !(err as Error).message.includes('\n')) console.error(`\n${USER_USAGE}`);
+    return 2;
   }
 }
 

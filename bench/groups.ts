@@ -9,10 +9,11 @@
  *   npm run bench:groups -- --per-tier 10 --rounds 3      (the defaults)
  *
  * Containers carry the bench labels (gdm.bench=1, gdm.test=bench, gdm.bench.run=<id>) and
- * gdm.bench.group.<id>=bt<k>-<id>; the service runs with a temporary groups file and that
- * GROUP_LABEL. Everything is removed at the end, on error and on SIGINT/SIGTERM.
+ * gdm.bench.group.<id>=bt<k>-<id>; the service runs with that GROUP_LABEL, a temporary groups
+ * file and DATA_DIR, and a throw-away admin it logs in as. Everything is removed at the end,
+ * on error and on SIGINT/SIGTERM.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ import { cliStart, cliStop, engineStopAll, oursStart, oursStop, type CliRun, typ
 import { summarizeRounds, type Round } from './lib/group-report.js';
 import { HttpClient } from './lib/http-client.js';
 import type { EngineVersion } from './lib/report.js';
+import { benchAdmin, login } from './lib/service-auth.js';
 import { ServiceProcess } from './lib/service-process.js';
 import { createTiers, groupLabelKey, groupsYaml, type Tier } from './lib/tiers.js';
 
@@ -63,6 +65,20 @@ function parseSettings(argv: string[]): GroupSettings | undefined {
   };
 }
 
+/** Runs `fn` with `vars` added to process.env (a spawned child inherits them), then restores it. */
+async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
 /** One round: each side starts all tiers and stops them again; the order flips every round. */
 async function round(b: GroupBench, index: number): Promise<Round> {
   const sides = ['ours', 'cli', 'cli+health'] as const;
@@ -100,7 +116,9 @@ async function main(): Promise<number> {
   const engine = new HttpClient({ socketPath: s.socketPath });
   const fixture = new ContainerFixture({ engine, image: s.image, total: 0, running: 0, batch: 16 });
   const runId = fixture.runId;
-  const yamlPath = join(tmpdir(), `gdm-bench-groups-${runId}.yaml`);
+  // The groups file and the service's DATA_DIR (users, audit log, JWT secret) live here for this run only.
+  const workDir = join(tmpdir(), `gdm-bench-groups-${runId}`);
+  const yamlPath = join(workDir, 'groups.yaml');
   let service: ServiceProcess | undefined;
   let ours: HttpClient | undefined;
   let creating: Promise<Tier[]> | undefined;
@@ -114,8 +132,8 @@ async function main(): Promise<number> {
       await service?.stop().catch((err: unknown) => log(`stopping the service failed: ${String(err)}`));
       await creating?.catch(() => undefined);
       const removed = await fixture.removeAll();
-      rmSync(yamlPath, { force: true });
-      log(`removed ${removed} bench containers (run ${runId}) and ${yamlPath}`);
+      rmSync(workDir, { recursive: true, force: true });
+      log(`removed ${removed} bench containers (run ${runId}) and ${workDir}`);
     })());
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -152,13 +170,15 @@ async function main(): Promise<number> {
     log(`creating ${TIERS} tiers of ${s.perTier} containers, run ${runId}`);
     creating = createTiers(engine, s.image, runId, TIERS, s.perTier, () => closing);
     tiers = await phase('setup', () => creating as Promise<Tier[]>);
+    mkdirSync(workDir, { mode: 0o700 });
     writeFileSync(yamlPath, groupsYaml(tiers));
-    process.env.SERVICE_GROUPS_FILE = yamlPath;
-    process.env.GROUP_LABEL = groupLabelKey(runId);
+    const admin = benchAdmin(join(workDir, 'data'), tiers.map((t) => t.group));
+    const env = { ...admin.env, SERVICE_GROUPS_FILE: yamlPath, GROUP_LABEL: groupLabelKey(runId) };
     service = new ServiceProcess({ entry: build.entry, cwd: ROOT, socketPath: s.socketPath, statsIntervalMs: 1000 });
-    (await phase('service start', () => (service as ServiceProcess).start())).close();
+    const svc = service;
+    (await phase('service start', () => withEnv(env, () => svc.start()))).close();
     log(`service pid ${service.pid} ready on 127.0.0.1:${service.port}`);
-    ours = new HttpClient({ host: '127.0.0.1', port: service.port }, 180_000);
+    ours = await login(service.port, admin, 180_000);
     const b: GroupBench = { engine, ours, cli: new DockerCli(s.socketPath), runId, tiers };
     await phase('warm-up', async () => {
       await oursStart(b);

@@ -11,6 +11,7 @@ npm ci --no-audit --no-fund --loglevel=error
 echo "== engine"
 bash scripts/setup-engine.sh
 bash scripts/build-test-image.sh
+bash scripts/setup-test-tools.sh
 bash scripts/cleanup-test-containers.sh
 
 echo "== lint and types"

@@ -101,14 +101,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
   services.store.on('lost', () => metrics.eventStreamReconnects.inc());
 
   registerErrorHandling(app);
+  // First of all hooks: even a refused request tells its id.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
   const security = await registerSecurity(app, config, { authenticator: access.authenticator, audit: access.audit });
   app.addSchema(ErrorResponseSchema);
   app.addSchema(ContainerSummarySchema);
   app.addSchema(ContainerDetailsSchema);
-
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
   app.addHook('onResponse', async (request, reply) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
     metrics.httpRequests.inc(labels);

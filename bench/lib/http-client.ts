@@ -31,13 +31,15 @@ export class HttpClient {
   constructor(
     private readonly target: HttpTarget,
     private readonly timeoutMs = 60_000,
+    /** Sent with every request, e.g. an Authorization header. */
+    private readonly headers: http.OutgoingHttpHeaders = {},
   ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 512 });
   }
 
   request(method: string, path: string, body?: unknown): Promise<HttpResponse> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };
+    const headers: http.OutgoingHttpHeaders = { accept: 'application/json', ...this.headers };
     if (payload) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = payload.length;

@@ -21,11 +21,18 @@ export interface AuthRouteOptions {
 const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { access, cookieSecure, loginPerMinute }) => {
   const secure = (request: FastifyRequest) => (cookieSecure === 'auto' ? request.protocol === 'https' : cookieSecure === 'true');
   // A second, per-name limit: spreading guesses over many addresses must not help.
-  const perUsername = app.rateLimit({
+  const userLimit = app.createRateLimit({
     max: loginPerMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => `login-user:${String((request.body as { username?: string } | undefined)?.username ?? '').toLowerCase()}`,
   });
+  const perUsername = async (request: FastifyRequest, reply: FastifyReply) => {
+    const limit = await userLimit(request);
+    if (!limit.isAllowed && limit.isExceeded) {
+      reply.header('retry-after', String(limit.ttlInSeconds));
+      throw appError('RATE_LIMITED', `Too many login attempts for this user name; retry in ${limit.ttlInSeconds} s`);
+    }
+  };
 
   app.post(
     '/auth/login',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { buildTestApp, type ErrorBody, type TestApp } from '../helpers/app.js';
+import { buildTestApp, listenTestApp, type ErrorBody, type TestApp } from '../helpers/app.js';
+import { SseClient } from '../helpers/sse-client.js';
 import { docker, Fixture, inspectState, requireEngine } from '../helpers/docker-cli.js';
 import type { Role } from '../../src/auth/permissions.js';
 
@@ -115,6 +116,18 @@ describe('role × endpoint × (in-group, out-of-group)', () => {
     for (const url of ['/', '/health', '/live', '/ready', '/metrics', '/openapi.json', '/api/v1/health']) {
       assert.equal((await app.inject({ url, headers: { authorization: '' } })).statusCode, 200, url);
     }
+  });
+
+  test('the events stream carries only changes of containers in the caller\'s groups', async (t) => {
+    const { app, base } = await listenTestApp(t);
+    const events = await SseClient.open(`${base}/api/v1/events`, { authorization: `Bearer ${await app.tokenFor('user')}` });
+    t.after(() => events.close());
+    await events.waitFor((e) => e.event === 'ready');
+    await docker('restart', '-t', '1', outOfGroup.name);
+    await docker('restart', '-t', '1', inGroup.name);
+    await events.waitFor((e) => e.event === 'container' && (e.data as { id: string }).id === inGroup.id, 10_000, 'in-group change');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!events.events.some((e) => (e.data as { id?: string }).id === outOfGroup.id), 'no out-of-group change reached the user');
   });
 
   test('GET /roles describes the matrix', async (t) => {

@@ -66,19 +66,6 @@ function parseSettings(argv: string[]): GroupSettings | undefined {
 }
 
 /** Runs `fn` with `vars` added to process.env (a spawned child inherits them), then restores it. */
-async function withEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, vars);
-  try {
-    return await fn();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
-
 /** One round: each side starts all tiers and stops them again; the order flips every round. */
 async function round(b: GroupBench, index: number): Promise<Round> {
   const sides = ['ours', 'cli', 'cli+health'] as const;
@@ -174,9 +161,9 @@ async function main(): Promise<number> {
     writeFileSync(yamlPath, groupsYaml(tiers));
     const admin = benchAdmin(join(workDir, 'data'), tiers.map((t) => t.group));
     const env = { ...admin.env, SERVICE_GROUPS_FILE: yamlPath, GROUP_LABEL: groupLabelKey(runId) };
-    service = new ServiceProcess({ entry: build.entry, cwd: ROOT, socketPath: s.socketPath, statsIntervalMs: 1000 });
+    service = new ServiceProcess({ entry: build.entry, cwd: ROOT, socketPath: s.socketPath, statsIntervalMs: 1000, env });
     const svc = service;
-    (await phase('service start', () => withEnv(env, () => svc.start()))).close();
+    (await phase('service start', () => svc.start())).close();
     log(`service pid ${service.pid} ready on 127.0.0.1:${service.port}`);
     ours = await login(service.port, admin, 180_000);
     const b: GroupBench = { engine, ours, cli: new DockerCli(s.socketPath), runId, tiers };

@@ -11,7 +11,7 @@
  * from a local image, never pulls, and removes them and stops the service at the end, on
  * error and on SIGINT/SIGTERM.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs, USAGE, type BenchSettings } from './lib/args.js';
 import { ensureBuilt } from './lib/build.js';
@@ -20,6 +20,9 @@ import { HttpClient } from './lib/http-client.js';
 import { procMemory, rssSampler } from './lib/proc-memory.js';
 import { printReport, type EngineVersion } from './lib/report.js';
 import { ServiceProcess } from './lib/service-process.js';
+import { benchAdmin, login } from './lib/service-auth.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { row, type Row } from './lib/table.js';
 import { sleep, type BenchContext } from './scenarios/context.js';
 import { detailsScenario } from './scenarios/details.js';
@@ -146,10 +149,13 @@ async function main(): Promise<number> {
     log(`creating ${settings.containers} containers (${settings.running} running), run ${fixture.runId}, batches of ${settings.batch}`);
     await phase('setup', () => fixture.create());
     const s = settings;
-    service = new ServiceProcess({ entry: build.entry, cwd: ROOT, socketPath: s.socketPath, statsIntervalMs: s.statsIntervalMs });
-    ours = await phase('service start', () => (service as ServiceProcess).start());
+    const admin = benchAdmin(mkdtempSync(join(tmpdir(), 'gdm-bench-data-')), []);
+    service = new ServiceProcess({ entry: build.entry, cwd: ROOT, socketPath: s.socketPath, statsIntervalMs: s.statsIntervalMs, env: admin.env });
+    (await phase('service start', () => (service as ServiceProcess).start())).close();
+    ours = await login(service.port, admin, 30_000);
+    const auth = ours.headers as Record<string, string>;
     log(`service pid ${service.pid} ready on 127.0.0.1:${service.port}`);
-    const ctx: BenchContext = { settings: s, engine, ours, service, fixture, log };
+    const ctx: BenchContext = { settings: s, engine, ours, auth, service, fixture, log };
     rows = await phase('measure', () => measure(ctx, notes));
     engineContainers = (await engine.json<unknown[]>('GET', '/containers/json?all=1')).length;
   } catch (err) {

@@ -32,7 +32,7 @@ export class HttpClient {
     private readonly target: HttpTarget,
     private readonly timeoutMs = 60_000,
     /** Sent with every request, e.g. an Authorization header. */
-    private readonly headers: http.OutgoingHttpHeaders = {},
+    readonly headers: http.OutgoingHttpHeaders = {},
   ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 512 });
   }

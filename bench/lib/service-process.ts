@@ -8,6 +8,8 @@ export interface ServiceOptions {
   cwd: string;
   socketPath: string;
   statsIntervalMs: number;
+  /** More environment for the service (auth, groups file, limits). */
+  env?: Record<string, string>;
 }
 
 /** Asks the kernel for a free TCP port on 127.0.0.1 (released at once; the child binds it next). */
@@ -42,7 +44,7 @@ export class ServiceProcess {
 
   /** Spawns the service and waits until /ready answers 200 (engine reachable, store synced). */
   async start(timeoutMs = 30_000): Promise<HttpClient> {
-    const { entry, cwd, socketPath, statsIntervalMs } = this.options;
+    const { entry, cwd, socketPath, statsIntervalMs, env: extra } = this.options;
     this.port = await freePort();
     const env = {
       ...process.env,
@@ -52,6 +54,7 @@ export class ServiceProcess {
       DOCKER_HOST: `unix://${socketPath}`,
       LOG_LEVEL: 'silent',
       STATS_INTERVAL_MS: String(statsIntervalMs),
+      ...extra,
     };
     const child = spawn(process.execPath, [entry, 'serve'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;

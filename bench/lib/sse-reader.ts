@@ -20,9 +20,9 @@ export class SseReader {
   private constructor(private readonly request: http.ClientRequest) {}
 
   /** Opens `path` and resolves once the server answered 200 with text/event-stream. */
-  static open(host: string, port: number, path: string, timeoutMs = 10_000): Promise<SseReader> {
+  static open(host: string, port: number, path: string, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<SseReader> {
     return new Promise((resolve, reject) => {
-      const req = http.request({ host, port, path, headers: { accept: 'text/event-stream' }, agent: false });
+      const req = http.request({ host, port, path, headers: { accept: 'text/event-stream', ...headers }, agent: false });
       const reader = new SseReader(req);
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${path}: no answer in ${timeoutMs} ms`)));
       req.on('error', (err) => {

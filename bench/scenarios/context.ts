@@ -10,6 +10,8 @@ export interface BenchContext {
   engine: HttpClient;
   /** Our service (a separate process), over TCP on 127.0.0.1. */
   ours: HttpClient;
+  /** The bearer header our service wants (streams open their own connections). */
+  auth: Record<string, string>;
   service: ServiceProcess;
   fixture: ContainerFixture;
   log: (message: string) => void;

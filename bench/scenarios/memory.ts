@@ -12,7 +12,7 @@ import { statsPath } from './stats.js';
 export async function statsStreamMemory(ctx: BenchContext, samples = 3): Promise<Row[]> {
   const { service, fixture, settings, log } = ctx;
   log(`stats stream: waiting for ${samples + 2} events (~${Math.ceil(((samples + 1) * settings.statsIntervalMs) / 1000)} s)`);
-  const reader = await SseReader.open('127.0.0.1', service.port, statsPath(fixture.runId, true));
+  const reader = await SseReader.open('127.0.0.1', service.port, statsPath(fixture.runId, true), ctx.auth);
   try {
     // The first event is sent at once on open; the ones after it come from the collector's ticks.
     const isStats = (e: SseEvent) => e.event === 'stats';

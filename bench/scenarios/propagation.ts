@@ -42,7 +42,7 @@ export async function propagationScenario(ctx: BenchContext): Promise<{ rows: Ro
   const { engine, service, fixture, settings, log } = ctx;
   const targets = fixture.running.slice(0, settings.stops);
   log(`propagation: stopping ${targets.length} running containers one after another`);
-  const reader = await SseReader.open('127.0.0.1', service.port, '/api/v1/events');
+  const reader = await SseReader.open('127.0.0.1', service.port, '/api/v1/events', ctx.auth);
   const poll: number[] = [];
   const sse: number[] = [];
   const stopCalls: number[] = [];

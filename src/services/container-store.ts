@@ -56,6 +56,7 @@ interface StoreEvents {
  */
 export class ContainerStore extends EventEmitter<StoreEvents> {
   private readonly containers = new Map<string, EngineContainerDetails>();
+  private readonly groupCache = new WeakMap<EngineContainerDetails, string[]>();
   private readonly refreshing = new Map<string, Promise<void>>();
   private readonly dirty = new Set<string>();
   private synced = false;
@@ -121,18 +122,28 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
 
   /** Every container, as the list shows it (status text computed now). */
   summaries(now = Date.now()): ContainerSummary[] {
-    return [...this.containers.values()].map((d) => summaryFromDetails(d, now, this.groupsOf));
+    return [...this.containers.values()].map((d) => summaryFromDetails(d, now, () => this.groupsFor(d)));
   }
 
-  /** Id and name of every container, for resolving a reference without building views. */
-  *identities(): Generator<{ id: string; name: string }> {
-    for (const d of this.containers.values()) yield { id: d.Id, name: d.Name.replace(/^\//, '') };
+  /** Id, name and groups of every container, for resolving a reference without building views. */
+  *identities(): Generator<{ id: string; name: string; groups: readonly string[] }> {
+    for (const d of this.containers.values()) yield { id: d.Id, name: d.Name.replace(/^\//, ''), groups: this.groupsFor(d) };
+  }
+
+  /** Group membership depends on name and labels only: computed once per inspect result. */
+  private groupsFor(d: EngineContainerDetails): string[] {
+    let groups = this.groupCache.get(d);
+    if (!groups) {
+      groups = summaryFromDetails(d, 0, this.groupsOf).groups;
+      this.groupCache.set(d, groups);
+    }
+    return groups;
   }
 
   /** The list view of one container (by full id). */
   summary(id: string, now = Date.now()): ContainerSummary | undefined {
     const d = this.containers.get(id);
-    return d ? summaryFromDetails(d, now, this.groupsOf) : undefined;
+    return d ? summaryFromDetails(d, now, () => this.groupsFor(d)) : undefined;
   }
 
   /** The stored inspect data of one container (by full id). */

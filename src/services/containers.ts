@@ -88,8 +88,8 @@ export class ContainerService {
    * found" by id, prefix or name alike, and never makes a prefix ambiguous.
    */
   private lookup(ref: string, viewer: Viewer): ContainerSummary {
-    if (viewer) return resolveContainer(ref, this.visible(viewer));
-    const { id } = resolveContainer(ref, this.store.identities());
+    const candidates = viewer ? [...this.store.identities()].filter((c) => canSee(viewer, c)) : this.store.identities();
+    const { id } = resolveContainer(ref, candidates);
     const summary = this.store.summary(id);
     if (!summary) throw appError('CONTAINER_NOT_FOUND');
     return summary;

@@ -29,6 +29,9 @@ import { registerSecurity } from './routes/security.js';
 import userRoutes from './routes/users/index.js';
 import { createAccessServices, type AccessServices } from './services/access.js';
 import { openDatabase } from './storage/database.js';
+import { detectCompose, type ComposeTool } from './compose/detect.js';
+import composeRoutes from './routes/compose/index.js';
+import { ComposeService } from './services/compose.js';
 
 export interface AppOptions {
   config: Config;
@@ -38,9 +41,11 @@ export interface AppOptions {
   engine?: DockerEngine;
   /** Defaults to the groups file at config.groups.file (read and validated here). */
   groups?: GroupDefinition[];
+  /** Defaults to detecting the compose tool; null: none. */
+  composeTool?: ComposeTool | null;
 }
 
-export type App = FastifyInstance & { services: Services; metrics: Metrics; access: AccessServices };
+export type App = FastifyInstance & { services: Services; metrics: Metrics; access: AccessServices; compose: ComposeService };
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -73,6 +78,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.decorate('services', services);
   app.decorate('metrics', metrics);
 
+  const compose = new ComposeService(options.composeTool === undefined ? await detectCompose(config.compose.command, config.compose.env) : (options.composeTool ?? undefined), services.store, config.compose);
+  app.decorate('compose', compose);
   const db = openDatabase(config.dataDir);
   const secret = resolveSecret(config.auth.secret, config.dataDir);
   const access = createAccessServices(config, db, secret);
@@ -131,6 +138,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         { name: 'auth', description: 'Login, logout, identity, roles' },
         { name: 'users', description: 'Local users (admin)' },
         { name: 'audit', description: 'The audit log (admin)' },
+        { name: 'compose', description: 'Compose projects with the real compose tool' },
       ],
       components: {
         securitySchemes: {
@@ -145,7 +153,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(probeRoutes, { services });
+  await app.register(probeRoutes, { services, compose });
   await app.register(metricsRoutes, { services, metrics, metricsToken: config.metricsToken, containerStats: config.metricsContainerStats });
   const limiter = new StreamLimiter(config.streams.perClient);
   const streamOptions: StreamSettings = { limiter, heartbeatMs: config.streams.heartbeatMs, open: new Set() };
@@ -161,6 +169,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     loginPerMinute: config.rateLimit.loginPerMinute,
   });
   await app.register(userRoutes, { prefix: '/api/v1', users: access.users });
+  await app.register(composeRoutes, { prefix: '/api/v1', compose, streams: streamOptions, audit: access.audit });
   await app.register(adminRoutes, {
     prefix: '/api/v1',
     audit: access.audit,

@@ -67,6 +67,14 @@ export const EnvSchema = Type.Object({
   LOGIN_RATE_LIMIT_PER_MINUTE: Type.Integer({ minimum: 1, maximum: 10_000, default: 10, description: 'an integer, 1-10000' }),
   TRUSTED_PROXIES: Type.String({ default: '', description: 'comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed' }),
   AUDIT_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 36500, default: 90, description: 'days, 1-36500' }),
+  COMPOSE_PROJECTS_DIR: Type.Optional(Type.String({ minLength: 1, description: 'a folder holding one folder per compose project' })),
+  COMPOSE_PROJECTS_FILE: Type.Optional(Type.String({ minLength: 1, description: 'a YAML file declaring projects (name → dir + ordered files)' })),
+  COMPOSE_COMMAND: Type.Optional(
+    Type.String({ pattern: '^[A-Za-z0-9_./-]+( [A-Za-z0-9_./-]+)*$', description: 'the compose command, e.g. "docker compose" or "/usr/bin/docker-compose"' }),
+  ),
+  COMPOSE_TIMEOUT_SECONDS: Type.Integer({ minimum: 5, maximum: 7200, default: 600, description: 'seconds, 5-7200' }),
+  COMPOSE_ALLOW_BUILD: Type.Boolean({ default: false, description: 'true or false (1 or 0)' }),
+  COMPOSE_ALLOW_PULL: Type.Boolean({ default: false, description: 'true or false (1 or 0)' }),
   COOKIE_SECURE: Type.Union([Type.Literal('auto'), Type.Literal('true'), Type.Literal('false')], {
     default: 'auto',
     description: 'auto (Secure over HTTPS), true or false',
@@ -109,6 +117,16 @@ export interface Config {
   };
   rateLimit: { perMinute: number; loginPerMinute: number; redisUrl?: string; trustedProxies: string[] };
   auditRetentionDays: number;
+  compose: {
+    projectsDir?: string;
+    projectsFile?: string;
+    command?: string[];
+    /** The tool's environment: PATH, HOME and the engine address; none of our secrets. */
+    env: Record<string, string>;
+    timeoutSeconds: number;
+    allowBuild: boolean;
+    allowPull: boolean;
+  };
   corsOrigins: string[];
   dataDir: string;
   metricsToken?: string;
@@ -221,6 +239,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       trustedProxies: list(e.TRUSTED_PROXIES),
     },
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    compose: {
+      projectsDir: e.COMPOSE_PROJECTS_DIR,
+      projectsFile: e.COMPOSE_PROJECTS_FILE,
+      command: e.COMPOSE_COMMAND?.split(' '),
+      env: Object.fromEntries(
+        Object.entries({
+          PATH: env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+          HOME: env['HOME'] ?? '/tmp',
+          DOCKER_HOST: e.DOCKER_HOST,
+          DOCKER_CERT_PATH: e.DOCKER_CERT_PATH,
+          DOCKER_TLS_VERIFY: e.DOCKER_TLS_VERIFY ? '1' : undefined,
+          DOCKER_API_VERSION: e.DOCKER_API_VERSION?.replace(/^v/, ''),
+        }).filter((kv): kv is [string, string] => kv[1] !== undefined),
+      ),
+      timeoutSeconds: e.COMPOSE_TIMEOUT_SECONDS,
+      allowBuild: e.COMPOSE_ALLOW_BUILD,
+      allowPull: e.COMPOSE_ALLOW_PULL,
+    },
     corsOrigins,
     dataDir: e.DATA_DIR,
     metricsToken: e.METRICS_TOKEN,

@@ -20,6 +20,7 @@ export const HealthResponseSchema = Type.Object({
   version: Type.String(),
   uptimeSeconds: Type.Number(),
   engine: EngineStateSchema,
+  compose: Type.Union([Type.Object({ command: Type.String(), version: Type.String() }), Type.Null()], { description: 'The compose tool found at boot' }),
 });
 
 export const LiveResponseSchema = Type.Object({ status: Type.Literal('alive') });

@@ -39,7 +39,8 @@ export class SseStream {
     raw.write(`retry: 2000\n\n`);
     this.heartbeat = setInterval(() => this.comment('heartbeat'), options.heartbeatMs);
     this.heartbeat.unref();
-    request.raw.once('close', () => this.finish());
+    // The response's close, not the request's: a request "closes" as soon as its body was
+    // read, which for a POST is before the stream even starts.
     raw.once('close', () => this.finish());
     raw.once('error', () => this.finish());
   }

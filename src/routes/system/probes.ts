@@ -3,6 +3,7 @@ import type { EngineState } from '../../services/engine-status.js';
 import type { Services } from '../../services/index.js';
 import { HealthResponseSchema, LiveResponseSchema, ReadyResponseSchema, RootSchema } from '../../schemas/system.js';
 import { PACKAGE } from '../../version.js';
+import type { ComposeService } from '../../services/compose.js';
 
 const tags = ['system'];
 
@@ -17,7 +18,7 @@ function engineView(state: EngineState) {
 }
 
 /** Unauthenticated probes: `/`, `/health`, `/live`, `/ready`, also under /api/v1. */
-const probeRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+const probeRoutes: FastifyPluginAsyncTypebox<{ services: Services; compose: ComposeService }> = async (app, { services, compose }) => {
   const { engineStatus } = services;
   const startedAt = Date.now();
 
@@ -36,6 +37,7 @@ const probeRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (ap
         version: PACKAGE.version,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         engine: engineView(engine),
+        compose: compose.tool ? { command: compose.tool.command.join(' '), version: compose.tool.version } : null,
       };
     });
 

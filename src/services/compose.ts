@@ -1,0 +1,176 @@
+import { canSee } from '../auth/principal.js';
+import type { ComposeTool } from '../compose/detect.js';
+import { PROJECT_NAME } from '../compose/paths.js';
+import { declaredProjects, discoverProjects, loadProjectFiles, type ManagedProject } from '../compose/projects.js';
+import { runCompose, type OutputLine } from '../compose/runner.js';
+import { appError } from '../errors.js';
+import type { ComposeDownBody, ComposeResult, ComposeUpBody } from '../schemas/compose.js';
+import type { ContainerStore } from './container-store.js';
+import type { ContainerSummary } from './container-view.js';
+import type { Viewer } from './containers.js';
+
+export interface ComposeSettings {
+  projectsDir?: string;
+  projectsFile?: string;
+  timeoutSeconds: number;
+  allowBuild: boolean;
+  allowPull: boolean;
+  /** Environment of the tool: PATH and the engine address, nothing of ours. */
+  env: NodeJS.ProcessEnv;
+}
+
+const WORKING_DIR = 'com.docker.compose.project.working_dir';
+const CONFIG_FILES = 'com.docker.compose.project.config_files';
+
+type Status = 'running' | 'partial' | 'stopped' | 'absent';
+
+interface ProjectView {
+  name: string;
+  source: 'directory' | 'declared' | 'adopted';
+  managed: boolean;
+  dir: string | null;
+  files: string[];
+  services: string[];
+  containers: ContainerSummary[];
+}
+
+function statusOf(containers: readonly ContainerSummary[]): Status {
+  if (containers.length === 0) return 'absent';
+  const running = containers.filter((c) => c.state === 'running').length;
+  return running === containers.length ? 'running' : running === 0 ? 'stopped' : 'partial';
+}
+
+/** Compose projects: discovered, declared and adopted ones; up/down with the real tool. */
+export class ComposeService {
+  private readonly busy = new Set<string>();
+
+  constructor(
+    readonly tool: ComposeTool | undefined,
+    private readonly store: ContainerStore,
+    private readonly settings: ComposeSettings,
+  ) {
+    // Fail at boot, not at the first call, on a broken projects file.
+    declaredProjects(settings.projectsFile);
+  }
+
+  /** Projects this service may act on; declared ones win over a folder of the same name. */
+  managed(): ManagedProject[] {
+    const declared = declaredProjects(this.settings.projectsFile);
+    const names = new Set(declared.map((p) => p.name));
+    return [...declared, ...discoverProjects(this.settings.projectsDir).filter((p) => !names.has(p.name))];
+  }
+
+  private containersOf(project: string, viewer: Viewer): ContainerSummary[] {
+    return this.store.summaries().filter((c) => c.composeProject === project && (!viewer || canSee(viewer, c)));
+  }
+
+  async projects(viewer: Viewer) {
+    await this.store.ready();
+    const managed = this.managed();
+    const names = new Set(managed.map((p) => p.name));
+    const adopted = new Map<string, ContainerSummary[]>();
+    for (const c of this.store.summaries()) {
+      if (c.composeProject && !names.has(c.composeProject)) adopted.set(c.composeProject, [...(adopted.get(c.composeProject) ?? []), c]);
+    }
+    const seeAll = !viewer || viewer.role === 'admin';
+    const views: ProjectView[] = managed.map((p) => {
+      const containers = this.containersOf(p.name, viewer);
+      let services: string[] = [];
+      try {
+        services = loadProjectFiles(p, p.files).services;
+      } catch {
+        // An unsafe or broken project is still listed; up/down will say why.
+      }
+      return { name: p.name, source: p.source, managed: true, dir: p.dir, files: p.files, services, containers };
+    });
+    for (const [name, all] of adopted) {
+      const first = all[0] as ContainerSummary;
+      views.push({
+        name,
+        source: 'adopted',
+        managed: false,
+        dir: first.labels[WORKING_DIR] ?? null,
+        files: (first.labels[CONFIG_FILES] ?? '').split(',').filter(Boolean),
+        services: [...new Set(all.map((c) => c.composeService ?? ''))].filter(Boolean).sort(),
+        containers: this.containersOf(name, viewer),
+      });
+    }
+    return views
+      .filter((v) => seeAll || v.containers.length > 0)
+      .map(({ containers, ...v }) => ({
+        ...v,
+        status: statusOf(containers),
+        containers: { total: containers.length, running: containers.filter((c) => c.state === 'running').length },
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async status(project: string, viewer: Viewer) {
+    await this.store.ready();
+    const containers = this.containersOf(project, viewer);
+    const known = containers.length > 0 || ((!viewer || viewer.role === 'admin') && this.managed().some((p) => p.name === project));
+    if (!known) throw appError('COMPOSE_PROJECT_NOT_FOUND', `No compose project named ${project}`);
+    const byService = new Map<string, ContainerSummary[]>();
+    for (const c of containers) byService.set(c.composeService ?? '', [...(byService.get(c.composeService ?? '') ?? []), c]);
+    return {
+      project,
+      status: statusOf(containers),
+      services: [...byService.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, cs]) => ({ name, containers: cs.map((c) => ({ id: c.id, name: c.name, state: c.state, health: c.health, ports: c.ports })) })),
+    };
+  }
+
+  /**
+   * Validates everything (names, files, references, options) before taking the project's
+   * lock; the returned function runs the tool. Throws without spawning on bad input.
+   */
+  prepare(action: 'up' | 'down', body: ComposeUpBody | ComposeDownBody): { argv: string[]; run: (onLine?: (l: OutputLine) => void) => Promise<ComposeResult> } {
+    if (!this.tool) throw appError('COMPOSE_UNAVAILABLE');
+    if (!PROJECT_NAME.test(body.project)) throw appError('VALIDATION_ERROR', 'Invalid project name');
+    if (this.busy.has(body.project)) throw appError('COMPOSE_BUSY', `A compose operation on ${body.project} is running`);
+    const project = this.managed().find((p) => p.name === body.project);
+    if (!project) {
+      if (this.store.summaries().some((c) => c.composeProject === body.project)) throw appError('COMPOSE_NOT_MANAGED');
+      throw appError('COMPOSE_PROJECT_NOT_FOUND', `No compose project named ${body.project}`);
+    }
+    const files = body.files ?? project.files;
+    const loaded = loadProjectFiles(project, files);
+    const args = ['-p', project.name, '--project-directory', project.dir, ...loaded.paths.flatMap((p) => ['-f', p])];
+    if (action === 'up') {
+      const up = body as ComposeUpBody;
+      const o = up.options ?? {};
+      if (o.build && !this.settings.allowBuild) throw appError('FORBIDDEN', 'Builds are off (COMPOSE_ALLOW_BUILD=false)');
+      if (o.pull && !this.settings.allowPull) throw appError('FORBIDDEN', 'Pulls are off (COMPOSE_ALLOW_PULL=false)');
+      const unknown = (up.services ?? []).filter((s) => !loaded.services.includes(s));
+      if (unknown.length) throw appError('VALIDATION_ERROR', `Unknown services: ${unknown.join(', ')}`);
+      args.push('up', '-d');
+      if (o.forceRecreate) args.push('--force-recreate');
+      if (o.removeOrphans) args.push('--remove-orphans');
+      args.push(o.build ? '--build' : '--no-build');
+      if (this.tool.major >= 2) args.push('--pull', o.pull ? 'always' : 'never');
+      // "--" ends the options: a service name can never be read as one.
+      if (up.services?.length) args.push('--', ...up.services);
+    } else {
+      const o = (body as ComposeDownBody).options ?? {};
+      args.push('down');
+      if (o.volumes) args.push('--volumes');
+      if (o.removeOrphans) args.push('--remove-orphans');
+      if (o.timeout !== undefined) args.push('--timeout', String(o.timeout));
+    }
+    const argv = [...this.tool.command, ...args];
+    return {
+      argv,
+      run: async (onLine) => {
+        if (this.busy.has(project.name)) throw appError('COMPOSE_BUSY', `A compose operation on ${project.name} is running`);
+        this.busy.add(project.name);
+        try {
+          const r = await runCompose(argv, { cwd: project.dir, env: this.settings.env, timeoutMs: this.settings.timeoutSeconds * 1000, onLine });
+          return { project: project.name, action, command: argv, exitCode: r.exitCode, timedOut: r.timedOut, durationMs: r.durationMs, output: r.output };
+        } finally {
+          this.busy.delete(project.name);
+        }
+      },
+    };
+  }
+}

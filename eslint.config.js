@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-output/', 'web/dist/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-output/', 'web/dist/', 'clients/typescript/dist/', 'clients/typescript/src/generated/', 'clients/typescript/node_modules/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

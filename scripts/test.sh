@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command (README, .ci/run): installs what the tests need, makes sure a real
-# Docker engine answers, then runs lint, type check, build, unit and integration tests.
+# Docker engine answers, then runs lint, type check, build (service and dashboard), unit,
+# integration and end-to-end (headless Chromium) tests. Screenshots: test-output/screenshots.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
@@ -22,7 +23,7 @@ npm run --silent build
 echo "== tests"
 status=0
 node --import tsx --test --test-concurrency=1 --test-reporter=spec \
-  test/unit/*.test.ts test/integration/*.test.ts || status=$?
+  test/unit/*.test.ts test/integration/*.test.ts test/e2e/*.test.ts || status=$?
 
 bash scripts/cleanup-test-containers.sh
 echo "== test command took $(( $(date +%s) - started )) s"

@@ -26,6 +26,7 @@ import { resolveSecret } from './auth/secret.js';
 import adminRoutes from './routes/audit/index.js';
 import authRoutes from './routes/auth/index.js';
 import { registerSecurity } from './routes/security.js';
+import { registerDashboard } from './routes/web.js';
 import userRoutes from './routes/users/index.js';
 import { createAccessServices, type AccessServices } from './services/access.js';
 import { openDatabase } from './storage/database.js';
@@ -153,6 +154,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.get('/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
 
+  await registerDashboard(app);
   await app.register(probeRoutes, { services, compose });
   await app.register(metricsRoutes, { services, metrics, metricsToken: config.metricsToken, containerStats: config.metricsContainerStats });
   const limiter = new StreamLimiter(config.streams.perClient);

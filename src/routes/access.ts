@@ -18,8 +18,8 @@ declare module 'fastify' {
 
 export const SESSION_COOKIE = 'gdm_session';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** Routes added by plugins (the OpenAPI UI) that carry no access config of ours. */
-const PUBLIC_PREFIXES = ['/docs'];
+/** Routes added by plugins (the OpenAPI UI, the dashboard's static files) that carry no access config of ours. */
+const PUBLIC_PREFIXES = ['/docs', '/assets'];
 
 function presentedToken(request: FastifyRequest): { token: string; via: Principal['via'] } | undefined {
   const header = request.headers.authorization;

@@ -63,7 +63,7 @@ export async function registerSecurity(
     max: config.rateLimit.perMinute,
     timeWindow: 60_000,
     keyGenerator: rateLimitKey,
-    allowList: (request) => UNLIMITED.has(request.routeOptions.url ?? ''),
+    allowList: (request) => UNLIMITED.has(request.routeOptions.url ?? '') || (request.routeOptions.url ?? '').startsWith('/assets/'),
     ...(redis ? { redis, nameSpace: 'gdm-rl:' } : {}),
     errorResponseBuilder: (_request, context) => appError('RATE_LIMITED', `Too many requests; retry in ${context.after}`),
   });

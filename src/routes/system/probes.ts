@@ -3,6 +3,9 @@ import type { EngineState } from '../../services/engine-status.js';
 import type { Services } from '../../services/index.js';
 import { HealthResponseSchema, LiveResponseSchema, ReadyResponseSchema, RootSchema } from '../../schemas/system.js';
 import { PACKAGE } from '../../version.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dashboardBuilt, WEB_ROOT } from '../web.js';
 import type { ComposeService } from '../../services/compose.js';
 
 const tags = ['system'];
@@ -22,12 +25,24 @@ const probeRoutes: FastifyPluginAsyncTypebox<{ services: Services; compose: Comp
   const { engineStatus } = services;
   const startedAt = Date.now();
 
-  app.get('/', { config: { access: { public: true } }, schema: { tags, summary: 'Service name, version, engine and links', response: { 200: RootSchema } } }, async () => ({
+  app.get(
+    '/',
+    { config: { access: { public: true } }, schema: { tags, summary: 'Service name, version, engine and links (browsers get the dashboard)', response: { 200: RootSchema } } },
+    async (request, reply) => {
+      // A browser asking for HTML gets the dashboard; scripts and probes get JSON.
+      if (dashboardBuilt() && (request.headers.accept ?? '').includes('text/html')) {
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(join(WEB_ROOT, 'index.html')) as never);
+      }
+      return rootInfo();
+    },
+  );
+
+  const rootInfo = async () => ({
     name: PACKAGE.name,
     version: PACKAGE.version,
     engine: engineView(await engineStatus.check()),
     links: { docs: '/docs', openapi: '/openapi.json', health: '/health', ready: '/ready', metrics: '/metrics', api: '/api/v1' },
-  }));
+  });
 
   for (const prefix of ['', '/api/v1']) {
     app.get(`${prefix}/health`, { config: { access: { public: true } }, schema: { tags, summary: 'Service health', response: { 200: HealthResponseSchema } } }, async () => {

@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { buildApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { parseGroups } from '../../src/groups/load.js';
+import { launchBrowser, screenshot } from '../helpers/browser.js';
+import { docker, Fixture, inspectState, requireEngine } from '../helpers/docker-cli.js';
+import { EngineSocketProxy } from '../helpers/socket-proxy.js';
+
+const fixture = new Fixture();
+const ADMIN_PASSWORD = 'e2e-admin-password-1';
+const USER_PASSWORD = 'e2e-user-password-12';
+const tier = `e2e-${fixture.runId}`;
+let app: App;
+let base = '';
+let browser: Browser;
+
+before(async () => {
+  await requireEngine();
+  const groups = parseGroups({
+    groups: {
+      foundation: { description: 'Databases' },
+      core: { description: 'Core', dependsOn: ['foundation'] },
+      [tier]: { description: 'A tier the test starts', members: [{ pattern: `gdm-t-tier-${fixture.runId}-*` }] },
+    },
+  });
+  const config = loadConfig({
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'gdm-e2e-')),
+    ADMIN_PASSWORD,
+    RATE_LIMIT_PER_MINUTE: '100000',
+    ADMIN_SERVICES: `foundation,core,${tier}`,
+  });
+  app = await buildApp({ config, logger: false, groups });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  await app.access.users.create({ username: 'viewer', password: USER_PASSWORD, role: 'user', groups: null });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.close();
+  await fixture.cleanup();
+});
+
+async function loggedIn(username: string, password: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  page.on('pageerror', (err) => assert.fail(`page error: ${err.message}`));
+  await page.goto(base);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('whoami').waitFor();
+  return page;
+}
+
+describe('the dashboard in headless Chromium, against the real service and engine', () => {
+  test('log in; a container started by the test appears without reload; stop it from the UI', async () => {
+    const page = await loggedIn('admin', ADMIN_PASSWORD);
+    assert.match(await page.getByTestId('whoami').innerText(), /admin \(admin\)/);
+    const cookies = await page.context().cookies();
+    assert.ok(cookies.some((c) => c.name === 'gdm_session' && c.httpOnly && c.sameSite === 'Strict'), 'session in an httpOnly, SameSite=Strict cookie');
+    assert.equal(await page.evaluate(() => JSON.stringify(window.localStorage).includes('ey')), false, 'no token in localStorage');
+
+    const c = await fixture.run({ labels: { 'gdm.group': 'core' }, stopSignalFast: true });
+    const row = page.getByTestId(`row-${c.name}`);
+    await row.waitFor({ timeout: 5000 });
+    await row.locator('.pill', { hasText: /^running$/ }).waitFor();
+    await screenshot(page, 'containers');
+
+    await row.getByRole('button', { name: 'Stop' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText(`Stop ${c.name}?`).waitFor();
+    await dialog.getByRole('button', { name: 'Stop' }).click();
+    await row.locator('.pill', { hasText: /^exited$/ }).waitFor({ timeout: 10_000 });
+    assert.equal((await inspectState(c.name)).Running, false, 'the engine says it stopped');
+    await page.close();
+  });
+
+  test('follow logs: a new line arrives; markup in logs is shown as text and runs nothing', async () => {
+    const c = await fixture.run({
+      labels: { 'gdm.group': 'core' },
+      command: ['sh', '-c', `echo '<script>window.__pwned=1</script>'; echo '<img src=x onerror="window.__pwned=2">'; printf '\\033[31mred alert\\033[0m\\n' >&2; while true; do if [ -f /tmp/go ]; then rm /tmp/go; echo "fresh line $(date +%s)"; fi; sleep 0.2; done`],
+    });
+    const page = await loggedIn('admin', ADMIN_PASSWORD);
+    await page.goto(`${base}/#/containers/${c.name}`);
+    const box = page.getByTestId('log-box');
+    await box.getByText('<script>window.__pwned=1</script>').waitFor({ timeout: 10_000 });
+    await box.getByText('<img src=x onerror="window.__pwned=2">').waitFor();
+    assert.equal(await box.locator('img').count(), 0, 'no element made from log text');
+    assert.equal(await box.locator('script').count(), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'nothing ran');
+    const red = box.locator('.ansi-red', { hasText: 'red alert' });
+    await red.waitFor();
+    assert.equal(await red.locator('xpath=ancestor::div[1]').getAttribute('data-stream'), 'stderr', 'stderr is told apart');
+
+    await docker('exec', c.name, 'touch', '/tmp/go');
+    await box.getByText(/fresh line \d+/).waitFor({ timeout: 10_000 });
+    await page.getByTestId('charts').waitFor({ timeout: 10_000 });
+    await screenshot(page, 'container-page');
+    await page.getByLabel('Search logs').fill('fresh');
+    await box.locator('mark', { hasText: 'fresh' }).first().waitFor();
+    await page.close();
+  });
+
+  test('a user-role login sees no action buttons and no out-of-group containers', async () => {
+    const inGroup = await fixture.run({ labels: { 'gdm.group': 'foundation' } });
+    const outside = await fixture.run({ labels: { 'gdm.group': 'support' } });
+    const page = await loggedIn('viewer', USER_PASSWORD);
+    await page.getByTestId(`row-${inGroup.name}`).waitFor();
+    assert.equal(await page.getByTestId(`row-${outside.name}`).count(), 0, 'out-of-group container hidden');
+    assert.equal(await page.getByRole('button', { name: /^(Start|Stop|Restart)$/ }).count(), 0, 'no action buttons');
+    assert.equal(await page.getByRole('link', { name: 'Admin' }).count(), 0, 'no admin page');
+    await page.goto(`${base}/#/groups`);
+    await page.getByTestId('group-foundation').waitFor();
+    assert.equal(await page.getByRole('button', { name: /Start with dependencies|Stop/ }).count(), 0, 'no group actions');
+    await screenshot(page, 'user-view');
+    await page.close();
+  });
+
+  test('start a group and watch its progress', async () => {
+    const members = await Promise.all([1, 2].map((i) => fixture.run({ name: `gdm-t-tier-${fixture.runId}-${i}`, createOnly: true, stopSignalFast: true })));
+    const page = await loggedIn('admin', ADMIN_PASSWORD);
+    await page.goto(`${base}/#/groups`);
+    const card = page.getByTestId(`group-${tier}`);
+    await card.getByText('stopped').waitFor();
+    await card.getByRole('button', { name: 'Start with dependencies' }).click();
+    const progress = page.getByTestId('progress');
+    await progress.getByText(`${members[0]?.name}: started`).waitFor({ timeout: 20_000 });
+    await progress.getByTestId('group-result').getByText(/start of .* done/).waitFor({ timeout: 20_000 });
+    for (const m of members) assert.equal((await inspectState(m.name)).Running, true, `${m.name} runs`);
+    await card.getByText('running').first().waitFor();
+    await screenshot(page, 'groups');
+    await page.close();
+  });
+
+  test('engine lost: a clear banner; back: the banner goes and the list updates, without reload', async (t) => {
+    const proxy = new EngineSocketProxy();
+    await proxy.up();
+    t.after(() => proxy.down());
+    const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'gdm-e2e-outage-')), ADMIN_PASSWORD, DOCKER_HOST: proxy.dockerHost, RATE_LIMIT_PER_MINUTE: '100000' });
+    const outageApp = await buildApp({ config, logger: false });
+    t.after(() => outageApp.close());
+    await outageApp.listen({ port: 0, host: '127.0.0.1' });
+    const address = outageApp.server.address();
+    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const page = await browser.newPage({ viewport: { width: 1366, height: 600 } });
+    await page.goto(url);
+    await page.getByLabel('User name').fill('admin');
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('count').waitFor();
+    await proxy.down();
+    await page.getByTestId('banner').getByText(/Docker engine is unreachable/).waitFor({ timeout: 15_000 });
+    await screenshot(page, 'engine-banner');
+    await proxy.up();
+    await page.getByTestId('banner').waitFor({ state: 'detached', timeout: 20_000 });
+    const c = await fixture.run();
+    await page.getByTestId(`row-${c.name}`).waitFor({ timeout: 10_000 });
+    await page.close();
+  });
+
+  test('compose and admin pages render; the dark theme switches', async () => {
+    const page = await loggedIn('admin', ADMIN_PASSWORD);
+    await page.goto(`${base}/#/compose`);
+    await page.getByText(/^Tool: /).waitFor();
+    await screenshot(page, 'compose');
+    await page.goto(`${base}/#/admin`);
+    await page.getByRole('cell', { name: 'viewer', exact: true }).first().waitFor();
+    await page.getByRole('cell', { name: /POST \/api\/v1\/auth\/login/ }).first().waitFor();
+    await screenshot(page, 'admin');
+    await page.getByRole('button', { name: 'Toggle dark theme' }).click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset['theme']), 'dark');
+    await page.goto(`${base}/#/containers`);
+    await page.getByTestId('count').waitFor();
+    await screenshot(page, 'containers-dark');
+    await page.close();
+  });
+});

@@ -1,0 +1,84 @@
+import { useEffect, useState } from 'react';
+import { Banner } from './components/Banner';
+import { AdminPage } from './pages/Admin';
+import { ComposePage } from './pages/Compose';
+import { ContainerPage } from './pages/ContainerPage';
+import { ContainersPage } from './pages/Containers';
+import { GroupsPage } from './pages/Groups';
+import { LoginPage } from './pages/Login';
+import { useLiveContainers, useLiveStats } from './state/live';
+import { useSession } from './state/session';
+
+function useHashRoute(): string {
+  const [hash, setHash] = useState(window.location.hash || '#/containers');
+  useEffect(() => {
+    const on = () => setHash(window.location.hash || '#/containers');
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return hash;
+}
+
+function useTheme(): [string, () => void] {
+  // Only the theme is remembered in the browser; never a token.
+  const [theme, setTheme] = useState(() => localStorage.getItem('gdm-theme') ?? (window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
+  useEffect(() => {
+    document.documentElement.dataset['theme'] = theme;
+    localStorage.setItem('gdm-theme', theme);
+  }, [theme]);
+  return [theme, () => setTheme((t) => (t === 'dark' ? 'light' : 'dark'))];
+}
+
+function Shell() {
+  const { identity, logout, isAdmin } = useSession();
+  const route = useHashRoute();
+  const [theme, toggleTheme] = useTheme();
+  const { containers, connection } = useLiveContainers();
+  const usage = useLiveStats();
+  const [page, arg] = route.replace(/^#\//, '').split('/');
+  const nav = [
+    ['containers', 'Containers'],
+    ['groups', 'Service groups'],
+    ['compose', 'Compose'],
+    ...(isAdmin ? [['admin', 'Admin']] : []),
+  ];
+  const detailName = page === 'containers' && arg ? decodeURIComponent(arg) : undefined;
+  return (
+    <div className="app">
+      <header>
+        <strong>gui-docker-manager</strong>
+        <nav aria-label="Main">
+          {nav.map(([id, label]) => (
+            <a key={id} href={`#/${id}`} aria-current={page === id ? 'page' : undefined}>
+              {label}
+            </a>
+          ))}
+        </nav>
+        <span className="spacer" />
+        <span className="muted" data-testid="whoami">
+          {identity?.sub} ({identity?.role})
+        </span>
+        <button type="button" onClick={toggleTheme} aria-label="Toggle dark theme">
+          {theme === 'dark' ? 'Light' : 'Dark'}
+        </button>
+        <button type="button" onClick={() => void logout()}>
+          Log out
+        </button>
+      </header>
+      <Banner connection={connection} />
+      <main>
+        {page === 'containers' && !detailName && <ContainersPage containers={containers} usage={usage} />}
+        {detailName && <ContainerPage name={detailName} live={[...containers.values()].find((c) => c.name === detailName)} />}
+        {page === 'groups' && <GroupsPage />}
+        {page === 'compose' && <ComposePage />}
+        {page === 'admin' && isAdmin && <AdminPage />}
+      </main>
+    </div>
+  );
+}
+
+export function App() {
+  const { identity } = useSession();
+  if (identity === undefined) return <p className="muted">Loading…</p>;
+  return identity ? <Shell /> : <LoginPage />;
+}

@@ -1,0 +1,175 @@
+import { memo, useMemo, useState } from 'react';
+import type { ContainerSummary, Usage } from '../api/client';
+import { Confirm } from '../components/Confirm';
+import { bytes, percent } from '../components/format';
+import { containerAction } from '../state/live';
+import { useSession } from '../state/session';
+
+type SortKey = 'name' | 'group' | 'image' | 'state' | 'health' | 'cpu' | 'memory';
+type Action = 'start' | 'stop' | 'restart';
+
+const Row = memo(function Row({ c, usage, canAct, busy, onAction }: { c: ContainerSummary; usage?: Usage; canAct: boolean; busy: boolean; onAction: (c: ContainerSummary, a: Action) => void }) {
+  const running = c.state === 'running';
+  return (
+    <tr data-testid={`row-${c.name}`}>
+      <td>
+        <a href={`#/containers/${encodeURIComponent(c.name)}`}>{c.name}</a>
+      </td>
+      <td>{c.group ?? <span className="muted">–</span>}</td>
+      <td className="mono">{c.image}</td>
+      <td>
+        <span className={`pill state-${c.state}`}>{c.state}</span>
+      </td>
+      <td>
+        <span className={`pill health-${c.health}`}>{c.health === 'none' ? '–' : c.health}</span>
+      </td>
+      <td className="muted">{c.status}</td>
+      <td className="num">{running ? percent(usage?.cpuPercent) : '–'}</td>
+      <td className="num">{running ? bytes(usage?.memory.usage) : '–'}</td>
+      {canAct && (
+        <td className="actions">
+          {!running && (
+            <button type="button" disabled={busy} onClick={() => onAction(c, 'start')}>
+              Start
+            </button>
+          )}
+          {running && (
+            <button type="button" disabled={busy} onClick={() => onAction(c, 'stop')}>
+              Stop
+            </button>
+          )}
+          {running && (
+            <button type="button" disabled={busy} onClick={() => onAction(c, 'restart')}>
+              Restart
+            </button>
+          )}
+        </td>
+      )}
+    </tr>
+  );
+});
+
+/** All containers the caller may see, live: search, filter by state and group, sort, act. */
+export function ContainersPage({ containers, usage }: { containers: Map<string, ContainerSummary>; usage: Map<string, Usage> }) {
+  const { can } = useSession();
+  const canAct = can('EXECUTE');
+  const [query, setQuery] = useState('');
+  const [state, setState] = useState('');
+  const [group, setGroup] = useState('');
+  const [sort, setSort] = useState<{ key: SortKey; asc: boolean }>({ key: 'name', asc: true });
+  const [busy, setBusy] = useState<Set<string>>(new Set());
+  const [confirm, setConfirm] = useState<{ c: ContainerSummary; a: Action } | null>(null);
+  const [message, setMessage] = useState('');
+
+  const all = useMemo(() => [...containers.values()], [containers]);
+  const groups = useMemo(() => [...new Set(all.flatMap((c) => c.groups))].sort(), [all]);
+  const rows = useMemo(() => {
+    const q = query.toLowerCase();
+    const value = (c: ContainerSummary): string | number => {
+      switch (sort.key) {
+        case 'cpu':
+          return usage.get(c.id)?.cpuPercent ?? -1;
+        case 'memory':
+          return usage.get(c.id)?.memory.usage ?? -1;
+        case 'group':
+          return c.group ?? '';
+        default:
+          return c[sort.key];
+      }
+    };
+    return all
+      .filter((c) => (!q || c.name.toLowerCase().includes(q) || c.image.toLowerCase().includes(q)) && (!state || c.state === state) && (!group || c.groups.includes(group)))
+      .sort((a, b) => {
+        const va = value(a);
+        const vb = value(b);
+        const cmp = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb));
+        return sort.asc ? cmp : -cmp;
+      });
+  }, [all, query, state, group, sort, usage]);
+
+  const run = async (c: ContainerSummary, a: Action) => {
+    setBusy((b) => new Set(b).add(c.id));
+    setMessage('');
+    try {
+      await containerAction(c.id, a);
+    } catch (err) {
+      setMessage(`${a} ${c.name}: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      setBusy((b) => {
+        const next = new Set(b);
+        next.delete(c.id);
+        return next;
+      });
+    }
+  };
+  const onAction = (c: ContainerSummary, a: Action) => (a === 'start' ? void run(c, a) : setConfirm({ c, a }));
+
+  const header = (key: SortKey, label: string) => (
+    <th aria-sort={sort.key === key ? (sort.asc ? 'ascending' : 'descending') : 'none'}>
+      <button type="button" className="link" onClick={() => setSort((s) => ({ key, asc: s.key === key ? !s.asc : true }))}>
+        {label}
+        {sort.key === key ? (sort.asc ? ' ▲' : ' ▼') : ''}
+      </button>
+    </th>
+  );
+
+  return (
+    <section aria-label="Containers">
+      <div className="toolbar">
+        <input type="search" placeholder="Search name or image" aria-label="Search containers" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <select aria-label="Filter by state" value={state} onChange={(e) => setState(e.target.value)}>
+          <option value="">All states</option>
+          {['running', 'exited', 'created', 'paused', 'restarting', 'dead'].map((s) => (
+            <option key={s}>{s}</option>
+          ))}
+        </select>
+        <select aria-label="Filter by group" value={group} onChange={(e) => setGroup(e.target.value)}>
+          <option value="">All groups</option>
+          {groups.map((g) => (
+            <option key={g}>{g}</option>
+          ))}
+        </select>
+        <span className="muted" data-testid="count">
+          {rows.length} of {all.length}
+        </span>
+      </div>
+      {message && (
+        <p className="error" role="alert">
+          {message}
+        </p>
+      )}
+      <div className="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              {header('name', 'Name')}
+              {header('group', 'Group')}
+              {header('image', 'Image')}
+              {header('state', 'State')}
+              {header('health', 'Health')}
+              <th>Status</th>
+              {header('cpu', 'CPU')}
+              {header('memory', 'Memory')}
+              {canAct && <th>Actions</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((c) => (
+              <Row key={c.id} c={c} usage={usage.get(c.id)} canAct={canAct} busy={busy.has(c.id)} onAction={onAction} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Confirm
+        open={confirm !== null}
+        message={confirm ? `${confirm.a === 'stop' ? 'Stop' : 'Restart'} ${confirm.c.name}?` : ''}
+        confirmLabel={confirm?.a === 'stop' ? 'Stop' : 'Restart'}
+        onCancel={() => setConfirm(null)}
+        onConfirm={() => {
+          if (confirm) void run(confirm.c, confirm.a);
+          setConfirm(null);
+        }}
+      />
+    </section>
+  );
+}

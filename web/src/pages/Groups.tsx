@@ -1,0 +1,118 @@
+import { useState } from 'react';
+import { api, unwrap, type GroupSummary } from '../api/client';
+import { postStream } from '../api/sse';
+import { bytes, percent } from '../components/format';
+import { useFetched } from '../state/live';
+import { useSession } from '../state/session';
+
+interface Progress {
+  type: 'group' | 'step' | 'container';
+  group: string;
+  step?: number;
+  name?: string;
+  outcome?: string;
+  durationMs?: number;
+  error?: string;
+  phase?: string;
+  containers?: string[];
+}
+
+/** Columns by dependency depth: a tier sits right of the tiers it needs. */
+function layers(groups: GroupSummary[]): GroupSummary[][] {
+  const depth = new Map<string, number>();
+  const byName = new Map(groups.map((g) => [g.name, g]));
+  const of = (g: GroupSummary, seen = new Set<string>()): number => {
+    if (depth.has(g.name)) return depth.get(g.name) as number;
+    if (seen.has(g.name)) return 0;
+    seen.add(g.name);
+    const d = Math.max(-1, ...g.dependsOn.map((n) => (byName.get(n) ? of(byName.get(n) as GroupSummary, seen) : -1))) + 1;
+    depth.set(g.name, d);
+    return d;
+  };
+  const out: GroupSummary[][] = [];
+  for (const g of groups) (out[of(g)] ??= []).push(g);
+  return out.filter(Boolean);
+}
+
+/** The tiers as a picture of their dependencies, with status, totals and start/stop. */
+export function GroupsPage() {
+  const { can } = useSession();
+  const { value, error, reload } = useFetched(async () => unwrap(await api.GET('/api/v1/services')).groups);
+  const [log, setLog] = useState<Progress[]>([]);
+  const [running, setRunning] = useState<string | null>(null);
+  const [result, setResult] = useState('');
+
+  const act = async (group: string, action: 'start' | 'stop') => {
+    setRunning(group);
+    setLog([]);
+    setResult('');
+    try {
+      await postStream(`/api/v1/services/${encodeURIComponent(group)}/${action}?withDependencies=true`, undefined, (m) => {
+        if (m.event === 'progress') setLog((l) => [...l, m.data as Progress]);
+        if (m.event === 'result') {
+          const r = m.data as { ok: boolean; durationMs: number; failure?: { container: string; reason: string } };
+          setResult(r.ok ? `${action} of ${group} done in ${(r.durationMs / 1000).toFixed(1)} s` : `${action} of ${group} stopped: ${r.failure?.reason ?? 'failed'}`);
+        }
+      });
+    } catch (err) {
+      setResult(err instanceof Error ? err.message : String(err));
+    } finally {
+      setRunning(null);
+      reload();
+    }
+  };
+
+  if (error) return <p className="error">{error}</p>;
+  if (!value) return <p className="muted">Loading…</p>;
+  return (
+    <section aria-label="Service groups">
+      <div className="tiers">
+        {layers(value).map((layer, i) => (
+          <div className="tier-column" key={i}>
+            {layer.map((g) => (
+              <article key={g.name} className={`tier tier-${g.status}`} data-testid={`group-${g.name}`} aria-label={`Group ${g.name}`}>
+                <h3>{g.name}</h3>
+                <p className="muted">{g.description}</p>
+                <p>
+                  <span className={`pill status-${g.status}`}>{g.status}</span> {g.members.running}/{g.members.total} running
+                  {g.members.unhealthy > 0 && `, ${g.members.unhealthy} unhealthy`}
+                </p>
+                <p className="muted">
+                  CPU {percent(g.usage.cpuPercent)} · {bytes(g.usage.memoryUsage)}
+                </p>
+                {g.dependsOn.length > 0 && <p className="muted">needs {g.dependsOn.join(', ')}</p>}
+                {can('EXECUTE') && (
+                  <div className="row">
+                    <button type="button" disabled={running !== null} onClick={() => void act(g.name, 'start')}>
+                      Start with dependencies
+                    </button>
+                    <button type="button" disabled={running !== null} onClick={() => void act(g.name, 'stop')}>
+                      Stop
+                    </button>
+                  </div>
+                )}
+              </article>
+            ))}
+          </div>
+        ))}
+      </div>
+      {(log.length > 0 || result) && (
+        <section className="progress" aria-label="Progress" data-testid="progress">
+          <h3>Progress</h3>
+          <ol>
+            {log
+              .filter((p) => p.type !== 'group' || p.phase === 'begin')
+              .map((p, i) => (
+                <li key={i} className={p.outcome === 'failed' ? 'error' : ''}>
+                  {p.type === 'group' && <strong>{p.group}</strong>}
+                  {p.type === 'step' && `step ${p.step}: ${p.containers?.join(', ')}`}
+                  {p.type === 'container' && `${p.name}: ${p.outcome} in ${p.durationMs} ms${p.error ? ` — ${p.error}` : ''}`}
+                </li>
+              ))}
+          </ol>
+          {result && <p data-testid="group-result">{result}</p>}
+        </section>
+      )}
+    </section>
+  );
+}

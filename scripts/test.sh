@@ -8,6 +8,7 @@ started=$(date +%s)
 
 echo "== dependencies"
 npm ci --no-audit --no-fund --loglevel=error
+npm ci --prefix clients/typescript --no-audit --no-fund --loglevel=error
 
 echo "== engine"
 bash scripts/setup-engine.sh
@@ -19,11 +20,14 @@ echo "== lint and types"
 npm run --silent lint
 npm run --silent typecheck
 npm run --silent build
+npx tsc -p clients/typescript/tsconfig.json --noEmit
+npm run --silent --prefix clients/typescript generate:check
+npm run --silent --prefix clients/typescript build
 
 echo "== tests"
 status=0
 node --import tsx --test --test-concurrency=1 --test-reporter=spec \
-  test/unit/*.test.ts test/integration/*.test.ts test/e2e/*.test.ts || status=$?
+  test/unit/*.test.ts test/integration/*.test.ts test/e2e/*.test.ts clients/typescript/test/*.test.ts || status=$?
 
 bash scripts/cleanup-test-containers.sh
 echo "== test command took $(( $(date +%s) - started )) s"

@@ -65,7 +65,7 @@ describe('the dashboard in headless Chromium, against the real service and engin
     assert.match(await page.getByTestId('whoami').innerText(), /admin \(admin\)/);
     const cookies = await page.context().cookies();
     assert.ok(cookies.some((c) => c.name === 'gdm_session' && c.httpOnly && c.sameSite === 'Strict'), 'session in an httpOnly, SameSite=Strict cookie');
-    assert.equal(await page.evaluate(() => JSON.stringify(window.localStorage).includes('ey')), false, 'no token in localStorage');
+    assert.equal(await page.evaluate(() => JSON.stringify((globalThis as unknown as { localStorage: object }).localStorage).includes('ey')), false, 'no token in localStorage');
 
     const c = await fixture.run({ labels: { 'gdm.group': 'core' }, stopSignalFast: true });
     const row = page.getByTestId(`row-${c.name}`);
@@ -94,7 +94,7 @@ describe('the dashboard in headless Chromium, against the real service and engin
     await box.getByText('<img src=x onerror="window.__pwned=2">').waitFor();
     assert.equal(await box.locator('img').count(), 0, 'no element made from log text');
     assert.equal(await box.locator('script').count(), 0);
-    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'nothing ran');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned), undefined, 'nothing ran');
     const red = box.locator('.ansi-red', { hasText: 'red alert' });
     await red.waitFor();
     assert.equal(await red.locator('xpath=ancestor::div[1]').getAttribute('data-stream'), 'stderr', 'stderr is told apart');
@@ -175,7 +175,7 @@ describe('the dashboard in headless Chromium, against the real service and engin
     await page.getByRole('cell', { name: /POST \/api\/v1\/auth\/login/ }).first().waitFor();
     await screenshot(page, 'admin');
     await page.getByRole('button', { name: 'Toggle dark theme' }).click();
-    assert.equal(await page.evaluate(() => document.documentElement.dataset['theme']), 'dark');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset['theme']), 'dark');
     await page.goto(`${base}/#/containers`);
     await page.getByTestId('count').waitFor();
     await screenshot(page, 'containers-dark');

@@ -1,0 +1,35 @@
+/**
+ * @gui-docker-manager/client: a typed client for the gui-docker-manager API.
+ *
+ * - `createClient({ baseUrl, token?, fetch? })` → `api` (openapi-fetch, every path typed
+ *   from the service's OpenAPI document), login/logout, convenience calls that throw
+ *   `ApiError`, and the SSE streams as async iterables.
+ * - `paths` / `components`: the generated OpenAPI types (src/generated/schema.ts).
+ */
+export { createClient } from './client.js';
+export type {
+  ActionResult,
+  ClientOptions,
+  ContainerDetails,
+  ContainerListQuery,
+  ContainerSummary,
+  ErrorResponse,
+  EventsOptions,
+  FollowLogsOptions,
+  GdmClient,
+  GroupActionResult,
+  GroupDetails,
+  GroupStartOptions,
+  GroupStopOptions,
+  GroupSummary,
+  Identity,
+  LoginResult,
+  Logs,
+  LogsQuery,
+  StatsSample,
+  StatsSet,
+  StatsSetQuery,
+} from './client.js';
+export { ApiError, ERROR_CODES, UNEXPECTED_RESPONSE, isApiError, type ErrorBody, type ErrorCode } from './errors.js';
+export { SseParser, readSse, type ContainerChange, type ContainerStreamEvent, type EngineLostEvent, type LogLine, type LogStreamEvent, type ShutdownEvent, type SseMessage, type StatsStreamEvent } from './sse.js';
+export type { components, paths } from './generated/schema.js';

@@ -13,6 +13,7 @@ npm ci --prefix clients/typescript --no-audit --no-fund --loglevel=error
 echo "== engine"
 bash scripts/setup-engine.sh
 bash scripts/build-test-image.sh
+bash scripts/build-image-test-bases.sh
 bash scripts/setup-test-tools.sh
 bash scripts/cleanup-test-containers.sh
 
@@ -27,7 +28,7 @@ npm run --silent --prefix clients/typescript build
 echo "== tests"
 status=0
 node --import tsx --test --test-concurrency=1 --test-reporter=spec \
-  test/unit/*.test.ts test/integration/*.test.ts test/e2e/*.test.ts clients/typescript/test/*.test.ts || status=$?
+  test/unit/*.test.ts test/integration/*.test.ts test/e2e/*.test.ts clients/typescript/test/*.test.ts test/image/*.test.ts || status=$?
 
 bash scripts/cleanup-test-containers.sh
 echo "== test command took $(( $(date +%s) - started )) s"

@@ -45,7 +45,7 @@ const probeRoutes: FastifyPluginAsyncTypebox<{ services: Services; compose: Comp
   });
 
   for (const prefix of ['', '/api/v1']) {
-    app.get(`${prefix}/health`, { config: { access: { public: true } }, schema: { tags, summary: 'Service health', response: { 200: HealthResponseSchema } } }, async () => {
+    app.get(`${prefix}/health`, { logLevel: 'warn', config: { access: { public: true } }, schema: { tags, summary: 'Service health', response: { 200: HealthResponseSchema } } }, async () => {
       const engine = await engineStatus.check();
       return {
         status: engine.reachable ? ('ok' as const) : ('degraded' as const),
@@ -56,13 +56,13 @@ const probeRoutes: FastifyPluginAsyncTypebox<{ services: Services; compose: Comp
       };
     });
 
-    app.get(`${prefix}/live`, { config: { access: { public: true } }, schema: { tags, summary: 'The process is alive', response: { 200: LiveResponseSchema } } }, async () => ({
+    app.get(`${prefix}/live`, { logLevel: 'warn', config: { access: { public: true } }, schema: { tags, summary: 'The process is alive', response: { 200: LiveResponseSchema } } }, async () => ({
       status: 'alive' as const,
     }));
 
     app.get(
       `${prefix}/ready`,
-      { config: { access: { public: true } }, schema: { tags, summary: 'Ready when the engine answers', response: { 200: ReadyResponseSchema, 503: ReadyResponseSchema } } },
+      { logLevel: 'warn', config: { access: { public: true } }, schema: { tags, summary: 'Ready when the engine answers', response: { 200: ReadyResponseSchema, 503: ReadyResponseSchema } } },
       async (_request, reply) => {
         const engine = await engineStatus.check();
         if (engine.reachable && services.store.isSynced) return { ready: true, engine: engineView(engine) };

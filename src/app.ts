@@ -22,6 +22,7 @@ import groupRoutes from './routes/services/index.js';
 import { ContainerDetailsSchema, ContainerSummarySchema } from './schemas/containers.js';
 import { createServices, type Services } from './services/index.js';
 import { PACKAGE } from './version.js';
+import { relaxDefaultedQueryParameters } from './openapi.js';
 import { resolveSecret } from './auth/secret.js';
 import adminRoutes from './routes/audit/index.js';
 import authRoutes from './routes/auth/index.js';
@@ -148,6 +149,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
         },
       },
       security: [{ bearer: [] }, { session: [] }],
+    },
+    transformObject: (documentObject) => {
+      const document = 'openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject;
+      relaxDefaultedQueryParameters(document as Parameters<typeof relaxDefaultedQueryParameters>[0]);
+      return document;
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });

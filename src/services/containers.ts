@@ -84,6 +84,16 @@ export class ContainerService {
   }
 
   /**
+   * The container as the engine sees it right now, written back to the store: for the
+   * rare answer that must not trail the events stream by even one event.
+   */
+  async refreshed(summary: ContainerSummary): Promise<ContainerSummary> {
+    const raw = await this.observe(this.engine.inspectContainer(summary.id));
+    this.store.upsert(raw, 'update');
+    return this.store.summary(summary.id) ?? summary;
+  }
+
+  /**
    * Resolves among the containers the viewer may see only: a hidden container is "not
    * found" by id, prefix or name alike, and never makes a prefix ambiguous.
    */

@@ -50,7 +50,9 @@ export class StatsService {
 
   /** One container's latest usage; 409 when it is not running. */
   async sample(ref: string, viewer?: Viewer): Promise<ContainerStats> {
-    const target = await this.containers.resolve(ref, viewer);
+    let target = await this.containers.resolve(ref, viewer);
+    // Just started a moment ago? The store may not have seen the start event yet.
+    if (target.state !== 'running') target = await this.containers.refreshed(target);
     if (target.state !== 'running') {
       throw appError('CONTAINER_NOT_RUNNING', `Container ${target.name} is ${target.state}; stats exist only while it runs`);
     }

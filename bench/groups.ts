@@ -13,6 +13,7 @@
  * file and DATA_DIR, and a throw-away admin it logs in as. Everything is removed at the end,
  * on error and on SIGINT/SIGTERM.
  */
+import { cleanupOnExit } from './lib/exit-cleanup.js';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,20 +123,7 @@ async function main(): Promise<number> {
       rmSync(workDir, { recursive: true, force: true });
       log(`removed ${removed} bench containers (run ${runId}) and ${workDir}`);
     })());
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = true;
-    log(`${signal}: stopping the service and removing bench containers before exiting`);
-    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  const onCrash = (err: unknown) => {
-    log(`unexpected error, cleaning up: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    void cleanup().finally(() => process.exit(1));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('uncaughtException', onCrash);
-  process.on('unhandledRejection', onCrash);
+  const exit = cleanupOnExit(cleanup, log);
 
   const phases: Record<string, number> = {};
   const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
@@ -172,18 +160,15 @@ async function main(): Promise<number> {
       await oursStop(b);
     });
     await phase('rounds', async () => {
-      for (let i = 0; i < s.rounds && !interrupted; i++) rounds.push(await round(b, i));
+      for (let i = 0; i < s.rounds && !exit.interrupted(); i++) rounds.push(await round(b, i));
     });
   } catch (err) {
-    if (interrupted) return 130;
+    if (exit.interrupted()) return 130;
     failed = true;
     log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   } finally {
     await phase('teardown', cleanup);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('uncaughtException', onCrash);
-    process.off('unhandledRejection', onCrash);
+    exit.dispose();
   }
 
   const filters = encodeURIComponent(JSON.stringify({ label: [`${RUN_LABEL}=${runId}`] }));

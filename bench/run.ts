@@ -11,6 +11,7 @@
  * from a local image, never pulls, and removes them and stops the service at the end, on
  * error and on SIGINT/SIGTERM.
  */
+import { cleanupOnExit } from './lib/exit-cleanup.js';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseBenchArgs, USAGE, type BenchSettings } from './lib/args.js';
@@ -112,21 +113,7 @@ async function main(): Promise<number> {
       const removed = await fixture.removeAll();
       log(`removed ${removed} bench containers (run ${fixture.runId})`);
     })());
-  let interrupted = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupted = true;
-    log(`${signal}: stopping the service and removing bench containers before exiting`);
-    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  };
-  // A throw from a timer or stray callback must not skip the clean-up either.
-  const onCrash = (err: unknown) => {
-    log(`unexpected error, cleaning up: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    void cleanup().finally(() => process.exit(1));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('uncaughtException', onCrash);
-  process.on('unhandledRejection', onCrash);
+  const exit = cleanupOnExit(cleanup, log);
 
   const phases: Record<string, number> = {};
   const notes: string[] = [];
@@ -159,14 +146,11 @@ async function main(): Promise<number> {
     rows = await phase('measure', () => measure(ctx, notes));
     engineContainers = (await engine.json<unknown[]>('GET', '/containers/json?all=1')).length;
   } catch (err) {
-    if (interrupted) return 130;
+    if (exit.interrupted()) return 130;
     log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   } finally {
     await phase('teardown', cleanup);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('uncaughtException', onCrash);
-    process.off('unhandledRejection', onCrash);
+    exit.dispose();
   }
 
   const filters = encodeURIComponent(JSON.stringify({ label: [`${RUN_LABEL}=${fixture.runId}`] }));

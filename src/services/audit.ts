@@ -29,21 +29,6 @@ export interface AuditQuery {
   limit: number;
 }
 
-interface AuditRow {
-  id: number;
-  time: string;
-  actor: string;
-  role: string | null;
-  ip: string;
-  method: string;
-  action: string;
-  target: string | null;
-  outcome: AuditEntry['outcome'];
-  status: number;
-  duration_ms: number;
-  request_id: string;
-}
-
 /** The audit log: one synchronous insert per mutating request, before its answer leaves. */
 export class AuditLog {
   private readonly insert;
@@ -86,22 +71,9 @@ export class AuditLog {
       where.push('id < @before');
       params['before'] = q.before;
     }
-    const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
-    const rows = this.db.prepare(sql).all(params) as AuditRow[];
-    const page = rows.slice(0, q.limit).map((r) => ({
-      id: r.id,
-      time: r.time,
-      actor: r.actor,
-      role: r.role,
-      ip: r.ip,
-      method: r.method,
-      action: r.action,
-      target: r.target,
-      outcome: r.outcome,
-      status: r.status,
-      durationMs: r.duration_ms,
-      requestId: r.request_id,
-    }));
+    const sql = `SELECT id, time, actor, role, ip, method, action, target, outcome, status, duration_ms AS durationMs, request_id AS requestId FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+    const rows = this.db.prepare(sql).all(params) as AuditRecord[];
+    const page = rows.slice(0, q.limit);
     return { entries: page, nextBefore: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null };
   }
 

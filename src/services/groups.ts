@@ -7,6 +7,7 @@ import type { ContainerSummary } from './container-view.js';
 import type { Viewer } from './containers.js';
 import { canSeeGroup } from '../auth/principal.js';
 import type { StatsCollector } from './stats-collector.js';
+import type { ContainerUsage } from './stats-math.js';
 
 /** Aggregates the members' states into one word (see GroupStatusSchema). */
 export function groupStatus(members: readonly Pick<ContainerSummary, 'state' | 'health'>[]): GroupStatus {
@@ -26,6 +27,30 @@ function counts(members: readonly ContainerSummary[]): GroupSummary['members'] {
     unhealthy: running.filter((m) => m.health === 'unhealthy').length,
     starting: running.filter((m) => m.health === 'starting').length,
     stopped: members.length - running.length,
+  };
+}
+
+function runningIds(members: readonly ContainerSummary[]): string[] {
+  return [...new Set(members.filter((m) => m.state === 'running').map((m) => m.id))];
+}
+
+/** A group's status, counts and the summed usage of its running members. */
+function summaryOf(g: GroupDefinition, members: readonly ContainerSummary[], usage: ReadonlyMap<string, ContainerUsage>): GroupSummary {
+  let cpuPercent = 0;
+  let memoryUsage = 0;
+  for (const m of members) {
+    const u = m.state === 'running' ? usage.get(m.id) : undefined;
+    if (!u) continue;
+    cpuPercent += u.cpuPercent ?? 0;
+    memoryUsage += u.memory.usage;
+  }
+  return {
+    name: g.name,
+    description: g.description,
+    dependsOn: g.dependsOn,
+    status: groupStatus(members),
+    members: counts(members),
+    usage: { cpuPercent: Math.round(cpuPercent * 100) / 100, memoryUsage },
   };
 }
 
@@ -51,38 +76,19 @@ export class GroupService {
     const perGroup = this.catalog.groups
       .filter((g) => !viewer || canSeeGroup(viewer, g.name))
       .map((g) => ({ g, members: this.catalog.membersOf(g, all).map((m) => m.container) }));
-    const running = [...new Set(perGroup.flatMap((p) => p.members.filter((m) => m.state === 'running').map((m) => m.id)))];
-    const usage = await this.collector.usage(running);
-    return perGroup.map(({ g, members }) => {
-      let cpuPercent = 0;
-      let memoryUsage = 0;
-      for (const m of members) {
-        const u = usage.get(m.id);
-        if (!u || m.state !== 'running') continue;
-        cpuPercent += u.cpuPercent ?? 0;
-        memoryUsage += u.memory.usage;
-      }
-      return {
-        name: g.name,
-        description: g.description,
-        dependsOn: g.dependsOn,
-        status: groupStatus(members),
-        members: counts(members),
-        usage: { cpuPercent: Math.round(cpuPercent * 100) / 100, memoryUsage },
-      };
-    });
+    const usage = await this.collector.usage(runningIds(perGroup.flatMap((p) => p.members)));
+    return perGroup.map(({ g, members }) => summaryOf(g, members, usage));
   }
 
   /** One group: members in start steps with state, health, uptime and usage; its dependencies. */
   async details(name: string, viewer?: Viewer) {
     const group = this.definition(name, viewer);
-    const summaries = await this.list();
-    const summary = summaries.find((s) => s.name === name);
-    if (!summary) throw appError('GROUP_NOT_FOUND');
-    const members = this.catalog.membersOf(group, this.store.summaries());
+    await this.store.ready();
+    const all = this.store.summaries();
+    const members = this.catalog.membersOf(group, all);
     const steps = this.catalog.steps(members);
-    const running = members.filter((m) => m.container.state === 'running').map((m) => m.container.id);
-    const usage = await this.collector.usage(running);
+    const usage = await this.collector.usage(runningIds(members.map((m) => m.container)));
+    const summary = summaryOf(group, members.map((m) => m.container), usage);
     const now = Date.now();
     const memberList = steps.flatMap((containers, step) =>
       containers.map((c) => {
@@ -102,7 +108,8 @@ export class GroupService {
       }),
     );
     const dependencies = this.catalog.dependenciesOf(name).map((dep) => {
-      const status = summaries.find((s) => s.name === dep)?.status ?? 'empty';
+      const definition = this.catalog.get(dep);
+      const status = definition ? groupStatus(this.catalog.membersOf(definition, all).map((m) => m.container)) : 'empty';
       return { name: dep, status, up: status === 'running' || status === 'empty' };
     });
     return { ...summary, dependencies, memberList };

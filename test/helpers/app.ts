@@ -1,10 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { buildApp, type App, type AppOptions } from '../../src/app.js';
 import type { Role } from '../../src/auth/permissions.js';
 import { loadConfig } from '../../src/config.js';
 import { SseClient } from './sse-client.js';
 
-export const TEST_DATA_DIR = '/tmp/gdm-test-data';
 
 export interface TestApp extends App {
   /** Headers of the default caller (an admin unless the test says otherwise). */
@@ -22,9 +24,14 @@ export async function buildTestApp(
   env: Record<string, string> = {},
   extra: Partial<AppOptions> = {},
 ): Promise<TestApp> {
-  const config = loadConfig({ DATA_DIR: TEST_DATA_DIR, RATE_LIMIT_PER_MINUTE: '100000', ...env });
+  // Each app its own data folder: tests (and test files run side by side) share no database.
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'gdm-test-data-'));
+  const config = loadConfig({ DATA_DIR: dataDir, RATE_LIMIT_PER_MINUTE: '100000', ...env });
   const app = (await buildApp({ config, logger: false, ...extra })) as TestApp;
-  t.after(() => app.close());
+  t.after(async () => {
+    await app.close();
+    if (env.DATA_DIR === undefined) rmSync(dataDir, { recursive: true, force: true });
+  });
   await app.ready();
   // Start from a synced store, as a long-running service would be; an outage test's
   // dead engine simply never syncs.

@@ -38,7 +38,8 @@ after(() => {
 
 describe('rate limits shared through Redis', () => {
   test('two replicas count one budget per subject', async (t) => {
-    const env = { REDIS_URL: `redis://127.0.0.1:${port}/0`, RATE_LIMIT_PER_MINUTE: '4' };
+    // Replicas share the signing secret, as the platform's do.
+    const env = { REDIS_URL: `redis://127.0.0.1:${port}/0`, RATE_LIMIT_PER_MINUTE: '4', JWT_SECRET_KEY: 'replicas-share-this-secret' };
     const a = await buildTestApp(t, env);
     const b = await buildTestApp(t, env);
     const headers = { authorization: `Bearer ${await a.tokenFor('user', { sub: `shared-${port}` })}` };

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { parseGroups } from '../../src/groups/load.js';
@@ -48,15 +48,44 @@ after(async () => {
   await fixture.cleanup();
 });
 
-async function loggedIn(username: string, password: string): Promise<Page> {
+async function loggedIn(username: string, password: string, setup?: (page: Page) => Promise<void>): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
   page.on('pageerror', (err) => assert.fail(`page error: ${err.message}`));
+  await setup?.(page);
   await page.goto(base);
   await page.getByLabel('User name').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByTestId('whoami').waitFor();
   return page;
+}
+
+/** Every CSP violation the page reports, both as the DOM event and as Chromium's console error. */
+async function watchCsp(page: Page, violations: string[]): Promise<void> {
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(`console: ${m.text()}`);
+  });
+  await page.exposeFunction('__gdmCspViolation', (v: string) => violations.push(`event: ${v}`));
+  await page.addInitScript({
+    content: "document.addEventListener('securitypolicyviolation', (e) => window.__gdmCspViolation(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sample));",
+  });
+}
+
+interface Look {
+  color: string;
+  background: string;
+  weight: string;
+  fontStyle: string;
+  decoration: string;
+  opacity: string;
+}
+
+/** The computed look of one element, as the browser renders it. */
+async function look(locator: Locator): Promise<Look> {
+  return locator.evaluate((el) => {
+    const s = (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle(el);
+    return { color: s['color'] ?? '', background: s['backgroundColor'] ?? '', weight: s['fontWeight'] ?? '', fontStyle: s['fontStyle'] ?? '', decoration: s['textDecorationLine'] ?? '', opacity: s['opacity'] ?? '' };
+  });
 }
 
 describe('the dashboard in headless Chromium, against the real service and engine', () => {
@@ -105,6 +134,65 @@ describe('the dashboard in headless Chromium, against the real service and engin
     await screenshot(page, 'container-page');
     await page.getByLabel('Search logs').fill('fresh');
     await box.locator('mark', { hasText: 'fresh' }).first().waitFor();
+    await page.close();
+  });
+
+  test('log colours: basic, bright, background, 256-colour and truecolour, attributes and resets, with no CSP violation', async () => {
+    const lines = [
+      'basic \\033[31mfg-red\\033[0m \\033[91mfg-bright-red\\033[0m \\033[41mbg-red\\033[0m plain-1',
+      'extended \\033[38;5;208mfg-208\\033[0m \\033[48;5;21mbg-21\\033[0m \\033[38;2;10;200;30mfg-rgb\\033[39m after-39',
+      'attrs \\033[1;3;4mdecorated\\033[22;23;24m undecorated \\033[7minverse\\033[27m \\033[2mdimmed\\033[0m',
+      'mixed \\033[91;48;5;21mbright-on-21\\033[49m bright-after-49\\033[0m \\033[38;5;1mtable-1\\033[0m \\033[7;38;2;10;200;30minverse-rgb\\033[0m',
+      '\\033[32mjoined\\033[33mwithout-gap\\033[0m',
+    ];
+    const c = await fixture.run({ labels: { 'gdm.group': 'core' }, command: ['sh', '-c', `${lines.map((l) => `printf '${l}\\n'`).join('; ')}; exec sleep 3600`] });
+    const violations: string[] = [];
+    const page = await loggedIn('admin', ADMIN_PASSWORD, (p) => watchCsp(p, violations));
+    await page.goto(`${base}/#/containers/${c.name}`);
+    const box = page.getByTestId('log-box');
+    const span = (text: string) => box.getByText(text, { exact: true });
+    await span('inverse-rgb').waitFor({ timeout: 10_000 });
+
+    // The log box's own colours (--log-fg, --log-bg) and the theme's red / bright red.
+    const fg = 'rgb(215, 220, 229)';
+    const bg = 'rgb(15, 20, 32)';
+    const none = 'rgba(0, 0, 0, 0)';
+    const red = 'rgb(255, 107, 107)';
+    const brightRed = 'rgb(255, 168, 168)';
+    const expected: Record<string, Partial<Look>> = {
+      'fg-red': { color: red, background: none },
+      'fg-bright-red': { color: brightRed, background: none },
+      'bg-red': { color: fg, background: red },
+      'plain-1': { color: fg, background: none },
+      'fg-208': { color: 'rgb(255, 135, 0)', background: none },
+      'bg-21': { color: fg, background: 'rgb(0, 0, 255)' },
+      'fg-rgb': { color: 'rgb(10, 200, 30)', background: none },
+      'after-39': { color: fg, background: none },
+      decorated: { weight: '700', fontStyle: 'italic', decoration: 'underline' },
+      undecorated: { color: fg, weight: '400', fontStyle: 'normal', decoration: 'none' },
+      inverse: { color: bg, background: fg },
+      dimmed: { color: fg, opacity: '0.6' },
+      'bright-on-21': { color: brightRed, background: 'rgb(0, 0, 255)' },
+      'bright-after-49': { color: brightRed, background: none },
+      'table-1': { color: red, background: none },
+      'inverse-rgb': { color: bg, background: 'rgb(10, 200, 30)' },
+    };
+    const seen: Record<string, Partial<Look>> = {};
+    for (const [text, want] of Object.entries(expected)) {
+      const got = await look(span(text));
+      seen[text] = Object.fromEntries(Object.keys(want).map((key) => [key, got[key as keyof Look]]));
+    }
+    assert.deepEqual(seen, expected, 'the computed look of each span');
+    const [left, right] = [await span('joined').boundingBox(), await span('without-gap').boundingBox()];
+    assert.ok(left && right && Math.abs(left.x + left.width - right.x) < 0.5, `runs of one word touch (${left?.x}+${left?.width} vs ${right?.x})`);
+    await screenshot(page, 'log-colours');
+    assert.deepEqual(violations, [], 'the colours are set without breaking the CSP');
+
+    // Control: the CSP is in force and the watch sees a violation, so the empty list above means something.
+    const refused = page.waitForEvent('console', { predicate: (m) => /Content Security Policy/i.test(m.text()) });
+    await span('plain-1').evaluate((el) => (el as unknown as { setAttribute(n: string, v: string): void }).setAttribute('style', 'color: rgb(1, 2, 3)'));
+    await refused;
+    assert.equal((await look(span('plain-1'))).color, fg, 'an inline style attribute is refused');
     await page.close();
   });
 

@@ -31,19 +31,22 @@ const LogLine = memo(function LogLine({ line, query }: { line: Line; query: stri
       <span className="log-stream" aria-label={line.stream}>
         {line.stream === 'stderr' ? 'err' : 'out'}
       </span>
-      {parseAnsi(line.text).map((run, i) => (
-        <span key={i} className={run.classes.join(' ')}>
-          <Highlighted text={run.text} query={query} />
-        </span>
-      ))}
+      {/* One flex item for the text: the line's gap must not open between runs. */}
+      <span className="log-text">
+        {parseAnsi(line.text).map((run, i) => (
+          <span key={i} className={run.classes.join(' ') || undefined} style={run.style}>
+            <Highlighted text={run.text} query={query} />
+          </span>
+        ))}
+      </span>
     </div>
   );
 });
 
 /**
  * Live logs of one container: follow, pause, search with highlight, stdout/stderr apart,
- * ANSI colours as classes, download. Lines are rendered as text nodes only: no HTML from a
- * log ever reaches the DOM.
+ * ANSI colours and attributes (see ./ansi.ts), download. Lines are rendered as text nodes
+ * only: no HTML from a log ever reaches the DOM.
  */
 export function LogViewer({ containerId, name }: { containerId: string; name: string }) {
   const [lines, setLines] = useState<Line[]>([]);

@@ -114,7 +114,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  const security = await registerSecurity(app, config, { authenticator: access.authenticator, audit: access.audit });
+  const security = await registerSecurity(app, config, { authenticator: access.authenticator, audit: access.audit, metrics });
   app.addSchema(ErrorResponseSchema);
   app.addSchema(ContainerSummarySchema);
   app.addSchema(ContainerDetailsSchema);

@@ -10,6 +10,8 @@ export interface Metrics {
   eventStreamReconnects: Counter;
   containerCpu: Gauge<'name' | 'group'>;
   containerMemory: Gauge<'name' | 'group'>;
+  rateLimitStoreUp: Gauge;
+  rateLimitStoreFallbacks: Counter;
 }
 
 /**
@@ -62,6 +64,16 @@ export function createMetrics(): Metrics {
       name: 'gdm_container_memory_bytes',
       help: 'Memory use of a running container without page cache; only with METRICS_CONTAINER_STATS=true',
       labelNames: ['name', 'group'],
+      registers: [registry],
+    }),
+    rateLimitStoreUp: new Gauge({
+      name: 'gdm_rate_limit_store_up',
+      help: '1 when the rate-limit store answers (always without REDIS_URL); 0 while Redis is away and limits are counted per process',
+      registers: [registry],
+    }),
+    rateLimitStoreFallbacks: new Counter({
+      name: 'gdm_rate_limit_store_fallbacks_total',
+      help: 'Times Redis (rate limits) was lost and limits fell back to per-process counting',
       registers: [registry],
     }),
   };

@@ -1,22 +1,14 @@
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { Redis } from 'ioredis';
+import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { Config } from '../config.js';
-import { appError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
 import type { AuditLog } from '../services/audit.js';
 import { registerEnforce, registerIdentify } from './access.js';
 import { registerAuditHook } from './audit-hook.js';
-
-/** Probes and scrapes are not rate limited: monitoring must see a busy service too. */
-const UNLIMITED = new Set(['/', '/health', '/live', '/ready', '/metrics', '/api/v1/health', '/api/v1/live', '/api/v1/ready']);
-
-export function rateLimitKey(request: FastifyRequest): string {
-  return request.principal ? `sub:${request.principal.sub}` : `ip:${request.ip}`;
-}
+import { registerRateLimits } from './rate-limits.js';
 
 /**
  * The layers every request passes, in order: headers (strict CSP), CORS for CORS_ORIGINS
@@ -27,7 +19,7 @@ export function rateLimitKey(request: FastifyRequest): string {
 export async function registerSecurity(
   app: FastifyInstance,
   config: Config,
-  deps: { authenticator: Authenticator; audit: AuditLog },
+  deps: { authenticator: Authenticator; audit: AuditLog; metrics: Metrics },
 ): Promise<{ close(): Promise<void> }> {
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -54,24 +46,9 @@ export async function registerSecurity(
   await app.register(cookie);
   registerIdentify(app, deps.authenticator);
 
-  const redis = config.rateLimit.redisUrl
-    ? new Redis(config.rateLimit.redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2000, lazyConnect: false })
-    : undefined;
-  redis?.on('error', (err) => app.log.warn({ err: err.message }, 'redis (rate limits) unavailable'));
-  await app.register(rateLimit, {
-    global: true,
-    max: config.rateLimit.perMinute,
-    timeWindow: 60_000,
-    keyGenerator: rateLimitKey,
-    allowList: (request) => UNLIMITED.has(request.routeOptions.url ?? '') || (request.routeOptions.url ?? '').startsWith('/assets/'),
-    ...(redis ? { redis, nameSpace: 'gdm-rl:' } : {}),
-    errorResponseBuilder: (_request, context) => appError('RATE_LIMITED', `Too many requests; retry in ${context.after}`),
-  });
+  // Rate limits: after identify, before enforce (anonymous and refused requests count too).
+  const rateLimits = registerRateLimits(app, config, deps.metrics);
   registerEnforce(app, config.corsOrigins);
   registerAuditHook(app, deps.audit);
-  return {
-    close: async () => {
-      if (redis) await redis.quit().catch(() => redis.disconnect());
-    },
-  };
+  return rateLimits;
 }

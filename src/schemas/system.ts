@@ -21,6 +21,16 @@ export const HealthResponseSchema = Type.Object({
   uptimeSeconds: Type.Number(),
   engine: EngineStateSchema,
   compose: Type.Union([Type.Object({ command: Type.String(), version: Type.String() }), Type.Null()], { description: 'The compose tool found at boot' }),
+  rateLimits: Type.Object(
+    {
+      store: Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'redis when REDIS_URL is set' }),
+      state: Type.Union([Type.Literal('shared'), Type.Literal('local'), Type.Literal('connecting')], {
+        description: 'shared: one budget for all replicas; local: counted per process (no REDIS_URL, or Redis does not answer); connecting: Redis has not answered yet',
+      }),
+      shared: Type.Boolean(),
+    },
+    { description: 'Where rate-limit counters live; while Redis is away limits are per process and nothing fails' },
+  ),
 });
 
 export const LiveResponseSchema = Type.Object({ status: Type.Literal('alive') });

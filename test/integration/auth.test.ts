@@ -137,13 +137,18 @@ describe('rate limits', () => {
     assert.deepEqual(codes, [401, 401, 401, 429, 429]);
   });
 
-  test('with a trusted proxy its X-Forwarded-For counts, but one user name is still limited', async (t) => {
+  test('with a trusted proxy its X-Forwarded-For counts, but a name under attack gives each address one guess', async (t) => {
     const app = await buildTestApp(t, { LOGIN_RATE_LIMIT_PER_MINUTE: '3', TRUSTED_PROXIES: '127.0.0.1' });
     const codes: number[] = [];
     for (let i = 0; i < 5; i++) {
       codes.push((await login(app, `target-${suffix}`, 'guess-long-enough', { 'x-forwarded-for': `10.1.0.${i}` })).statusCode);
     }
-    assert.deepEqual(codes, [401, 401, 401, 429, 429], 'spreading over addresses does not help against one name');
+    assert.deepEqual(codes, [401, 401, 401, 401, 401], 'each address has its own budget');
+    const again = [];
+    for (let i = 0; i < 5; i++) {
+      again.push((await login(app, `target-${suffix}`, 'guess-long-enough', { 'x-forwarded-for': `10.1.0.${i}` })).statusCode);
+    }
+    assert.deepEqual(again, [429, 429, 429, 429, 429], 'spreading over addresses buys one guess per address, not a budget each');
   });
 
   test('the API limit is per subject', async (t) => {

@@ -1,11 +1,11 @@
-import type {} from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { appError } from '../../errors.js';
 import { errorResponses } from '../../schemas/common.js';
 import { IdentitySchema, LoginBodySchema, LoginResponseSchema } from '../../schemas/auth.js';
 import type { AccessServices } from '../../services/access.js';
+import { LoginGuard } from '../../services/login-guard.js';
 import { SESSION_COOKIE } from '../access.js';
 import { identityOf } from './identity.js';
 
@@ -20,28 +20,22 @@ export interface AuthRouteOptions {
 /** /api/v1/auth: login (token + httpOnly SameSite=Strict cookie), logout, me. */
 const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { access, cookieSecure, loginPerMinute }) => {
   const secure = (request: FastifyRequest) => (cookieSecure === 'auto' ? request.protocol === 'https' : cookieSecure === 'true');
-  // A second, per-name limit: spreading guesses over many addresses must not help.
-  const userLimit = app.createRateLimit({
-    max: loginPerMinute,
-    timeWindow: 60_000,
-    keyGenerator: (request) => `login-user:${String((request.body as { username?: string } | undefined)?.username ?? '').toLowerCase()}`,
-  });
-  const perUsername = async (request: FastifyRequest, reply: FastifyReply) => {
-    const limit = await userLimit(request);
-    if (!limit.isAllowed && limit.isExceeded) {
-      reply.header('retry-after', String(limit.ttlInSeconds));
-      throw appError('RATE_LIMITED', `Too many login attempts for this user name; retry in ${limit.ttlInSeconds} s`);
+  const guard = new LoginGuard(app.rateLimits, loginPerMinute);
+  const admit = async (request: FastifyRequest, reply: FastifyReply) => {
+    // The body is validated (LoginBodySchema) before preHandler hooks run.
+    const refusal = await guard.admit(request.ip, (request.body as Static<typeof LoginBodySchema>).username);
+    if (refusal) {
+      reply.header('retry-after', String(refusal.retryAfterSeconds));
+      throw appError('RATE_LIMITED', refusal.message);
     }
   };
 
   app.post(
     '/auth/login',
     {
-      config: {
-        access: { public: true },
-        rateLimit: { max: loginPerMinute, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => `login-ip:${request.ip}` },
-      },
-      preHandler: perUsername,
+      config: { access: { public: true } },
+      // After body validation: the per-name rules need the name (see LoginGuard).
+      preHandler: admit,
       schema: {
         tags,
         summary: 'Log in with a local user: returns a token and sets an httpOnly session cookie',
@@ -53,7 +47,11 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { ac
       const { username, password } = request.body;
       request.auditActor = username.slice(0, 64);
       const user = await access.users.authenticate(username, password);
-      if (!user) throw appError('INVALID_CREDENTIALS');
+      if (!user) {
+        await guard.failed(request.ip, username);
+        throw appError('INVALID_CREDENTIALS');
+      }
+      await guard.succeeded(request.ip, username);
       const { token, expiresAt } = await access.tokens.sign({ sub: user.username, role: user.role, uid: user.id, ver: user.tokenVersion });
       const principal = await access.authenticator.authenticate(token, 'cookie');
       request.principal = principal;

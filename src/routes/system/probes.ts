@@ -53,6 +53,7 @@ const probeRoutes: FastifyPluginAsyncTypebox<{ services: Services; compose: Comp
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         engine: engineView(engine),
         compose: compose.tool ? { command: compose.tool.command.join(' '), version: compose.tool.version } : null,
+        rateLimits: app.rateLimits.status(),
       };
     });
 

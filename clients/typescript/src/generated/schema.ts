@@ -92,6 +92,14 @@ export interface paths {
                                 command: string;
                                 version: string;
                             } | null;
+                            /** @description Where rate-limit counters live; while Redis is away limits are per process and nothing fails */
+                            rateLimits: {
+                                /** @description redis when REDIS_URL is set */
+                                store: "memory" | "redis";
+                                /** @description shared: one budget for all replicas; local: counted per process (no REDIS_URL, or Redis does not answer); connecting: Redis has not answered yet */
+                                state: "shared" | "local" | "connecting";
+                                shared: boolean;
+                            };
                         };
                     };
                 };
@@ -248,6 +256,14 @@ export interface paths {
                                 command: string;
                                 version: string;
                             } | null;
+                            /** @description Where rate-limit counters live; while Redis is away limits are per process and nothing fails */
+                            rateLimits: {
+                                /** @description redis when REDIS_URL is set */
+                                store: "memory" | "redis";
+                                /** @description shared: one budget for all replicas; local: counted per process (no REDIS_URL, or Redis does not answer); connecting: Redis has not answered yet */
+                                state: "shared" | "local" | "connecting";
+                                shared: boolean;
+                            };
                         };
                     };
                 };

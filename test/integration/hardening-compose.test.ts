@@ -170,7 +170,7 @@ describe('compose: the model compose resolves is checked, and what gives a conta
     assert.deepEqual(spawns(`${P}-dotenv`), []);
   });
 
-  test('a project declared trusted may run privileged; the same files undeclared trusted are refused', async (t) => {
+  test('a project declared trusted may run privileged; the same files not declared trusted are refused', async (t) => {
     const deploy = join(root, 'trusted');
     mkdirSync(deploy, { recursive: true });
     writeFileSync(join(deploy, 'docker-compose.yml'), `services:\n${service('priv', '    privileged: true\n')}`);
@@ -182,15 +182,37 @@ describe('compose: the model compose resolves is checked, and what gives a conta
     const app = await appWith(t, { COMPOSE_PROJECTS_FILE: declared });
     const refused = await app.inject({ method: 'POST', url: '/api/v1/compose/up', payload: { project: UNTRUSTED } });
     assert.equal(refused.statusCode, 400, refused.body);
-    assert.match(refused.json<ErrorBody>().error.message, /^docker-compose\.yml: services\.priv\.privileged/);
+    assert.match(refused.json<ErrorBody>().error.message, /^docker-compose\.yml: services\.priv\.privileged true gives the container the host/);
+    assert.deepEqual(spawns(UNTRUSTED), ['config']);
     assert.deepEqual(await containersOf(UNTRUSTED), []);
 
     const up = await app.inject({ method: 'POST', url: '/api/v1/compose/up', payload: { project: TRUSTED } });
+    assert.deepEqual(spawns(TRUSTED), ['config', 'up'], 'the policy let the trusted project through to up');
+    const id = await docker('ps', '-aq', '--filter', `label=com.docker.compose.project=${TRUSTED}`);
+    assert.equal(await docker('inspect', '--format', '{{.HostConfig.Privileged}}', id), 'true', 'the engine holds it as privileged');
+    // A sandboxed engine (this CI's) cannot start privileged containers: runc "unable to apply caps".
+    if (up.statusCode !== 200) assert.match(up.json<ErrorBody>().error.message + up.body, /unable to apply caps/, up.body);
+    else assert.deepEqual(await containersOf(TRUSTED), ['priv=running']);
+    const down = await app.inject({ method: 'POST', url: '/api/v1/compose/down', payload: { project: TRUSTED, options: { timeout: 1 } } });
+    assert.equal(down.statusCode, 200, down.body);
+    assert.deepEqual(await containersOf(TRUSTED), []);
+  });
+
+  test('a trusted project runs with the host: pid and network host, cap_add, the Docker socket', async (t) => {
+    const deploy = join(root, 'trusted-host');
+    mkdirSync(deploy, { recursive: true });
+    const extra = '    pid: host\n    network_mode: host\n    cap_add: [SYS_ADMIN]\n    security_opt: ["seccomp:unconfined"]\n    volumes: ["/var/run/docker.sock:/var/run/docker.sock"]\n';
+    writeFileSync(join(deploy, 'docker-compose.yml'), `services:\n${service('hostly', extra)}`);
+    const declared = join(root, 'trusted-host-projects.yml');
+    writeFileSync(declared, `projects:\n  ${TRUSTED}:\n    dir: ${deploy}\n    files: [docker-compose.yml]\n    trusted: true\n`);
+    const app = await appWith(t, { COMPOSE_PROJECTS_FILE: declared });
+    const up = await app.inject({ method: 'POST', url: '/api/v1/compose/up', payload: { project: TRUSTED } });
     assert.equal(up.statusCode, 200, up.body);
-    assert.deepEqual(await containersOf(TRUSTED), ['priv=running']);
-    const ids = await docker('ps', '-q', '--filter', `label=com.docker.compose.project=${TRUSTED}`);
-    assert.equal(await docker('inspect', '--format', '{{.HostConfig.Privileged}}', ids), 'true', 'the engine really runs it privileged');
-    assert.deepEqual(spawns(TRUSTED), ['config', 'up']);
+    assert.deepEqual(await containersOf(TRUSTED), ['hostly=running']);
+    const id = await docker('ps', '-q', '--filter', `label=com.docker.compose.project=${TRUSTED}`);
+    const host = JSON.parse(await docker('inspect', '--format', '{{json .HostConfig}}', id)) as { PidMode: string; NetworkMode: string; CapAdd: string[]; Binds: string[] };
+    assert.deepEqual([host.PidMode, host.NetworkMode, host.CapAdd], ['host', 'host', ['SYS_ADMIN']]);
+    assert.ok(host.Binds.some((b) => b.startsWith('/var/run/docker.sock:')), JSON.stringify(host.Binds));
     const down = await app.inject({ method: 'POST', url: '/api/v1/compose/down', payload: { project: TRUSTED, options: { timeout: 1 } } });
     assert.equal(down.statusCode, 200, down.body);
     assert.deepEqual(await containersOf(TRUSTED), []);

@@ -251,7 +251,11 @@ describe('compose: a projects file broken while the service runs', () => {
       },
     });
     const app = await appWith(t, { COMPOSE_PROJECTS_FILE: file, COMPOSE_PROJECTS_DIR: join(root, 'none') }, { logger: pino({ level: 'info' }, sink) });
-    const names = async () => ((await app.inject({ url: '/api/v1/compose/projects' })).json() as { projects: { name: string }[] }).projects.map((p) => p.name).filter((n) => n.startsWith(`${P}-live`));
+    const names = async () => {
+      const res = await app.inject({ url: '/api/v1/compose/projects' });
+      assert.equal(res.statusCode, 200, res.body);
+      return (res.json() as { projects: { name: string }[] }).projects.map((p) => p.name).filter((n) => n.startsWith(`${P}-live`));
+    };
     const health = async () => (await app.inject({ url: '/health' })).json() as Health;
     assert.deepEqual(await names(), [A]);
     assert.deepEqual((await health()).compose?.projectsFile, { path: file, valid: true });

@@ -63,10 +63,14 @@ export function safeComposeFile(dirReal: string, name: string): string {
 }
 
 /**
- * The project's `.env`, which compose reads to interpolate every file: a symlink out of the
- * folder would make it read (and pass into containers) any file of the host.
+ * A `.env` next to a compose file (the project's, or an included file's folder, which v2
+ * reads for it): compose reads it to interpolate, so a symlink out of the project folder
+ * would make it read (and pass into containers) any file of the host.
  */
-export function checkDotEnv(dirReal: string): void {
-  const path = join(dirReal, '.env');
-  if (existsSync(path) && !isInside(dirReal, realpathSync(path))) throw appError('COMPOSE_UNSAFE', `.env of the project ${OUTSIDE_REFUSAL}`);
+export function checkDotEnv(dirReal: string, folder: string): void {
+  const path = join(folder, '.env');
+  if (existsSync(path) && !isInside(dirReal, realpathSync(path))) {
+    const name = folder === dirReal ? '.env' : `${folder.slice(dirReal.length + 1)}/.env`;
+    throw appError('COMPOSE_UNSAFE', `${name} of the project ${OUTSIDE_REFUSAL}`);
+  }
 }

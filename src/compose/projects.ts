@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Type from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
@@ -99,13 +99,16 @@ export interface LoadedProject {
  */
 export function loadProjectFiles(project: ManagedProject, files: readonly string[], sockets: readonly EngineSocket[]): LoadedProject {
   const ctx = { dirReal: project.dir, trusted: project.trusted, sockets };
-  checkDotEnv(project.dir);
+  checkDotEnv(project.dir, project.dir);
   const services = new Set<string>();
   const paths = files.map((f) => safeComposeFile(project.dir, f));
   const docs = new Map<string, unknown>();
   const visit = (path: string, depth: number) => {
     const name = path.slice(project.dir.length + 1);
-    if (docs.has(name) || depth > 5) return;
+    if (docs.has(name)) return;
+    // Compose would read deeper files unchecked: refuse rather than stop looking.
+    if (depth > 5) throw appError('COMPOSE_UNSAFE', `${name}: extends and include nest deeper than 5 files`);
+    checkDotEnv(project.dir, dirname(path));
     let doc: unknown;
     try {
       doc = parseYaml(readFileSync(path, 'utf8'), { merge: true });

@@ -78,6 +78,8 @@ const RAW_REFUSALS: Record<string, { body: string; names: string[] }> = {
   },
   'label-file.yml': { body: `services:\n${service('a', '    label_file: ../../outside/secret.env\n')}`, names: ['services.a.label_file'] },
   'remote-include.yml': { body: `include:\n  - https://example.com/compose.yml\nservices: {}\n`, names: ['include'] },
+  // Compose v2 reads the .env next to an included file; this one leads out of the folder.
+  'include-dotenv.yml': { body: `include:\n  - sub/inc.yml\nservices: {}\n`, names: ['sub/.env'] },
 };
 
 before(async () => {
@@ -88,6 +90,9 @@ before(async () => {
   writeFileSync(join(projectsDir, P, '.env'), 'HOST_DIR=/etc\n');
   writeFileSync(join(projectsDir, P, 'docker-compose.yml'), `services:\n${service('web')}`);
   for (const [file, { body }] of Object.entries({ ...ESCAPES, ...RAW_REFUSALS })) writeFileSync(join(projectsDir, P, file), body);
+  mkdirSync(join(projectsDir, P, 'sub'));
+  writeFileSync(join(projectsDir, P, 'sub', 'inc.yml'), `services:\n${service('inc')}`);
+  symlinkSync(join(outside, 'secret.env'), join(projectsDir, P, 'sub', '.env'));
   // A project whose .env leads out of its folder: compose would read it to interpolate.
   mkdirSync(join(projectsDir, `${P}-dotenv`));
   writeFileSync(join(projectsDir, `${P}-dotenv`, 'docker-compose.yml'), `services:\n${service('web')}`);

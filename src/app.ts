@@ -80,7 +80,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   app.decorate('services', services);
   app.decorate('metrics', metrics);
 
-  const compose = new ComposeService(options.composeTool === undefined ? await detectCompose(config.compose.command, config.compose.env) : (options.composeTool ?? undefined), services.store, config.compose);
+  const compose = new ComposeService(options.composeTool === undefined ? await detectCompose(config.compose.command, config.compose.env) : (options.composeTool ?? undefined), services.store, config.compose, app.log);
   app.decorate('compose', compose);
   const db = openDatabase(config.dataDir);
   const secret = resolveSecret(config.auth.secret, config.dataDir);

@@ -68,7 +68,7 @@ export const EnvSchema = Type.Object({
   TRUSTED_PROXIES: Type.String({ default: '', description: 'comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed' }),
   AUDIT_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 36500, default: 90, description: 'days, 1-36500' }),
   COMPOSE_PROJECTS_DIR: Type.Optional(Type.String({ minLength: 1, description: 'a folder holding one folder per compose project' })),
-  COMPOSE_PROJECTS_FILE: Type.Optional(Type.String({ minLength: 1, description: 'a YAML file declaring projects (name → dir + ordered files)' })),
+  COMPOSE_PROJECTS_FILE: Type.Optional(Type.String({ minLength: 1, description: 'a YAML file declaring projects (name → dir + ordered files, trusted: true for host access); re-read on change' })),
   COMPOSE_COMMAND: Type.Optional(
     Type.String({ pattern: '^[A-Za-z0-9_./-]+( [A-Za-z0-9_./-]+)*$', description: 'the compose command, e.g. "docker compose" or "/usr/bin/docker-compose"' }),
   ),

@@ -25,7 +25,7 @@ export const ERRORS = {
   COMPOSE_UNAVAILABLE: { status: 503, message: 'No compose tool was found (docker compose or docker-compose); set COMPOSE_COMMAND' },
   COMPOSE_PROJECT_NOT_FOUND: { status: 404, message: 'No such compose project' },
   COMPOSE_NOT_MANAGED: { status: 409, message: 'This project was started elsewhere; up and down act only on projects under COMPOSE_PROJECTS_DIR or declared ones' },
-  COMPOSE_UNSAFE: { status: 400, message: 'A compose file or a path it refers to lies outside the project folder' },
+  COMPOSE_UNSAFE: { status: 400, message: 'A compose file reaches outside the project folder or gives a container the host' },
   COMPOSE_BUSY: { status: 409, message: 'Another compose operation on this project is running' },
   COMPOSE_FAILED: { status: 409, message: 'The compose command failed' },
   CONTAINER_CONFLICT: { status: 409, message: 'The container cannot do this in its current state' },

@@ -1,5 +1,5 @@
-import { existsSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, resolve, sep } from 'node:path';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { appError } from '../errors.js';
 
 export const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -9,10 +9,49 @@ export function isInside(root: string, path: string): boolean {
   return path === root || path.startsWith(root + sep);
 }
 
-/** The real path, following symlinks, of what exists; the normalised path otherwise. */
-function real(path: string): string {
-  return existsSync(path) ? realpathSync(path) : resolve(path);
+/**
+ * The real path of `path`, following symlinks: of what exists, else of its deepest existing
+ * folder with the rest appended — the engine creates a missing bind source where that
+ * folder really is, so a symlinked folder inside the project must not hide where it leads.
+ */
+export function real(path: string): string {
+  const abs = resolve(path);
+  if (existsSync(abs)) return realpathSync(abs);
+  const parent = dirname(abs);
+  return parent === abs ? abs : join(real(parent), basename(abs));
 }
+
+/** A socket of the engine: by its real path and, for hard links, by device and inode. */
+export interface EngineSocket {
+  real: string;
+  dev?: number;
+  ino?: number;
+}
+
+/** The engine's socket paths: the usual two and the one DOCKER_HOST names, as they are now. */
+export function engineSockets(dockerHost: string | undefined): EngineSocket[] {
+  const paths = ['/var/run/docker.sock', '/run/docker.sock'];
+  if (dockerHost?.startsWith('unix://')) paths.push(dockerHost.slice('unix://'.length));
+  return paths.map((p) => {
+    const r = real(p);
+    const s = existsSync(r) ? statSync(r) : undefined;
+    return s ? { real: r, dev: s.dev, ino: s.ino } : { real: r };
+  });
+}
+
+/**
+ * What is wrong with a host path a project hands to the engine: `socket` when it is the
+ * engine's socket (the host itself), `outside` when it lies outside the project folder.
+ */
+export function hostPathProblem(dirReal: string, path: string, sockets: readonly EngineSocket[]): 'socket' | 'outside' | undefined {
+  const target = real(isAbsolute(path) ? path : resolve(dirReal, path));
+  const s = existsSync(target) ? statSync(target) : undefined;
+  if (sockets.some((k) => k.real === target || (s && k.ino !== undefined && k.dev === s.dev && k.ino === s.ino))) return 'socket';
+  return isInside(dirReal, target) ? undefined : 'outside';
+}
+
+export const SOCKET_REFUSAL = 'is the Docker socket, which gives the container the host; only projects declared with trusted: true in COMPOSE_PROJECTS_FILE may mount it';
+export const OUTSIDE_REFUSAL = 'lies outside the project folder';
 
 /** A compose file of the project, by bare name; symlinks must not lead out of the folder. */
 export function safeComposeFile(dirReal: string, name: string): string {
@@ -23,65 +62,15 @@ export function safeComposeFile(dirReal: string, name: string): string {
   return path;
 }
 
-/** One path a compose file refers to: relative to the project, and inside it. */
-function checkPath(dirReal: string, file: string, what: string, value: unknown): void {
-  if (typeof value !== 'string') return;
-  const refuse = (why: string) => {
-    throw appError('COMPOSE_UNSAFE', `${file}: ${what} ${JSON.stringify(value)} ${why}`);
-  };
-  // Interpolated paths cannot be checked before compose expands them.
-  if (value.includes('$')) refuse('uses a variable; write the path out');
-  if (value.startsWith('~')) refuse('points into a home folder');
-  const target = isAbsolute(value) ? value : resolve(dirReal, value);
-  if (!isInside(dirReal, real(target))) refuse('lies outside the project folder');
-}
-
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** A volume's short syntax source is a path when it starts like one; else it names a volume. */
-function bindSource(volume: unknown): string | undefined {
-  if (typeof volume === 'string') {
-    const source = volume.split(':')[0] ?? '';
-    return /^(\.|\/|~|\$)/.test(source) ? source : undefined;
-  }
-  if (isRecord(volume) && volume['type'] === 'bind') return String(volume['source'] ?? '');
-  return undefined;
-}
-
 /**
- * Refuses a compose document that reaches outside its project folder through env_file,
- * extends, include, bind mounts, build contexts, or secrets/configs files — before
- * anything runs. Compose resolves these relative to the project folder, and so do we.
+ * A `.env` next to a compose file (the project's, or an included file's folder, which v2
+ * reads for it): compose reads it to interpolate, so a symlink out of the project folder
+ * would make it read (and pass into containers) any file of the host.
  */
-export function checkComposeReferences(dirReal: string, file: string, doc: unknown): void {
-  if (!isRecord(doc)) return;
-  for (const entry of asArray(doc['include'])) {
-    if (typeof entry === 'string') checkPath(dirReal, file, 'include', entry);
-    else if (isRecord(entry)) {
-      for (const p of asArray(entry['path'])) checkPath(dirReal, file, 'include', p);
-      for (const p of asArray(entry['env_file'])) checkPath(dirReal, file, 'include env_file', p);
-      checkPath(dirReal, file, 'include project_directory', entry['project_directory']);
-    }
-  }
-  for (const section of ['secrets', 'configs'] as const) {
-    const entries = doc[section];
-    if (isRecord(entries)) for (const [name, e] of Object.entries(entries)) if (isRecord(e)) checkPath(dirReal, file, `${section}.${name}.file`, e['file']);
-  }
-  const services = doc['services'];
-  if (!isRecord(services)) return;
-  for (const [name, svc] of Object.entries(services)) {
-    if (!isRecord(svc)) continue;
-    for (const e of asArray(svc['env_file'])) checkPath(dirReal, file, `services.${name}.env_file`, isRecord(e) ? e['path'] : e);
-    if (isRecord(svc['extends'])) checkPath(dirReal, file, `services.${name}.extends.file`, svc['extends']['file']);
-    for (const v of asArray(svc['volumes'])) {
-      const source = bindSource(v);
-      if (source !== undefined) checkPath(dirReal, file, `services.${name}.volumes`, source);
-    }
-    const build = svc['build'];
-    if (typeof build === 'string') checkPath(dirReal, file, `services.${name}.build`, build);
-    else if (isRecord(build)) {
-      checkPath(dirReal, file, `services.${name}.build.context`, build['context'] ?? '.');
-    }
+export function checkDotEnv(dirReal: string, folder: string): void {
+  const path = join(folder, '.env');
+  if (existsSync(path) && !isInside(dirReal, realpathSync(path))) {
+    const name = folder === dirReal ? '.env' : `${folder.slice(dirReal.length + 1)}/.env`;
+    throw appError('COMPOSE_UNSAFE', `${name} of the project ${OUTSIDE_REFUSAL}`);
   }
 }

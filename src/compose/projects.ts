@@ -1,10 +1,11 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Type from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { appError } from '../errors.js';
-import { checkComposeReferences, FILE_NAME, isInside, PROJECT_NAME, safeComposeFile } from './paths.js';
+import { checkDotEnv, FILE_NAME, isInside, PROJECT_NAME, safeComposeFile, type EngineSocket } from './paths.js';
+import { checkComposeReferences } from './references.js';
 
 /** A project this service may run up/down on: its folder and its files in order. */
 export interface ManagedProject {
@@ -12,6 +13,8 @@ export interface ManagedProject {
   dir: string;
   files: string[];
   source: 'directory' | 'declared';
+  /** Declared with `trusted: true`: may give its containers the host (privileged, the socket, …). */
+  trusted: boolean;
 }
 
 /** Compose's own default file names, in its order of preference, then the override. */
@@ -35,7 +38,7 @@ export function discoverProjects(projectsDir: string | undefined): ManagedProjec
     const dir = join(root, name);
     if (!PROJECT_NAME.test(name) || !statSync(dir).isDirectory() || !isInside(root, realpathSync(dir))) continue;
     const files = defaultFiles(dir);
-    if (files.length > 0) out.push({ name, dir: realpathSync(dir), files, source: 'directory' });
+    if (files.length > 0) out.push({ name, dir: realpathSync(dir), files, source: 'directory', trusted: false });
   }
   return out;
 }
@@ -45,28 +48,38 @@ const DeclaredSchema = Type.Object(
     projects: Type.Record(
       Type.String({ pattern: PROJECT_NAME.source }),
       Type.Object(
-        { dir: Type.String({ minLength: 1 }), files: Type.Array(Type.String({ pattern: FILE_NAME.source }), { minItems: 1, maxItems: 20 }) },
+        {
+          dir: Type.String({ minLength: 1 }),
+          files: Type.Array(Type.String({ pattern: FILE_NAME.source }), { minItems: 1, maxItems: 20 }),
+          trusted: Type.Optional(Type.Boolean()),
+        },
         { additionalProperties: false },
       ),
     ),
   },
   { additionalProperties: false },
 );
+type Declared = { projects: Record<string, { dir: string; files: string[]; trusted?: boolean }> };
 
 /**
- * Projects declared in COMPOSE_PROJECTS_FILE: several projects may share one folder, each
- * with its own ordered files (docker-compose.foundation.yml, docker-compose.core.yml, …).
+ * Projects declared in the text of COMPOSE_PROJECTS_FILE: several projects may share one
+ * folder, each with its own ordered files (docker-compose.foundation.yml, …), and a project
+ * may be marked trusted. Throws an Error saying what is wrong.
  */
-export function declaredProjects(file: string | undefined): ManagedProject[] {
-  if (!file) return [];
-  const doc = parseYaml(readFileSync(file, 'utf8')) as unknown;
+export function parseDeclaredProjects(text: string): ManagedProject[] {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text) as unknown;
+  } catch (err) {
+    throw new Error(`not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
   if (!Value.Check(DeclaredSchema, doc)) {
     const e = [...Value.Errors(DeclaredSchema, doc)][0];
-    throw new Error(`Invalid compose projects file ${file}: ${e?.instancePath || '/'} ${e?.message ?? ''}`);
+    throw new Error(`${e?.instancePath || '/'} ${e?.message ?? 'does not match the schema'}`);
   }
-  return Object.entries((doc as { projects: Record<string, { dir: string; files: string[] }> }).projects).map(([name, p]) => {
-    if (!existsSync(p.dir)) throw new Error(`Invalid compose projects file ${file}: folder ${p.dir} of ${name} does not exist`);
-    return { name, dir: realpathSync(p.dir), files: p.files, source: 'declared' as const };
+  return Object.entries((doc as Declared).projects).map(([name, p]) => {
+    if (!existsSync(p.dir)) throw new Error(`folder ${p.dir} of ${name} does not exist`);
+    return { name, dir: realpathSync(p.dir), files: p.files, source: 'declared' as const, trusted: p.trusted === true };
   });
 }
 
@@ -74,26 +87,36 @@ export interface LoadedProject {
   /** Absolute paths, validated, in order. */
   paths: string[];
   services: string[];
+  /** Every file read (the given ones, then what they extend or include): name in the folder → its document. */
+  docs: Map<string, unknown>;
 }
 
 /**
- * Validates the files of one run: bare names inside the folder (symlinks too), and every
- * path they and the files they extend or include refer to. Returns the services they define.
+ * Validates the files of one run: bare names inside the folder (symlinks too), the
+ * project's .env, and every path they and the files they extend or include refer to.
+ * Returns the services they define and the documents read. Merge keys are applied as
+ * compose applies them, so that `<<: *anchor` hides nothing from the checks.
  */
-export function loadProjectFiles(project: ManagedProject, files: readonly string[]): LoadedProject {
+export function loadProjectFiles(project: ManagedProject, files: readonly string[], sockets: readonly EngineSocket[]): LoadedProject {
+  const ctx = { dirReal: project.dir, trusted: project.trusted, sockets };
+  checkDotEnv(project.dir, project.dir);
   const services = new Set<string>();
   const paths = files.map((f) => safeComposeFile(project.dir, f));
-  const seen = new Set<string>();
+  const docs = new Map<string, unknown>();
   const visit = (path: string, depth: number) => {
-    if (seen.has(path) || depth > 5) return;
-    seen.add(path);
+    const name = path.slice(project.dir.length + 1);
+    if (docs.has(name)) return;
+    // Compose would read deeper files unchecked: refuse rather than stop looking.
+    if (depth > 5) throw appError('COMPOSE_UNSAFE', `${name}: extends and include nest deeper than 5 files`);
+    checkDotEnv(project.dir, dirname(path));
     let doc: unknown;
     try {
-      doc = parseYaml(readFileSync(path, 'utf8'));
+      doc = parseYaml(readFileSync(path, 'utf8'), { merge: true });
     } catch (err) {
-      throw appError('VALIDATION_ERROR', `${path.slice(project.dir.length + 1)} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+      throw appError('VALIDATION_ERROR', `${name} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
     }
-    checkComposeReferences(project.dir, path.slice(project.dir.length + 1), doc);
+    docs.set(name, doc);
+    checkComposeReferences(ctx, name, doc);
     const d = (doc ?? {}) as Record<string, unknown>;
     if (depth === 0 && d['services'] && typeof d['services'] === 'object') for (const s of Object.keys(d['services'] as object)) services.add(s);
     // Files pulled in by extends/include are checked the same way (already known to be inside).
@@ -103,7 +126,7 @@ export function loadProjectFiles(project: ManagedProject, files: readonly string
     }
   };
   for (const p of paths) visit(p, 0);
-  return { paths, services: [...services].sort() };
+  return { paths, services: [...services].sort(), docs };
 }
 
 function referencedFiles(doc: Record<string, unknown>): string[] {

@@ -20,7 +20,26 @@ export const HealthResponseSchema = Type.Object({
   version: Type.String(),
   uptimeSeconds: Type.Number(),
   engine: EngineStateSchema,
-  compose: Type.Union([Type.Object({ command: Type.String(), version: Type.String() }), Type.Null()], { description: 'The compose tool found at boot' }),
+  compose: Type.Union(
+    [
+      Type.Object({
+        command: Type.String(),
+        version: Type.String(),
+        projectsFile: Type.Optional(
+          Type.Object(
+            {
+              path: Type.String(),
+              valid: Type.Boolean(),
+              reason: Type.Optional(Type.String({ description: 'Why it is invalid; the last good projects are served meanwhile' })),
+            },
+            { description: 'COMPOSE_PROJECTS_FILE, when set: re-read on change' },
+          ),
+        ),
+      }),
+      Type.Null(),
+    ],
+    { description: 'The compose tool found at boot (null: none)' },
+  ),
   rateLimits: Type.Object(
     {
       store: Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'redis when REDIS_URL is set' }),

@@ -17,6 +17,7 @@ import type { AuditLog } from '../../services/audit.js';
 import type { ComposeService } from '../../services/compose.js';
 import { auditRequest } from '../audit-hook.js';
 import { openStream, type StreamSettings } from '../streams/open.js';
+import type { SseStream } from '../streams/sse.js';
 import { viewerOf } from '../viewer.js';
 
 const tags = ['compose'];
@@ -52,20 +53,25 @@ const composeRoutes: FastifyPluginAsyncTypebox<{ compose: ComposeService; stream
     async (request) => compose.status(request.query.project, viewerOf(request)),
   );
 
-  /** Runs a prepared operation as JSON, or streams the tool's output when asked. */
+  /** Runs an operation as JSON, or streams the tool's output when asked (once every check passed). */
   const execute = async (request: FastifyRequest, reply: FastifyReply, action: 'up' | 'down', body: ComposeUpBody | ComposeDownBody) => {
-    const operation = compose.prepare(action, body);
     if (!(request.headers.accept ?? '').includes('text/event-stream')) {
-      const result = await operation.run();
+      const result = await compose.run(action, body);
       if (result.exitCode !== 0) throw failed(result);
       return result;
     }
-    const stream = openStream(request, reply, streams);
-    stream.send('accepted', { project: body.project, action, command: operation.argv });
-    // The tool runs to its end even if the client leaves; its output then goes unread.
-    const result = await operation.run((line) => stream.send('output', line));
+    // A refusal (thrown before `started`) answers as JSON; the stream opens only when the tool runs.
+    let stream: SseStream | undefined;
+    const result = await compose.run(action, body, {
+      started: (argv) => {
+        stream = openStream(request, reply, streams);
+        stream.send('accepted', { project: body.project, action, command: argv });
+      },
+      // The tool runs to its end even if the client leaves; its output then goes unread.
+      onLine: (line) => stream?.send('output', line),
+    });
     auditRequest(audit, request, result.exitCode === 0 ? 200 : 409, reply.elapsedTime);
-    stream.end('result', result);
+    stream?.end('result', result);
   };
 
   app.post(

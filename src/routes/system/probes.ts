@@ -44,6 +44,11 @@ const probeRoutes: FastifyPluginAsyncTypebox<{ services: Services; compose: Comp
     links: { docs: '/docs', openapi: '/openapi.json', health: '/health', ready: '/ready', metrics: '/metrics', api: '/api/v1' },
   });
 
+  const projectsFile = () => {
+    const state = compose.projectsFileState();
+    return state ? { projectsFile: state } : {};
+  };
+
   for (const prefix of ['', '/api/v1']) {
     app.get(`${prefix}/health`, { logLevel: 'warn', config: { access: { public: true } }, schema: { tags, summary: 'Service health', response: { 200: HealthResponseSchema } } }, async () => {
       const engine = await engineStatus.check();
@@ -52,7 +57,7 @@ const probeRoutes: FastifyPluginAsyncTypebox<{ services: Services; compose: Comp
         version: PACKAGE.version,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         engine: engineView(engine),
-        compose: compose.tool ? { command: compose.tool.command.join(' '), version: compose.tool.version } : null,
+        compose: compose.tool ? { command: compose.tool.command.join(' '), version: compose.tool.version, ...projectsFile() } : null,
         rateLimits: app.rateLimits.status(),
       };
     });

@@ -87,10 +87,17 @@ export interface paths {
                                 apiVersion: string | null;
                                 hint?: string;
                             };
-                            /** @description The compose tool found at boot */
+                            /** @description The compose tool found at boot (null: none) */
                             compose: {
                                 command: string;
                                 version: string;
+                                /** @description COMPOSE_PROJECTS_FILE, when set: re-read on change */
+                                projectsFile?: {
+                                    path: string;
+                                    valid: boolean;
+                                    /** @description Why it is invalid; the last good projects are served meanwhile */
+                                    reason?: string;
+                                };
                             } | null;
                             /** @description Where rate-limit counters live; while Redis is away limits are per process and nothing fails */
                             rateLimits: {
@@ -251,10 +258,17 @@ export interface paths {
                                 apiVersion: string | null;
                                 hint?: string;
                             };
-                            /** @description The compose tool found at boot */
+                            /** @description The compose tool found at boot (null: none) */
                             compose: {
                                 command: string;
                                 version: string;
+                                /** @description COMPOSE_PROJECTS_FILE, when set: re-read on change */
+                                projectsFile?: {
+                                    path: string;
+                                    valid: boolean;
+                                    /** @description Why it is invalid; the last good projects are served meanwhile */
+                                    reason?: string;
+                                };
                             } | null;
                             /** @description Where rate-limit counters live; while Redis is away limits are per process and nothing fails */
                             rateLimits: {

@@ -27,8 +27,11 @@ export interface DockerEngine {
   /** Returns false when the container was already stopped (engine answered 304). */
   stopContainer(id: string, timeoutSeconds?: number): Promise<boolean>;
   restartContainer(id: string, timeoutSeconds?: number): Promise<void>;
-  /** The raw logs body: multiplexed frames unless the container has a TTY. */
-  containerLogs(id: string, options: LogOptions): Promise<Buffer>;
+  /**
+   * The logs body (follow=false) as a stream, so that a huge log is never held whole:
+   * multiplexed frames unless the container has a TTY. Destroy it to stop reading.
+   */
+  containerLogs(id: string, options: LogOptions): Promise<Readable>;
   /** A live logs stream (follow=true); destroy it to stop. */
   followLogs(id: string, options: LogOptions): Promise<Readable>;
   /** One stats sample; `oneShot` skips the engine's wait for a second sample (API >= 1.41). */
@@ -116,10 +119,23 @@ export function createDockerEngine(settings: EngineSettings): DockerEngine {
       }),
 
     containerLogs: (id, opts) =>
-      call(async () => {
-        const body = await api.getContainer(id).logs({ ...logParams(opts), follow: false });
-        return Buffer.isBuffer(body) ? body : Buffer.from(String(body));
-      }),
+      call(
+        () =>
+          // dockerode buffers a follow=false body whole; the same request through its modem
+          // with isStream hands the body over as it comes (the idle timeout still applies).
+          new Promise<Readable>((resolve, reject) => {
+            api.modem.dial(
+              {
+                path: `/containers/${encodeURIComponent(id)}/logs?`,
+                method: 'GET',
+                isStream: true,
+                statusCodes: { 200: true, 404: 'no such container', 500: 'server error' },
+                options: { ...logParams(opts), follow: false },
+              },
+              (err, body) => (err ? reject(err) : resolve(body as Readable)),
+            );
+          }),
+      ),
 
     followLogs: (id, opts) =>
       call(async () => (await streams.getContainer(id).logs({ ...logParams(opts), follow: true })) as unknown as Readable),

@@ -129,6 +129,9 @@ export const LogLineSchema = Type.Object({
   stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')]),
   timestamp: Type.Optional(Type.String()),
   text: Type.String(),
+  truncated: Type.Optional(
+    Type.Literal(true, { description: 'The line was longer than 64 KiB: `text` is its first 64 KiB, the rest of the line was dropped' }),
+  ),
 });
 
 export const LogsResponseSchema = Type.Object({
@@ -136,6 +139,10 @@ export const LogsResponseSchema = Type.Object({
   name: Type.String(),
   tty: Type.Boolean({ description: 'TTY containers have one stream, reported as stdout' }),
   lines: Type.Array(LogLineSchema),
+  truncated: Type.Boolean({
+    description:
+      'Lines were left out to bound the answer: at most 8 Mi characters of text are kept (the oldest lines go first) and at most 64 MiB are read from the engine (later lines are not read; ask with a smaller tail or a since/until window)',
+  }),
 });
 
 export const UsageSchema = Type.Object({

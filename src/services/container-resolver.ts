@@ -25,5 +25,10 @@ export function resolveContainer<T extends Identified>(ref: string, containers: 
   if (prefixMatches.length > 1) {
     throw appError('AMBIGUOUS_CONTAINER_ID', `The id prefix "${wanted}" matches ${prefixMatches.length} containers; give more characters or the name`);
   }
-  throw appError('CONTAINER_NOT_FOUND', `No such container: ${wanted}`);
+  throw notFound(wanted);
+}
+
+/** The one "not found" answer, the same for a missing container and a hidden one. */
+export function notFound(ref: string) {
+  return appError('CONTAINER_NOT_FOUND', `No such container: ${ref.startsWith('/') ? ref.slice(1) : ref}`);
 }

@@ -58,7 +58,8 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
   private readonly containers = new Map<string, EngineContainerDetails>();
   private readonly groupCache = new WeakMap<EngineContainerDetails, string[]>();
   private readonly refreshing = new Map<string, Promise<void>>();
-  private readonly dirty = new Set<string>();
+  /** Engine actions per container still waiting for an inspect, in arrival order. */
+  private readonly queued = new Map<string, string[]>();
   private synced = false;
   /** The last attempt to follow the engine failed: answer 503 at once, don't wait. */
   private failing = false;
@@ -151,9 +152,15 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
     return this.containers.get(id);
   }
 
-  /** Records fresh inspect data that a caller already has (after start/stop). */
-  upsert(details: EngineContainerDetails, action = 'update'): void {
-    this.apply(details, action);
+  /**
+   * Records fresher inspect data of a known container that a caller already has (after
+   * its own start/stop), so that it reads its own write. Silently: changes are published by
+   * the events loop alone, which gets the engine's event for the same change, so no request
+   * can put a change into /events (or its replay buffer) by itself. A container the store
+   * does not know yet is left to its create event.
+   */
+  remember(details: EngineContainerDetails): void {
+    if (this.containers.has(details.Id)) this.containers.set(details.Id, details);
   }
 
   private async run(): Promise<void> {
@@ -236,33 +243,62 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
   private onEvent(event: EngineEvent): void {
     if (event.Type !== 'container') return;
     const action = event.Action.startsWith('health_status') ? 'health_status' : event.Action;
-    if (action === 'destroy') {
-      this.remove(event.Actor.ID, action);
-      return;
-    }
-    if (action === 'health_status' || STATE_ACTIONS.has(action)) void this.refresh(event.Actor.ID, action).catch(() => undefined);
+    if (action === 'destroy' || action === 'health_status' || STATE_ACTIONS.has(action)) void this.refresh(event.Actor.ID, action).catch(() => undefined);
   }
 
-  /** Re-inspects one container; concurrent asks for the same id are coalesced. */
+  /**
+   * Re-inspects one container after an engine action and publishes one change per action,
+   * in the engine's order and with the engine's action. Actions that arrive while an
+   * inspect is under way wait for the next one, which then serves them all: `docker
+   * restart` (kill, die, stop, start, restart) costs two inspects, not five, yet /events
+   * shows every step, each with the container as inspected after it. A destroy is applied
+   * in its turn too (after what came before it), so an inspect that was under way cannot
+   * bring a removed container back.
+   */
   private refresh(id: string, action: string): Promise<void> {
+    const queue = this.queued.get(id);
+    if (queue) queue.push(action);
+    else this.queued.set(id, [action]);
     const running = this.refreshing.get(id);
-    if (running) {
-      this.dirty.add(id);
-      return running;
-    }
-    const task = (async () => {
-      do {
-        this.dirty.delete(id);
-        try {
-          this.apply(await this.engine.inspectContainer(id), action);
-        } catch (err) {
-          if (isAppError(err) && err.code === 'CONTAINER_NOT_FOUND') this.remove(id, action);
-          else throw err;
-        }
-      } while (this.dirty.has(id));
-    })().finally(() => this.refreshing.delete(id));
+    if (running) return running;
+    // Started a microtask later, so that it is registered before it can finish.
+    const task = Promise.resolve().then(() => this.drain(id));
     this.refreshing.set(id, task);
     return task;
+  }
+
+  private async drain(id: string): Promise<void> {
+    try {
+      for (let batch = this.takeQueued(id); batch.length > 0; batch = this.takeQueued(id)) {
+        if (batch.includes('destroy')) {
+          this.remove(id, 'destroy');
+          continue;
+        }
+        let details: EngineContainerDetails;
+        try {
+          details = await this.engine.inspectContainer(id);
+        } catch (err) {
+          if (isAppError(err) && err.code === 'CONTAINER_NOT_FOUND') {
+            this.remove(id, batch.at(-1) as string);
+            continue;
+          }
+          this.queued.delete(id); // the resync after the reconnect catches up
+          throw err;
+        }
+        // A resync only confirms; next to real actions it adds nothing.
+        const actions = batch.some((a) => a !== 'resync') ? batch.filter((a) => a !== 'resync') : batch;
+        for (const a of actions) this.apply(details, a);
+      }
+    } finally {
+      // In the same turn as the last empty check: an action queued later starts a new drain.
+      this.refreshing.delete(id);
+    }
+  }
+
+  private takeQueued(id: string): string[] {
+    const batch = this.queued.get(id) ?? [];
+    this.queued.delete(id);
+    return batch;
   }
 
   private apply(details: EngineContainerDetails, action: string): void {

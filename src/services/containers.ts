@@ -1,7 +1,8 @@
 import type { DockerEngine } from '../docker/engine.js';
-import { resolveContainer } from './container-resolver.js';
-import { detailsFromEngine, type ContainerDetails, type ContainerSummary } from './container-view.js';
-import { appError, isAppError } from '../errors.js';
+import type { EngineContainerDetails } from '../docker/types.js';
+import { notFound, resolveContainer } from './container-resolver.js';
+import { detailsFromEngine, summaryFromDetails, type ContainerDetails, type ContainerSummary } from './container-view.js';
+import { isAppError } from '../errors.js';
 import type { ContainerStore } from './container-store.js';
 import type { EngineStatus } from './engine-status.js';
 import type { ActionResult } from '../schemas/containers.js';
@@ -66,31 +67,61 @@ export class ContainerService {
 
   /** Resolves a full id, exact name or unique id prefix to one container. */
   async resolve(ref: string, viewer?: Viewer): Promise<ContainerSummary> {
+    return (await this.find(ref, viewer)).summary;
+  }
+
+  /**
+   * The container as the engine sees it right now: for the rare answer that must not trail
+   * the events stream by even one event. The store keeps it silently (see remember()).
+   */
+  async refreshed(summary: ContainerSummary): Promise<ContainerSummary> {
+    const raw = await this.observe(this.engine.inspectContainer(summary.id));
+    this.store.remember(raw);
+    return this.store.summary(summary.id) ?? summaryFromDetails(raw, Date.now(), this.store.groupsOf);
+  }
+
+  /** The one container a viewer means, with its inspect data; hidden ones do not exist. */
+  private async find(ref: string, viewer: Viewer): Promise<{ summary: ContainerSummary; raw: EngineContainerDetails }> {
     await this.store.ready();
     try {
-      return this.lookup(ref, viewer);
+      const summary = this.lookup(ref, viewer);
+      const raw = this.store.raw(summary.id);
+      if (!raw) throw notFound(ref);
+      return { summary, raw };
     } catch (err) {
       if (!isAppError(err) || err.code !== 'CONTAINER_NOT_FOUND') throw err;
-      // The store trails the engine by one event at most: a container created a moment
-      // ago may not be in it yet. Ask the engine once, so a caller reads its own writes.
-      const raw = await this.observe(this.engine.inspectContainer(ref)).catch((e: unknown) => {
-        if (isAppError(e) && e.code === 'CONTAINER_NOT_FOUND') return undefined;
-        throw e;
-      });
+      const raw = await this.fromEngine(ref, viewer);
       if (!raw) throw err;
-      this.store.upsert(raw, 'create');
-      return this.lookup(ref, viewer);
+      return { summary: summaryFromDetails(raw, Date.now(), this.store.groupsOf), raw };
     }
   }
 
   /**
-   * The container as the engine sees it right now, written back to the store: for the
-   * rare answer that must not trail the events stream by even one event.
+   * The store trails the engine by one event at most: a container created a moment ago may
+   * not be in it yet, so the engine is asked once, and a caller reads its own writes. This
+   * must reveal nothing the store lookup hides: whatever the engine answers (no such
+   * container, several matches for a prefix, a container outside the viewer's groups) is
+   * "not found", exactly as for a missing one. Only an unreachable engine stays 503, which
+   * a missing container gets as well. Nothing is written to the store: its one writer is
+   * the events loop, so a lookup can never put a change into /events.
    */
-  async refreshed(summary: ContainerSummary): Promise<ContainerSummary> {
-    const raw = await this.observe(this.engine.inspectContainer(summary.id));
-    this.store.upsert(raw, 'update');
-    return this.store.summary(summary.id) ?? summary;
+  private async fromEngine(ref: string, viewer: Viewer): Promise<EngineContainerDetails | undefined> {
+    let raw: EngineContainerDetails;
+    try {
+      raw = await this.observe(this.engine.inspectContainer(ref));
+    } catch (err) {
+      if (isAppError(err) && (err.code === 'DOCKER_UNAVAILABLE' || err.code === 'DOCKER_TIMEOUT')) throw err;
+      return undefined;
+    }
+    const summary = summaryFromDetails(raw, Date.now(), this.store.groupsOf);
+    if (viewer && !canSee(viewer, summary)) return undefined;
+    // The engine's own matching (e.g. a name with or without its slash) must agree with ours.
+    try {
+      resolveContainer(ref, [summary]);
+    } catch {
+      return undefined;
+    }
+    return raw;
   }
 
   /**
@@ -101,15 +132,13 @@ export class ContainerService {
     const candidates = viewer ? [...this.store.identities()].filter((c) => canSee(viewer, c)) : this.store.identities();
     const { id } = resolveContainer(ref, candidates);
     const summary = this.store.summary(id);
-    if (!summary) throw appError('CONTAINER_NOT_FOUND');
+    if (!summary) throw notFound(ref);
     return summary;
   }
 
   /** Full details of one container; env values only when `showEnvValues`. */
   async details(ref: string, viewer?: Viewer): Promise<ContainerDetails> {
-    const { id } = await this.resolve(ref, viewer);
-    const raw = this.store.raw(id);
-    if (!raw) throw appError('CONTAINER_NOT_FOUND');
+    const { raw } = await this.find(ref, viewer);
     // Env values often hold secrets: admins only.
     const showEnvValues = viewer === undefined || viewer.role === 'admin';
     return detailsFromEngine(raw, showEnvValues, Date.now(), this.store.groupsOf);
@@ -125,7 +154,8 @@ export class ContainerService {
     else await this.observe(this.engine.restartContainer(target.id, timeoutSeconds));
     const durationMs = Math.round(performance.now() - started);
     const raw = await this.observe(this.engine.inspectContainer(target.id));
-    this.store.upsert(raw, action);
+    // The caller reads its own write at once; /events reports the engine's own events.
+    this.store.remember(raw);
     const after = detailsFromEngine(raw, false);
     return { id: after.id, name: after.name, action, changed, state: after.state, health: after.health, durationMs };
   }

@@ -2,9 +2,8 @@ import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { DockerEngine } from '../docker/engine.js';
 import { isUnreachable } from '../docker/engine-errors.js';
-import { FrameDecoder, LineSplitter } from '../docker/log-frames.js';
-import type { LogLine } from './logs.js';
-import { splitTimestamp } from './logs.js';
+import { FrameDecoder, LineSplitter, type SplitLine } from '../docker/log-frames.js';
+import { toLogLine, type LogLine } from './log-read.js';
 
 export type FollowEnd =
   | { reason: 'stopped'; state: string; exitCode: number }
@@ -35,8 +34,10 @@ export class LogFollow extends EventEmitter<FollowEvents> {
     super();
     const decoder = new FrameDecoder();
     const splitter = new LineSplitter();
-    const emitLines = (lines: { stream: LogLine['stream']; line: string }[]) => {
-      for (const { stream, line } of lines) this.emit('line', timestamps ? { stream, ...splitTimestamp(line) } : { stream, text: line });
+    // Decoding and splitting look at each byte once and keep at most one capped line per
+    // stream, so a container writing megabytes without a newline costs neither time nor memory.
+    const emitLines = (lines: SplitLine[]) => {
+      for (const line of lines) this.emit('line', toLogLine(line, timestamps));
     };
     upstream.on('data', (chunk: Buffer) => {
       const chunks = tty ? [{ stream: 'stdout' as const, data: chunk }] : decoder.push(chunk);

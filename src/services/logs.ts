@@ -1,7 +1,8 @@
 import type { DockerEngine } from '../docker/engine.js';
-import { splitLogBuffer, type LogStream } from '../docker/log-frames.js';
+import { toAppError } from '../docker/engine-errors.js';
 import type { ContainerService, Viewer } from './containers.js';
 import { LogFollow } from './log-follow.js';
+import { DEFAULT_READ_LIMITS, readLogLines, type LogLine, type ReadLimits } from './log-read.js';
 import { parseTimeParam } from './time-params.js';
 
 export const LOG_TAIL_DEFAULT = 100;
@@ -14,24 +15,16 @@ export interface LogQuery {
   timestamps?: boolean;
 }
 
-export interface LogLine {
-  stream: LogStream;
-  timestamp?: string;
-  text: string;
-}
+export type { LogLine } from './log-read.js';
+export { splitTimestamp } from './log-read.js';
 
 export interface LogsResult {
   id: string;
   name: string;
   tty: boolean;
   lines: LogLine[];
-}
-
-/** With timestamps the engine prefixes each line: "2024-05-01T10:00:00.123456789Z text". */
-export function splitTimestamp(line: string): { timestamp?: string; text: string } {
-  const space = line.indexOf(' ');
-  if (space > 19 && /^\d{4}-\d{2}-\d{2}T/.test(line)) return { timestamp: line.slice(0, space), text: line.slice(space + 1) };
-  return { text: line };
+  /** Lines were left out to stay within the read limits (see log-read.ts). */
+  truncated: boolean;
 }
 
 /** Engine log options from the API's query; since/until accept what the docker CLI accepts. */
@@ -49,16 +42,17 @@ export class LogService {
   constructor(
     private readonly engine: DockerEngine,
     private readonly containers: ContainerService,
+    private readonly limits: ReadLimits = DEFAULT_READ_LIMITS,
   ) {}
 
   async read(ref: string, query: LogQuery, viewer?: Viewer): Promise<LogsResult> {
     const options = engineLogOptions(query);
     const details = await this.containers.details(ref, viewer);
     const body = await this.engine.containerLogs(details.id, options);
-    const lines = splitLogBuffer(body, details.tty).map(({ stream, line }) =>
-      options.timestamps ? { stream, ...splitTimestamp(line) } : { stream, text: line },
-    );
-    return { id: details.id, name: details.name, tty: details.tty, lines };
+    const { lines, truncated } = await readLogLines(body, details.tty, options.timestamps, this.limits).catch((err: unknown) => {
+      throw toAppError(err); // the engine's stream broke mid-read
+    });
+    return { id: details.id, name: details.name, tty: details.tty, lines, truncated };
   }
 
   /** Opens a live stream: the last `tail` lines, then new lines as they are written. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FrameDecoder, LineSplitter, splitLogBuffer, type LogChunk } from '../../src/docker/log-frames.js';
+import { FrameDecoder, LineSplitter, LOG_LINE_MAX_BYTES, splitLogBuffer, utf8Boundary, type LogChunk } from '../../src/docker/log-frames.js';
 
 /** One multiplexed frame as the engine writes it: [stream, 0, 0, 0, size BE] + payload. */
 function frame(stream: 1 | 2, text: string): Buffer {
@@ -36,23 +36,39 @@ describe('FrameDecoder', () => {
     assert.equal(decoder.remainder, 0);
   });
 
-  test('a payload split across pushes waits for the rest', () => {
+  test('a payload split across pushes comes out as it arrives, not held until the frame ends', () => {
     const bytes = frame(1, 'a longer payload\n');
     const decoder = new FrameDecoder();
-    assert.deepEqual(decoder.push(bytes.subarray(0, 12)), []);
+    assert.deepEqual(decoded(decoder.push(bytes.subarray(0, 12))), [{ stream: 'stdout', text: 'a lo' }]);
     assert.equal(decoder.remainder, 12);
-    assert.deepEqual(decoded(decoder.push(bytes.subarray(12))), [{ stream: 'stdout', text: 'a longer payload\n' }]);
+    assert.deepEqual(decoded(decoder.push(bytes.subarray(12))), [{ stream: 'stdout', text: 'nger payload\n' }]);
+    assert.equal(decoder.remainder, 0);
   });
 
-  test('gives the same frames whatever the byte boundaries', () => {
+  test('a frame claiming a huge size is not buffered: its bytes pass through as they come', () => {
+    const header = Buffer.alloc(8);
+    header[0] = 2;
+    header.writeUInt32BE(0xffffffff, 4);
+    const decoder = new FrameDecoder();
+    const out = decoder.push(Buffer.concat([header, Buffer.alloc(1000, 0x61)]));
+    assert.equal(out.length, 1);
+    assert.equal(out[0]?.stream, 'stderr');
+    assert.equal(out[0]?.data.length, 1000);
+  });
+
+  test('gives the same bytes per stream whatever the byte boundaries', () => {
     const stream = Buffer.concat([frame(1, 'first\n'), frame(2, 'second\n'), frame(1, ''), frame(1, 'third, with ünïcödé\n')]);
-    const expected = decoded(new FrameDecoder().push(stream));
-    assert.equal(expected.length, 4);
+    const joined = (chunks: LogChunk[]) => ({
+      stdout: Buffer.concat(chunks.filter((c) => c.stream === 'stdout').map((c) => c.data)).toString('utf8'),
+      stderr: Buffer.concat(chunks.filter((c) => c.stream === 'stderr').map((c) => c.data)).toString('utf8'),
+    });
+    const expected = joined(new FrameDecoder().push(stream));
+    assert.deepEqual(expected, { stdout: 'first\nthird, with ünïcödé\n', stderr: 'second\n' });
     for (const step of [1, 2, 3, 5, 7, 8, 9, 13]) {
       const decoder = new FrameDecoder();
       const got: LogChunk[] = [];
       for (let i = 0; i < stream.length; i += step) got.push(...decoder.push(stream.subarray(i, i + step)));
-      assert.deepEqual(decoded(got), expected, `step ${step}`);
+      assert.deepEqual(joined(got), expected, `step ${step}`);
       assert.equal(decoder.remainder, 0, `step ${step}`);
     }
   });
@@ -64,9 +80,11 @@ describe('FrameDecoder', () => {
     assert.deepEqual(decoded(out), [
       { stream: 'stdout', text: 'a\n' },
       { stream: 'stdout', text: 'b\n' },
+      { stream: 'stderr', text: 'th' },
     ]);
     assert.equal(decoder.remainder, 10);
-    assert.deepEqual(decoded(decoder.push(third.subarray(10))), [{ stream: 'stderr', text: 'third\n' }]);
+    assert.deepEqual(decoded(decoder.push(third.subarray(10))), [{ stream: 'stderr', text: 'ird\n' }]);
+    assert.equal(decoder.remainder, 0);
   });
 });
 
@@ -163,5 +181,86 @@ describe('UTF-8 across chunk boundaries', () => {
     const first = splitter.push({ stream: 'stdout', data: bytes.subarray(0, 1) });
     const second = splitter.push({ stream: 'stdout', data: bytes.subarray(1) });
     assert.deepEqual([...first, ...second], [{ stream: 'stdout', line: 'é' }]);
+  });
+});
+
+describe('long lines: capped, and linear in their length', () => {
+  const MAX = LOG_LINE_MAX_BYTES;
+
+  test('a line over the cap is cut at the cap, marked truncated, and the rest dropped until its newline', () => {
+    const splitter = new LineSplitter();
+    const out = [
+      ...splitter.push({ stream: 'stdout', data: Buffer.alloc(MAX - 10, 0x61) }),
+      ...splitter.push({ stream: 'stdout', data: Buffer.alloc(100, 0x62) }),
+      ...splitter.push({ stream: 'stdout', data: Buffer.alloc(MAX * 3, 0x63) }),
+      ...splitter.push({ stream: 'stdout', data: Buffer.from('ccc\nnext line\n') }),
+    ];
+    assert.equal(out.length, 2);
+    assert.equal(out[0]?.truncated, true);
+    assert.equal(out[0]?.line.length, MAX);
+    assert.equal(out[0]?.line, 'a'.repeat(MAX - 10) + 'b'.repeat(10));
+    assert.deepEqual(out[1], { stream: 'stdout', line: 'next line' });
+    assert.deepEqual(splitter.flush(), []);
+  });
+
+  test('a line of exactly the cap is whole, not truncated', () => {
+    const lines = splitLogBuffer(Buffer.concat([Buffer.alloc(MAX, 0x61), Buffer.from('\n')]), true);
+    assert.deepEqual(lines, [{ stream: 'stdout', line: 'a'.repeat(MAX) }]);
+  });
+
+  test('the cut never splits a UTF-8 character', () => {
+    // 'é' is 2 bytes: with 1 byte of room left, the cut falls before it.
+    const lines = splitLogBuffer(Buffer.from('x' + 'é'.repeat(10) + '\n'), true, 4);
+    assert.deepEqual(lines, [{ stream: 'stdout', line: 'xé', truncated: true }]);
+    assert.equal(utf8Boundary(Buffer.from('ab€', 'utf8').subarray(0, 4)), 2);
+    assert.equal(utf8Boundary(Buffer.from('ab€', 'utf8')), 5);
+  });
+
+  test('the two streams are capped apart: a long stdout line does not cut stderr', () => {
+    const splitter = new LineSplitter(8);
+    const out = [
+      ...splitter.push({ stream: 'stdout', data: Buffer.from('0123456789') }),
+      ...splitter.push({ stream: 'stderr', data: Buffer.from('err\n') }),
+      ...splitter.push({ stream: 'stdout', data: Buffer.from('more\nok\n') }),
+    ];
+    assert.deepEqual(out, [
+      { stream: 'stdout', line: '01234567', truncated: true },
+      { stream: 'stderr', line: 'err' },
+      { stream: 'stdout', line: 'ok' },
+    ]);
+  });
+
+  /** Feeds one newline-free line of `bytes` in 16 KiB frames (the engine's size) through decoder and splitter. */
+  function feedLongLine(bytes: number): { ms: number; lines: number; truncated: number } {
+    const payload = Buffer.alloc(16 * 1024, 0x61);
+    const framed = frame(1, payload.toString('latin1'));
+    const decoder = new FrameDecoder();
+    const splitter = new LineSplitter();
+    let lines = 0;
+    let truncated = 0;
+    const started = performance.now();
+    for (let sent = 0; sent < bytes; sent += payload.length) {
+      for (const chunk of decoder.push(framed)) {
+        for (const l of splitter.push(chunk)) {
+          lines++;
+          if (l.truncated) truncated++;
+        }
+      }
+    }
+    lines += splitter.flush().length;
+    return { ms: performance.now() - started, lines, truncated };
+  }
+
+  test('one 16 MB line in 16 KiB chunks: work grows linearly (8 MB vs 16 MB), one truncated line', () => {
+    feedLongLine(1024 * 1024); // warm-up
+    // The fastest of three runs each: a shared machine adds noise, never speed.
+    const fastest = (bytes: number) => [1, 2, 3].map(() => feedLongLine(bytes)).reduce((a, b) => (b.ms < a.ms ? b : a));
+    const small = fastest(8 * 1024 * 1024);
+    const big = fastest(16 * 1024 * 1024);
+    console.log(`long line split: 8 MB in ${small.ms.toFixed(1)} ms, 16 MB in ${big.ms.toFixed(1)} ms`);
+    assert.deepEqual({ lines: big.lines, truncated: big.truncated }, { lines: 1, truncated: 1 });
+    // Quadratic re-splitting took seconds here and four times as long for twice the bytes.
+    assert.ok(big.ms < 500, `16 MB took ${big.ms} ms`);
+    assert.ok(big.ms < small.ms * 3 + 50, `twice the bytes took ${(big.ms / small.ms).toFixed(1)}× the time`);
   });
 });

@@ -892,7 +892,14 @@ export interface paths {
                                 stream: "stdout" | "stderr";
                                 timestamp?: string;
                                 text: string;
+                                /**
+                                 * @description The line was longer than 64 KiB: `text` is its first 64 KiB, the rest of the line was dropped
+                                 * @enum {boolean}
+                                 */
+                                truncated?: true;
                             }[];
+                            /** @description Lines were left out to bound the answer: at most 8 Mi characters of text are kept (the oldest lines go first) and at most 64 MiB are read from the engine (later lines are not read; ask with a smaller tail or a since/until window) */
+                            truncated: boolean;
                         };
                     };
                 };

@@ -29,6 +29,7 @@ import authRoutes from './routes/auth/index.js';
 import { registerSecurity } from './routes/security.js';
 import { registerDashboard } from './routes/web.js';
 import userRoutes from './routes/users/index.js';
+import subjectRoutes from './routes/subjects/index.js';
 import { createAccessServices, type AccessServices } from './services/access.js';
 import { openDatabase } from './storage/database.js';
 import { detectCompose, type ComposeTool } from './compose/detect.js';
@@ -177,6 +178,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     loginPerMinute: config.rateLimit.loginPerMinute,
   });
   await app.register(userRoutes, { prefix: '/api/v1', users: access.users });
+  await app.register(subjectRoutes, { prefix: '/api/v1', revocations: access.revocations });
   await app.register(composeRoutes, { prefix: '/api/v1', compose, streams: streamOptions, audit: access.audit });
   await app.register(adminRoutes, {
     prefix: '/api/v1',

@@ -7,6 +7,7 @@ import { errorResponses } from '../../schemas/common.js';
 import { IdentitySchema, LoginBodySchema, LoginResponseSchema } from '../../schemas/auth.js';
 import type { AccessServices } from '../../services/access.js';
 import { SESSION_COOKIE } from '../access.js';
+import { viewerOf } from '../viewer.js';
 import { identityOf } from './identity.js';
 
 const tags = ['auth'];
@@ -54,7 +55,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { ac
       request.auditActor = username.slice(0, 64);
       const user = await access.users.authenticate(username, password);
       if (!user) throw appError('INVALID_CREDENTIALS');
-      const { token, expiresAt } = await access.tokens.sign({ sub: user.username, role: user.role, uid: user.id, ver: user.tokenVersion });
+      const { token, expiresAt } = await access.tokens.sign({ sub: user.username, role: user.role, uid: user.id, ver: user.tokenVersion, stamp: user.tokenStamp });
       const principal = await access.authenticator.authenticate(token, 'cookie');
       request.principal = principal;
       reply.setCookie(SESSION_COOKIE, token, {
@@ -75,8 +76,9 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { ac
       schema: { tags, summary: 'Revoke the current token and clear the session cookie', response: { 200: Type.Object({ loggedOut: Type.Boolean() }), ...errorResponses(401) } },
     },
     async (request, reply: FastifyReply) => {
-      const p = request.principal;
-      if (p?.tokenId && p.expiresAt) access.revocations.revoke(p.tokenId, p.expiresAt);
+      // Every accepted token has a revocation key (jti, else its hash): logout always holds.
+      const p = viewerOf(request);
+      access.revocations.revoke(p.tokenId, p.expiresAt);
       reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: secure(request) });
       return { loggedOut: true };
     },

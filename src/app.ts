@@ -13,6 +13,7 @@ import probeRoutes from './routes/system/probes.js';
 import eventRoutes from './routes/events/index.js';
 import statsRoutes from './routes/stats/index.js';
 import { StreamLimiter } from './routes/streams/stream-limiter.js';
+import { StreamAccessGuard } from './routes/streams/access-guard.js';
 import { endAllStreams, type StreamSettings } from './routes/streams/open.js';
 import { ErrorResponseSchema } from './schemas/common.js';
 import { GroupCatalog } from './groups/catalog.js';
@@ -165,7 +166,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(probeRoutes, { services, compose });
   await app.register(metricsRoutes, { services, metrics, metricsToken: config.metricsToken, containerStats: config.metricsContainerStats });
   const limiter = new StreamLimiter(config.streams.perClient);
-  const streamOptions: StreamSettings = { limiter, heartbeatMs: config.streams.heartbeatMs, open: new Set() };
+  const streamOptions: StreamSettings = {
+    limiter,
+    heartbeatMs: config.streams.heartbeatMs,
+    open: new Set(),
+    guard: new StreamAccessGuard(access.authenticator, access, config.auth.clockToleranceSeconds),
+  };
   app.addHook('preClose', async () => endAllStreams(streamOptions));
   await app.register(containerRoutes, { prefix: '/api/v1', services, streams: streamOptions });
   await app.register(statsRoutes, { prefix: '/api/v1', services, streams: streamOptions });

@@ -11,7 +11,7 @@ import type { Role } from './permissions.js';
  */
 function check<T>(schema: TSchema, value: unknown, field: string, shown: boolean): T {
   if (Value.Check(schema, value)) return value as T;
-  const what = shown ? ` ${JSON.stringify(value)}` : '';
+  const what = value === undefined ? ' (none given)' : shown ? ` ${JSON.stringify(value)}` : '';
   const expected = (schema as { description?: string }).description ?? 'a valid value';
   throw appError('VALIDATION_ERROR', `Invalid ${field}${what}: expected ${expected}`);
 }

@@ -22,6 +22,8 @@ interface Column {
  * Also creates `revoked_subjects` (revoke every token of a subject issued before a time).
  */
 export function ensureIdentitySchema(db: Database.Database): void {
+  // IMMEDIATE: the server and a CLI opening the same old database at once must not both
+  // decide to rebuild; the second waits (busy_timeout) and then finds nothing to do.
   db.transaction(() => {
     db.exec(`CREATE TABLE IF NOT EXISTS revoked_subjects (
       subject TEXT PRIMARY KEY,
@@ -51,5 +53,5 @@ export function ensureIdentitySchema(db: Database.Database): void {
       insert.run({ ...Object.fromEntries(copied.map((c) => [c, row[c] ?? null])), token_stamp: stamp });
     }
     db.exec('DROP TABLE users; ALTER TABLE users_next RENAME TO users;');
-  })();
+  }).immediate();
 }

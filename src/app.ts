@@ -98,7 +98,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   }
   const pruneTimer = setInterval(() => {
     access.audit.prune();
-    access.revocations.prune();
+    // A token is still accepted up to the clock tolerance past its exp: keep its revocation that long too.
+    access.revocations.prune(Math.floor(Date.now() / 1000) - config.auth.clockToleranceSeconds);
   }, 3_600_000);
   pruneTimer.unref();
 

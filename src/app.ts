@@ -13,6 +13,7 @@ import probeRoutes from './routes/system/probes.js';
 import eventRoutes from './routes/events/index.js';
 import statsRoutes from './routes/stats/index.js';
 import { StreamLimiter } from './routes/streams/stream-limiter.js';
+import { StreamAccessGuard } from './routes/streams/access-guard.js';
 import { endAllStreams, type StreamSettings } from './routes/streams/open.js';
 import { ErrorResponseSchema } from './schemas/common.js';
 import { GroupCatalog } from './groups/catalog.js';
@@ -29,6 +30,7 @@ import authRoutes from './routes/auth/index.js';
 import { registerSecurity } from './routes/security.js';
 import { registerDashboard } from './routes/web.js';
 import userRoutes from './routes/users/index.js';
+import subjectRoutes from './routes/subjects/index.js';
 import { createAccessServices, type AccessServices } from './services/access.js';
 import { openDatabase } from './storage/database.js';
 import { detectCompose, type ComposeTool } from './compose/detect.js';
@@ -96,7 +98,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   }
   const pruneTimer = setInterval(() => {
     access.audit.prune();
-    access.revocations.prune();
+    // A token is still accepted up to the clock tolerance past its exp: keep its revocation that long too.
+    access.revocations.prune(Math.floor(Date.now() / 1000) - config.auth.clockToleranceSeconds);
   }, 3_600_000);
   pruneTimer.unref();
 
@@ -164,7 +167,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(probeRoutes, { services, compose });
   await app.register(metricsRoutes, { services, metrics, metricsToken: config.metricsToken, containerStats: config.metricsContainerStats });
   const limiter = new StreamLimiter(config.streams.perClient);
-  const streamOptions: StreamSettings = { limiter, heartbeatMs: config.streams.heartbeatMs, open: new Set() };
+  const streamOptions: StreamSettings = {
+    limiter,
+    heartbeatMs: config.streams.heartbeatMs,
+    open: new Set(),
+    guard: new StreamAccessGuard(access.authenticator, access, config.auth.clockToleranceSeconds),
+  };
   app.addHook('preClose', async () => endAllStreams(streamOptions));
   await app.register(containerRoutes, { prefix: '/api/v1', services, streams: streamOptions });
   await app.register(statsRoutes, { prefix: '/api/v1', services, streams: streamOptions });
@@ -177,6 +185,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     loginPerMinute: config.rateLimit.loginPerMinute,
   });
   await app.register(userRoutes, { prefix: '/api/v1', users: access.users });
+  await app.register(subjectRoutes, { prefix: '/api/v1', revocations: access.revocations });
   await app.register(composeRoutes, { prefix: '/api/v1', compose, streams: streamOptions, audit: access.audit });
   await app.register(adminRoutes, {
     prefix: '/api/v1',

@@ -1,5 +1,5 @@
 import { appError } from '../errors.js';
-import type { Revocations } from '../services/revocations.js';
+import { revocationKey, type Revocations } from '../services/revocations.js';
 import type { UserService } from '../services/users.js';
 import type { Role } from './permissions.js';
 import { makePrincipal, type Principal } from './principal.js';
@@ -12,8 +12,10 @@ export interface AuthenticatorSettings {
 
 /**
  * Turns a presented token into a Principal: signature and claims (TokenService), not
- * revoked by logout, and for local users still matching their current role and token
- * version. With access levels off every authenticated caller is an admin.
+ * revoked (by logout, by jti or else by the token's hash; nor its subject revoked since),
+ * and for local users still the same user (id and random stamp) with the same token
+ * version, whose current role and groups then apply. With access levels off every
+ * authenticated caller is an admin.
  */
 export class Authenticator {
   constructor(
@@ -25,12 +27,17 @@ export class Authenticator {
 
   async authenticate(token: string, via: Principal['via']): Promise<Principal> {
     const t = await this.tokens.verify(token);
-    if (t.jti && this.revocations.isRevoked(t.jti)) throw appError('UNAUTHORIZED', 'The token was revoked (logged out)');
+    const tokenId = revocationKey(token, t.jti);
+    if (this.revocations.isRevoked(tokenId)) throw appError('UNAUTHORIZED', 'The token was revoked (logged out)');
+    if (this.revocations.isSubjectRevoked(t.sub, t.iat)) throw appError('UNAUTHORIZED', 'The tokens of this subject were revoked; get a new one');
     let role = t.role;
     let groups = t.groups;
     if (t.uid !== undefined) {
       const state = this.users.tokenState(t.uid);
-      if (!state || state.tokenVersion !== t.ver) throw appError('UNAUTHORIZED', 'The token is no longer valid; log in again');
+      // The stamp tells a re-created user (same id or same name) from the one the token was issued to.
+      if (!state || t.stamp === undefined || state.tokenStamp !== t.stamp || state.tokenVersion !== t.ver) {
+        throw appError('UNAUTHORIZED', 'The token is no longer valid; log in again');
+      }
       role = state.user.role;
       groups = state.user.groups ?? undefined;
     }
@@ -41,11 +48,16 @@ export class Authenticator {
     return makePrincipal({
       sub: t.sub,
       role,
-      groups: groups ?? this.settings.roleGroups[role],
+      groups: groups ?? this.defaultGroups(role),
       via,
       expiresAt: t.exp,
       ...(t.uid !== undefined ? { userId: t.uid } : {}),
-      ...(t.jti ? { tokenId: t.jti } : {}),
+      tokenId,
     });
+  }
+
+  /** Own keys only; an unknown role has no groups (fail closed). */
+  private defaultGroups(role: Role): string[] {
+    return Object.hasOwn(this.settings.roleGroups, role) ? this.settings.roleGroups[role] : [];
   }
 }

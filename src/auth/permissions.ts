@@ -25,6 +25,14 @@ export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
 
+/**
+ * The permissions of a role; none for anything else. Own keys only: a role string that
+ * slipped through as `constructor` or `__proto__` must find nothing, not Object's members.
+ */
+export function permissionsOf(role: string): readonly Permission[] {
+  return Object.hasOwn(ROLE_PERMISSIONS, role) ? ROLE_PERMISSIONS[role as Role] : [];
+}
+
 export function hasPermission(role: Role, permission: Permission): boolean {
-  return ROLE_PERMISSIONS[role].includes(permission);
+  return permissionsOf(role).includes(permission);
 }

@@ -1,5 +1,5 @@
 import type { Role } from './permissions.js';
-import { ROLE_PERMISSIONS, type Permission } from './permissions.js';
+import { permissionsOf, type Permission } from './permissions.js';
 
 /** Who is calling, after authentication: the only identity routes and services see. */
 export interface Principal {
@@ -12,8 +12,10 @@ export interface Principal {
   seesUngrouped: boolean;
   /** Local user id for tokens issued by login; absent for platform or CLI tokens. */
   userId?: number;
-  tokenId?: string;
-  expiresAt?: number;
+  /** What revokes this one token: its jti, else a hash of the token (see services/revocations.ts). */
+  tokenId: string;
+  /** Unix seconds; open streams end when it passes. */
+  expiresAt: number;
   via: 'bearer' | 'cookie';
 }
 
@@ -33,5 +35,5 @@ export function canSeeGroup(principal: Principal, group: string): boolean {
 }
 
 export function makePrincipal(fields: Omit<Principal, 'permissions' | 'seesUngrouped'>): Principal {
-  return { ...fields, permissions: ROLE_PERMISSIONS[fields.role], seesUngrouped: fields.role === 'admin' };
+  return { ...fields, permissions: permissionsOf(fields.role), seesUngrouped: fields.role === 'admin' };
 }

@@ -9,21 +9,28 @@ export interface TokenSettings {
   issuer?: string;
   ttlSeconds: number;
   clockToleranceSeconds: number;
-  roleMap: Record<string, Role>;
+  /** Foreign role name → ours. Looked up by untrusted names: only own entries count. */
+  roleMap: Readonly<Record<string, Role>> | ReadonlyMap<string, Role>;
 }
 
 export interface TokenClaims {
   sub: string;
   role: Role;
   groups?: string[];
-  /** Local user id and token version: a role or password change invalidates the token. */
+  /**
+   * Local user id, token version and the user's random stamp: a role or password change
+   * invalidates the token, and a deleted user's token never names a later user.
+   */
   uid?: number;
   ver?: number;
+  stamp?: string;
 }
 
 export interface VerifiedToken extends TokenClaims {
   jti?: string;
   exp: number;
+  /** Issued at (unix seconds), when the token says. */
+  iat?: number;
 }
 
 /** Only HS256: pinning the algorithm rules out `alg: none` and HS/RS confusion. */
@@ -35,9 +42,13 @@ const ALGORITHM = 'HS256';
  */
 export class TokenService {
   private readonly key: Uint8Array;
+  /** A Map, not an object: a role named `constructor` or `__proto__` must find nothing. */
+  private readonly roleMap: ReadonlyMap<string, Role>;
 
   constructor(private readonly settings: TokenSettings) {
     this.key = new TextEncoder().encode(settings.secret);
+    const entries = settings.roleMap instanceof Map ? [...settings.roleMap] : Object.entries(settings.roleMap);
+    this.roleMap = new Map(entries.filter((e): e is [string, Role] => isRole(e[1])));
   }
 
   /** Signs a token; `ttlSeconds` defaults to JWT_TTL_SECONDS. */
@@ -48,6 +59,7 @@ export class TokenService {
     if (claims.groups) payload['groups'] = claims.groups;
     if (claims.uid !== undefined) payload['uid'] = claims.uid;
     if (claims.ver !== undefined) payload['ver'] = claims.ver;
+    if (claims.stamp !== undefined) payload['stamp'] = claims.stamp;
     let jwt = new SignJWT(payload).setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' }).setSubject(claims.sub).setIssuedAt(now).setJti(jti).setExpirationTime(now + ttlSeconds);
     if (this.settings.issuer) jwt = jwt.setIssuer(this.settings.issuer);
     if (this.settings.audience) jwt = jwt.setAudience(this.settings.audience);
@@ -77,6 +89,9 @@ export class TokenService {
     }
     const uid = payload['uid'];
     const ver = payload['ver'];
+    const stamp = payload['stamp'];
+    // A malformed local-user claim must not quietly turn the token into a platform token.
+    if (uid !== undefined && !(Number.isSafeInteger(uid) && (uid as number) > 0)) throw appError('UNAUTHORIZED', 'The token is not valid');
     return {
       sub: payload.sub as string,
       role,
@@ -85,13 +100,15 @@ export class TokenService {
       ...(groups ? { groups: groups as string[] } : {}),
       ...(typeof uid === 'number' ? { uid } : {}),
       ...(typeof ver === 'number' ? { ver } : {}),
+      ...(typeof stamp === 'string' ? { stamp } : {}),
+      ...(typeof payload.iat === 'number' ? { iat: payload.iat } : {}),
     };
   }
 
   /** Our role for the token's role claim (or the strongest of a roles array), via ROLE_MAP. */
   private mapRole(role: unknown, roles: unknown): Role | undefined {
     const candidates = [role, ...(Array.isArray(roles) ? roles : [])].filter((r): r is string => typeof r === 'string');
-    const mapped = candidates.map((r) => (isRole(r) ? r : this.settings.roleMap[r])).filter((r): r is Role => r !== undefined);
+    const mapped = candidates.map((r) => (isRole(r) ? r : this.roleMap.get(r))).filter((r): r is Role => r !== undefined);
     if (mapped.length === 0) return undefined;
     return mapped.reduce((best, r) => (ROLES.indexOf(r) > ROLES.indexOf(best) ? r : best));
   }

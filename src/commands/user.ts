@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { generatePassword } from '../auth/passwords.js';
-import { isRole } from '../auth/permissions.js';
+import { checkRole } from '../auth/user-rules.js';
 import type { Config } from '../config.js';
 import { UserService, type User } from '../services/users.js';
 import { openDatabase } from '../storage/database.js';
@@ -47,16 +47,16 @@ export async function userCommand(args: string[], config: Config): Promise<numbe
         return 0;
       case 'add': {
         if (!name) throw new Error(USER_USAGE);
-        if (!isRole(values.role)) throw new Error('--role must be user, developer or admin');
+        // The user service checks name, password, role and groups with the API's own rules.
+        const role = checkRole(values.role);
         const secret = await password();
         const groups = values.groups ? values.groups.split(',').filter(Boolean) : null;
-        console.log(show(await users.create({ username: name, password: secret, role: values.role, groups })));
+        console.log(show(await users.create({ username: name, password: secret, role, groups })));
         if (!values['password-stdin']) console.log(`password: ${secret}`);
         return 0;
       }
       case 'set-role':
-        if (!isRole(arg)) throw new Error('ROLE must be user, developer or admin');
-        console.log(show(users.update(find(name).id, { role: arg })));
+        console.log(show(users.update(find(name).id, { role: checkRole(arg) })));
         return 0;
       case 'set-groups':
         if (!arg) throw new Error(USER_USAGE);

@@ -13,6 +13,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
     authError: AppError | null;
+    /** The token the principal came from: long-lived streams re-check it (streams/access-guard.ts). */
+    credential: Credential | null;
   }
 }
 
@@ -21,7 +23,12 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Routes added by plugins (the OpenAPI UI, the dashboard's static files) that carry no access config of ours. */
 const PUBLIC_PREFIXES = ['/docs', '/assets'];
 
-function presentedToken(request: FastifyRequest): { token: string; via: Principal['via'] } | undefined {
+export interface Credential {
+  token: string;
+  via: Principal['via'];
+}
+
+function presentedToken(request: FastifyRequest): Credential | undefined {
   const header = request.headers.authorization;
   if (header) {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -38,12 +45,14 @@ function presentedToken(request: FastifyRequest): { token: string; via: Principa
 export function registerIdentify(app: FastifyInstance, authenticator: Authenticator): void {
   app.decorateRequest('principal', null);
   app.decorateRequest('authError', null);
+  app.decorateRequest('credential', null);
   app.addHook('onRequest', async (request) => {
     const presented = presentedToken(request);
     if (!presented) return;
     try {
       if (!presented.token) throw appError('UNAUTHORIZED', 'The Authorization header must be "Bearer <token>"');
       request.principal = await authenticator.authenticate(presented.token, presented.via);
+      request.credential = presented;
     } catch (err) {
       request.authError = err as AppError;
     }

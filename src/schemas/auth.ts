@@ -1,10 +1,18 @@
 import Type from 'typebox';
 
-export const RoleSchema = Type.Union([Type.Literal('user'), Type.Literal('developer'), Type.Literal('admin')]);
+export const RoleSchema = Type.Union([Type.Literal('user'), Type.Literal('developer'), Type.Literal('admin')], { description: 'user, developer or admin' });
 export const PermissionSchema = Type.Union([Type.Literal('READ'), Type.Literal('EXECUTE'), Type.Literal('WRITE'), Type.Literal('DELETE')]);
 const GroupName = Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$' });
-export const UsernameSchema = Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.@-]{0,63}$', description: 'Letters, digits, _ . @ -' });
-export const PasswordSchema = Type.String({ minLength: 12, maxLength: 1024, description: 'At least 12 characters' });
+/** Also checked outside HTTP (CLI, first-run admin) by src/auth/user-rules.ts: keep descriptions readable. */
+export const GroupListSchema = Type.Array(GroupName, {
+  maxItems: 100,
+  description: 'a list of up to 100 group names (letters, digits, _ . -; starting with a letter or digit)',
+});
+export const UsernameSchema = Type.String({
+  pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.@-]{0,63}$',
+  description: 'Letters, digits, _ . @ - (1-64 characters, starting with a letter or digit)',
+});
+export const PasswordSchema = Type.String({ minLength: 12, maxLength: 1024, description: 'At least 12 characters (at most 1024)' });
 
 export const LoginBodySchema = Type.Object(
   { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
@@ -45,7 +53,7 @@ export const CreateUserSchema = Type.Object(
     username: UsernameSchema,
     password: PasswordSchema,
     role: RoleSchema,
-    groups: Type.Optional(Type.Union([Type.Array(GroupName, { maxItems: 100 }), Type.Null()])),
+    groups: Type.Optional(Type.Union([GroupListSchema, Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -53,13 +61,28 @@ export const CreateUserSchema = Type.Object(
 export const UpdateUserSchema = Type.Object(
   {
     role: Type.Optional(RoleSchema),
-    groups: Type.Optional(Type.Union([Type.Array(GroupName, { maxItems: 100 }), Type.Null()])),
+    groups: Type.Optional(Type.Union([GroupListSchema, Type.Null()])),
     disabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false, minProperties: 1 },
 );
 
 export const PasswordBodySchema = Type.Object({ password: PasswordSchema }, { additionalProperties: false });
+
+export const RevokeUserTokensResponseSchema = Type.Object({
+  userId: Type.Integer(),
+  username: Type.String(),
+  revoked: Type.Literal(true, { description: 'Every token issued to this user so far is refused from now on' }),
+});
+
+export const SubjectParamsSchema = Type.Object({
+  subject: Type.String({ minLength: 1, maxLength: 256, description: "A token subject (`sub`), e.g. a platform user's id" }),
+});
+
+export const RevokeSubjectResponseSchema = Type.Object({
+  subject: Type.String(),
+  revokedBefore: Type.Integer({ description: 'Unix seconds: tokens of this subject issued at or before it (or without `iat`) are refused' }),
+});
 
 export const RolesResponseSchema = Type.Object({
   accessLevelsEnabled: Type.Boolean(),

@@ -1,7 +1,10 @@
+import { EventEmitter } from 'node:events';
 import { hashPassword, verifyPassword, generatePassword } from '../auth/passwords.js';
 import type { Role } from '../auth/permissions.js';
+import { checkGroups, checkPassword, checkRole, checkUsername } from '../auth/user-rules.js';
 import { appError } from '../errors.js';
 import type { Db } from '../storage/database.js';
+import { newTokenStamp } from '../storage/identity-schema.js';
 
 export interface User {
   id: number;
@@ -22,6 +25,7 @@ interface UserRow {
   groups_json: string | null;
   disabled: number;
   token_version: number;
+  token_stamp: string;
   created_at: string;
   updated_at: string;
 }
@@ -47,12 +51,30 @@ function toUser(row: UserRow): User {
 /** A hash to check against when the user does not exist, so timing does not tell. */
 let dummyHash: Promise<string> | undefined;
 
+/** What a token of a local user must match: same user (stamp), same token version. */
+export interface TokenIdentity {
+  id: number;
+  tokenVersion: number;
+  tokenStamp: string;
+}
+
+interface UserEvents {
+  /** A user's role, groups, password or state changed, their tokens were revoked, or they were deleted. */
+  changed: [userId: number];
+}
+
 /**
  * Local users in SQLite. Changing a user's role, groups, password or state, or deleting
- * them, bumps their token version: tokens issued before stop working at once.
+ * them, bumps their token version: tokens issued before stop working at once, and
+ * `changed` tells whoever holds something open for them (streams). Ids are never reused
+ * and each user has a random token stamp, so a token names one user for ever.
+ * Every input passes the same rules as the API's (src/auth/user-rules.ts).
  */
-export class UserService {
-  constructor(private readonly db: Db) {}
+export class UserService extends EventEmitter<UserEvents> {
+  constructor(private readonly db: Db) {
+    super();
+    this.setMaxListeners(0);
+  }
 
   /** Creates the first admin when there is no user; returns the password if it generated one. */
   async bootstrap(username: string, password?: string): Promise<{ created: boolean; generatedPassword?: string }> {
@@ -72,45 +94,60 @@ export class UserService {
   }
 
   async create(input: { username: string; password: string; role: Role; groups: string[] | null }): Promise<User> {
-    const hash = await hashPassword(input.password);
+    const username = checkUsername(input.username);
+    const role = checkRole(input.role);
+    const groups = checkGroups(input.groups);
+    const hash = await hashPassword(checkPassword(input.password));
     const now = new Date().toISOString();
     try {
       const info = this.db
-        .prepare('INSERT INTO users (username, password_hash, role, groups_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(input.username, hash, input.role, input.groups ? JSON.stringify(input.groups) : null, now, now);
+        .prepare('INSERT INTO users (username, password_hash, role, groups_json, token_stamp, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(username, hash, role, groups ? JSON.stringify(groups) : null, newTokenStamp(), now, now);
       return this.get(Number(info.lastInsertRowid));
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw appError('USER_EXISTS', `A user named ${input.username} exists`);
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw appError('USER_EXISTS', `A user named ${username} exists`);
       throw err;
     }
   }
 
   update(id: number, changes: UserChanges): User {
     const row = this.row(id);
-    const role = changes.role ?? row.role;
+    const role = changes.role === undefined ? row.role : checkRole(changes.role);
     const disabled = changes.disabled ?? row.disabled === 1;
     if (row.role === 'admin' && row.disabled === 0 && (role !== 'admin' || disabled)) this.keepAnAdmin(id);
-    const groups = changes.groups === undefined ? row.groups_json : changes.groups === null ? null : JSON.stringify(changes.groups);
+    const newGroups = changes.groups === undefined ? undefined : checkGroups(changes.groups);
+    const groups = newGroups === undefined ? row.groups_json : newGroups === null ? null : JSON.stringify(newGroups);
     this.db
       .prepare('UPDATE users SET role = ?, groups_json = ?, disabled = ?, token_version = token_version + 1, updated_at = ? WHERE id = ?')
       .run(role, groups, disabled ? 1 : 0, new Date().toISOString(), id);
+    this.emit('changed', id);
     return this.get(id);
   }
 
   async setPassword(id: number, password: string): Promise<void> {
     this.row(id);
-    const hash = await hashPassword(password);
+    const hash = await hashPassword(checkPassword(password));
     this.db.prepare('UPDATE users SET password_hash = ?, token_version = token_version + 1, updated_at = ? WHERE id = ?').run(hash, new Date().toISOString(), id);
+    this.emit('changed', id);
+  }
+
+  /** Stops every token issued to this user so far; nothing else about them changes. */
+  revokeTokens(id: number): User {
+    this.row(id);
+    this.db.prepare('UPDATE users SET token_version = token_version + 1, updated_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+    this.emit('changed', id);
+    return this.get(id);
   }
 
   delete(id: number): void {
     const row = this.row(id);
     if (row.role === 'admin' && row.disabled === 0) this.keepAnAdmin(id);
     this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+    this.emit('changed', id);
   }
 
   /** The user for a correct name and password of an enabled account, else undefined. */
-  async authenticate(username: string, password: string): Promise<(User & { tokenVersion: number }) | undefined> {
+  async authenticate(username: string, password: string): Promise<(User & TokenIdentity) | undefined> {
     const row = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
     if (!row) {
       dummyHash ??= hashPassword(generatePassword());
@@ -118,14 +155,14 @@ export class UserService {
       return undefined;
     }
     const ok = await verifyPassword(password, row.password_hash);
-    return ok && row.disabled === 0 ? { ...toUser(row), tokenVersion: row.token_version } : undefined;
+    return ok && row.disabled === 0 ? { ...toUser(row), tokenVersion: row.token_version, tokenStamp: row.token_stamp } : undefined;
   }
 
-  /** What a token of this user must still match: enabled, same token version. */
-  tokenState(id: number): { user: User; tokenVersion: number } | undefined {
+  /** What a token of this user must still match: enabled, same stamp, same token version. */
+  tokenState(id: number): { user: User; tokenVersion: number; tokenStamp: string } | undefined {
     const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
     if (!row || row.disabled === 1) return undefined;
-    return { user: toUser(row), tokenVersion: row.token_version };
+    return { user: toUser(row), tokenVersion: row.token_version, tokenStamp: row.token_stamp };
   }
 
   private row(id: number): UserRow {

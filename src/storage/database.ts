@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { ensureIdentitySchema } from './identity-schema.js';
 
 export type Db = Database.Database;
 
@@ -53,6 +54,8 @@ export function openDatabase(dataDir: string, fileName = 'gui-docker-manager.sql
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db);
+  // Checked at every open rather than numbered: safe for any database this service made.
+  ensureIdentitySchema(db);
   return db;
 }
 

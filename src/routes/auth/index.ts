@@ -7,6 +7,7 @@ import { IdentitySchema, LoginBodySchema, LoginResponseSchema } from '../../sche
 import type { AccessServices } from '../../services/access.js';
 import { LoginGuard } from '../../services/login-guard.js';
 import { SESSION_COOKIE } from '../access.js';
+import { viewerOf } from '../viewer.js';
 import { identityOf } from './identity.js';
 
 const tags = ['auth'];
@@ -52,7 +53,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { ac
         throw appError('INVALID_CREDENTIALS');
       }
       await guard.succeeded(request.ip, username);
-      const { token, expiresAt } = await access.tokens.sign({ sub: user.username, role: user.role, uid: user.id, ver: user.tokenVersion });
+      const { token, expiresAt } = await access.tokens.sign({ sub: user.username, role: user.role, uid: user.id, ver: user.tokenVersion, stamp: user.tokenStamp });
       const principal = await access.authenticator.authenticate(token, 'cookie');
       request.principal = principal;
       reply.setCookie(SESSION_COOKIE, token, {
@@ -73,8 +74,9 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { ac
       schema: { tags, summary: 'Revoke the current token and clear the session cookie', response: { 200: Type.Object({ loggedOut: Type.Boolean() }), ...errorResponses(401) } },
     },
     async (request, reply: FastifyReply) => {
-      const p = request.principal;
-      if (p?.tokenId && p.expiresAt) access.revocations.revoke(p.tokenId, p.expiresAt);
+      // Every accepted token has a revocation key (jti, else its hash): logout always holds.
+      const p = viewerOf(request);
+      access.revocations.revoke(p.tokenId, p.expiresAt);
       reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: secure(request) });
       return { loggedOut: true };
     },

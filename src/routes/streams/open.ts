@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StreamAccessGuard } from './access-guard.js';
 import { SseStream } from './sse.js';
 import type { StreamLimiter } from './stream-limiter.js';
 
@@ -7,6 +8,8 @@ export interface StreamSettings {
   heartbeatMs: number;
   /** Every open stream, so that shutdown can end them instead of waiting on them. */
   open: Set<SseStream>;
+  /** Ends a stream when its caller loses the right to it (disabled, deleted, logged out, expired…). */
+  guard: StreamAccessGuard;
 }
 
 /** Who a stream counts against: the authenticated subject, else the client address. */
@@ -14,7 +17,10 @@ export function streamCaller(request: FastifyRequest): string {
   return request.principal ? `sub:${request.principal.sub}` : `ip:${request.ip}`;
 }
 
-/** Takes a stream slot for the caller (429 past the cap) and opens the SSE response. */
+/**
+ * Takes a stream slot for the caller (429 past the cap), opens the SSE response, and
+ * keeps it tied to the caller's right to read (every stream, whatever it carries).
+ */
 export function openStream(request: FastifyRequest, reply: FastifyReply, settings: StreamSettings): SseStream {
   const release = settings.limiter.acquire(streamCaller(request));
   const stream = new SseStream(request, reply, { heartbeatMs: settings.heartbeatMs });
@@ -23,6 +29,7 @@ export function openStream(request: FastifyRequest, reply: FastifyReply, setting
     release();
     settings.open.delete(stream);
   });
+  settings.guard.watch(request, stream);
   return stream;
 }
 

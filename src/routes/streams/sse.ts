@@ -17,6 +17,7 @@ export class SseStream {
   private closed = false;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly closeHandlers: (() => void)[] = [];
+  private readonly heartbeatHandlers: (() => void)[] = [];
   private readonly maxBuffer: number;
 
   constructor(
@@ -37,7 +38,10 @@ export class SseStream {
       'x-request-id': request.id,
     });
     raw.write(`retry: 2000\n\n`);
-    this.heartbeat = setInterval(() => this.comment('heartbeat'), options.heartbeatMs);
+    this.heartbeat = setInterval(() => {
+      this.comment('heartbeat');
+      for (const fn of this.heartbeatHandlers) fn();
+    }, options.heartbeatMs);
     this.heartbeat.unref();
     // The response's close, not the request's: a request "closes" as soon as its body was
     // read, which for a POST is before the stream even starts.
@@ -71,6 +75,11 @@ export class SseStream {
 
   onDrain(fn: () => void): void {
     this.reply.raw.once('drain', fn);
+  }
+
+  /** Runs `fn` at every heartbeat (e.g. to re-check that the caller may still read). */
+  onHeartbeat(fn: () => void): void {
+    this.heartbeatHandlers.push(fn);
   }
 
   onClose(fn: () => void): void {

@@ -1,7 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { errorResponses } from '../../schemas/common.js';
-import { CreateUserSchema, PasswordBodySchema, UpdateUserSchema, UserListSchema, UserParamsSchema, UserSchema } from '../../schemas/auth.js';
+import {
+  CreateUserSchema,
+  PasswordBodySchema,
+  RevokeUserTokensResponseSchema,
+  UpdateUserSchema,
+  UserListSchema,
+  UserParamsSchema,
+  UserSchema,
+} from '../../schemas/auth.js';
 import type { UserService } from '../../services/users.js';
 
 const tags = ['users'];
@@ -59,6 +67,23 @@ const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = async (app
     async (request) => {
       await users.setPassword(request.params.userId, request.body.password);
       return { changed: true };
+    },
+  );
+
+  app.post(
+    '/users/:userId/revoke-tokens',
+    {
+      config: adminOnly,
+      schema: {
+        tags,
+        summary: "Revoke every token issued to a user so far (open streams end too); the user may log in again",
+        params: UserParamsSchema,
+        response: { 200: RevokeUserTokensResponseSchema, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const user = users.revokeTokens(request.params.userId);
+      return { userId: user.id, username: user.username, revoked: true as const };
     },
   );
 

@@ -1694,6 +1694,7 @@ export interface paths {
                             expiresAt: number;
                             identity: {
                                 sub: string;
+                                /** @description user, developer or admin */
                                 role: "user" | "developer" | "admin";
                                 permissions: ("READ" | "EXECUTE" | "WRITE" | "DELETE")[];
                                 groups: string[];
@@ -1812,6 +1813,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             sub: string;
+                            /** @description user, developer or admin */
                             role: "user" | "developer" | "admin";
                             permissions: ("READ" | "EXECUTE" | "WRITE" | "DELETE")[];
                             groups: string[];
@@ -1868,6 +1870,7 @@ export interface paths {
                             users: {
                                 id: number;
                                 username: string;
+                                /** @description user, developer or admin */
                                 role: "user" | "developer" | "admin";
                                 /** @description The user's own groups; null: the role's defaults */
                                 groups: string[] | null;
@@ -1910,10 +1913,11 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description Letters, digits, _ . @ - */
+                        /** @description Letters, digits, _ . @ - (1-64 characters, starting with a letter or digit) */
                         username: string;
-                        /** @description At least 12 characters */
+                        /** @description At least 12 characters (at most 1024) */
                         password: string;
+                        /** @description user, developer or admin */
                         role: "user" | "developer" | "admin";
                         groups?: string[] | null;
                     };
@@ -1929,6 +1933,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             username: string;
+                            /** @description user, developer or admin */
                             role: "user" | "developer" | "admin";
                             /** @description The user's own groups; null: the role's defaults */
                             groups: string[] | null;
@@ -2010,6 +2015,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             username: string;
+                            /** @description user, developer or admin */
                             role: "user" | "developer" | "admin";
                             /** @description The user's own groups; null: the role's defaults */
                             groups: string[] | null;
@@ -2126,6 +2132,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @description user, developer or admin */
                         role?: "user" | "developer" | "admin";
                         groups?: string[] | null;
                         disabled?: boolean;
@@ -2142,6 +2149,7 @@ export interface paths {
                         "application/json": {
                             id: number;
                             username: string;
+                            /** @description user, developer or admin */
                             role: "user" | "developer" | "admin";
                             /** @description The user's own groups; null: the role's defaults */
                             groups: string[] | null;
@@ -2222,7 +2230,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description At least 12 characters */
+                        /** @description At least 12 characters (at most 1024) */
                         password: string;
                     };
                 };
@@ -2268,6 +2276,149 @@ export interface paths {
                 };
                 /** @description Every error has this shape */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{userId}/revoke-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke every token issued to a user so far (open streams end too); the user may log in again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    userId: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            userId: number;
+                            username: string;
+                            /**
+                             * @description Every token issued to this user so far is refused from now on
+                             * @enum {boolean}
+                             */
+                            revoked: true;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/subjects/{subject}/revoke-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke every token issued so far to a subject (any `sub`, local user or not); open streams end too */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description A token subject (`sub`), e.g. a platform user's id */
+                    subject: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            subject: string;
+                            /** @description Unix seconds: tokens of this subject issued at or before it (or without `iat`) are refused */
+                            revokedBefore: number;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2803,6 +2954,7 @@ export interface paths {
                         "application/json": {
                             accessLevelsEnabled: boolean;
                             roles: {
+                                /** @description user, developer or admin */
                                 name: "user" | "developer" | "admin";
                                 description: string;
                                 permissions: ("READ" | "EXECUTE" | "WRITE" | "DELETE")[];

@@ -23,10 +23,13 @@ export async function registerDashboard(app: FastifyInstance): Promise<void> {
   }
   await app.register(async (scope) => {
     // The file server refuses a folder, a dotfile or a path leaving its root with 403: to a
-    // caller each is simply no such file. Other errors (412, 416) go to the app's handler,
-    // which keeps every 4xx a coded 4xx.
+    // caller each is simply no such file. Other errors (412, 416) go on to the app's
+    // handler, which keeps every 4xx a coded 4xx.
     scope.setErrorHandler((err, request, reply) => {
-      if ((err as { statusCode?: number }).statusCode !== 403) throw err;
+      const { statusCode, headers } = err as { statusCode?: number; headers?: Record<string, string> };
+      // A 416 tells the file's real length, so that the client can ask again.
+      if (statusCode === 416 && headers?.['Content-Range']) reply.header('content-range', headers['Content-Range']);
+      if (statusCode !== 403) throw err;
       return sendError(reply, request, { status: 404, code: 'NOT_FOUND', message: 'No such file' });
     });
     await scope.register(fastifyStatic, {

@@ -28,7 +28,10 @@ export const EnvSchema = Type.Object({
   DOCKER_API_VERSION: Type.Optional(Type.String({ pattern: '^v?1\\.[0-9]{2}$', description: 'an engine API version such as 1.41' })),
   DOCKER_CERT_PATH: Type.Optional(Type.String({ minLength: 1, description: 'a folder holding ca.pem, cert.pem and key.pem' })),
   DOCKER_TLS_VERIFY: Type.Boolean({ default: false, description: 'true or false (1 or 0)' }),
-  CORS_ORIGINS: Type.String({ default: '', description: 'a comma-separated list of origins such as https://gui.example.org' }),
+  CORS_ORIGINS: Type.String({
+    default: '',
+    description: 'a comma-separated list of origins such as https://gui.example.org (they may send the session cookie); * lets any origin read without credentials',
+  }),
   DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'a writable folder for the embedded database' }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'a bearer token of at least 16 characters' })),
   ENGINE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000, description: 'milliseconds, 100-600000' }),

@@ -1,5 +1,4 @@
 import cookie from '@fastify/cookie';
-import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -10,6 +9,7 @@ import { appError } from '../errors.js';
 import type { AuditLog } from '../services/audit.js';
 import { registerEnforce, registerIdentify } from './access.js';
 import { registerAuditHook } from './audit-hook.js';
+import { registerCors } from './cors.js';
 
 /** Probes and scrapes are not rate limited: monitoring must see a busy service too. */
 const UNLIMITED = new Set(['/', '/health', '/live', '/ready', '/metrics', '/api/v1/health', '/api/v1/live', '/api/v1/ready']);
@@ -48,9 +48,7 @@ export async function registerSecurity(
     // The OpenAPI UI sets its own, hash-based policy for its pages.
     enableCSPNonces: false,
   });
-  if (config.corsOrigins.length > 0) {
-    await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, credentials: true });
-  }
+  await registerCors(app, config.corsOrigins);
   await app.register(cookie);
   registerIdentify(app, deps.authenticator);
 
@@ -67,7 +65,8 @@ export async function registerSecurity(
     ...(redis ? { redis, nameSpace: 'gdm-rl:' } : {}),
     errorResponseBuilder: (_request, context) => appError('RATE_LIMITED', `Too many requests; retry in ${context.after}`),
   });
-  registerEnforce(app, config.corsOrigins);
+  // `*` grants reads without credentials only: it never admits a cookie-authenticated change.
+  registerEnforce(app, config.corsOrigins.filter((o) => o !== '*'));
   registerAuditHook(app, deps.audit);
   return {
     close: async () => {

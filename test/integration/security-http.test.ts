@@ -51,6 +51,19 @@ describe('CORS with CORS_ORIGINS=* never allows credentials (18.4)', () => {
     assert.equal(preflight.headers['access-control-allow-credentials'], undefined);
   });
 
+  test('"*" never admits a cookie-authenticated change from another origin', async (t) => {
+    const password = 'cors-admin-password-123';
+    const app = await buildTestApp(t, { CORS_ORIGINS: '*', ADMIN_PASSWORD: password });
+    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { authorization: '' }, payload: { username: 'admin', password } });
+    assert.equal(login.statusCode, 200);
+    const cookie = String(login.headers['set-cookie']).split(';')[0] as string;
+    for (const origin of [foreign, '*']) {
+      const res = await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { authorization: '', cookie, origin } });
+      assert.equal(res.statusCode, 403, origin);
+      assert.equal((res.json() as ErrorBody).error.code, 'ORIGIN_REJECTED');
+    }
+  });
+
   test('"*" with listed origins: a listed origin keeps credentials, any other gets "*" without them', async (t) => {
     const app = await buildTestApp(t, { CORS_ORIGINS: '*,https://gui.example.org' });
     const listed = await app.inject({ url: '/api/v1/health', headers: { origin: 'https://gui.example.org' } });

@@ -10,6 +10,7 @@ import type { AuditLog } from '../services/audit.js';
 import { registerEnforce, registerIdentify } from './access.js';
 import { registerAuditHook } from './audit-hook.js';
 import { registerCors } from './cors.js';
+import { registerHostCheck } from './host-check.js';
 
 /** Probes and scrapes are not rate limited: monitoring must see a busy service too. */
 const UNLIMITED = new Set(['/', '/health', '/live', '/ready', '/metrics', '/api/v1/health', '/api/v1/live', '/api/v1/ready']);
@@ -48,6 +49,7 @@ export async function registerSecurity(
     // The OpenAPI UI sets its own, hash-based policy for its pages.
     enableCSPNonces: false,
   });
+  registerHostCheck(app, config.host, config.allowedHosts);
   await registerCors(app, config.corsOrigins);
   await app.register(cookie);
   registerIdentify(app, deps.authenticator);

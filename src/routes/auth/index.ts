@@ -39,6 +39,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { ac
     {
       config: {
         access: { public: true },
+        audit: { body: ['username'] },
         rateLimit: { max: loginPerMinute, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => `login-ip:${request.ip}` },
       },
       preHandler: perUsername,

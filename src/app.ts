@@ -7,7 +7,7 @@ import type { Config } from './config.js';
 import { createDockerEngine, type DockerEngine } from './docker/engine.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import containerRoutes from './routes/containers/index.js';
-import { registerErrorHandling } from './routes/error-handler.js';
+import { frameworkErrors, registerErrorHandling } from './routes/error-handler.js';
 import metricsRoutes from './routes/system/metrics.js';
 import probeRoutes from './routes/system/probes.js';
 import eventRoutes from './routes/events/index.js';
@@ -73,6 +73,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const engine = options.engine ?? createDockerEngine({ ...config.docker });

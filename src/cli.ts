@@ -57,12 +57,23 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A command that is done must end the process even if something it opened still holds the
+ * event loop (a socket, a timer): a service that failed to start must not linger without
+ * serving, or neither a restart policy nor systemd would ever restart it.
+ */
+function exitSoon(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 1000).unref();
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code >= 0) process.exitCode = code;
+    if (code >= 0) exitSoon(code);
   },
   (err: unknown) => {
     console.error('gui-docker-manager: failed to start:', err instanceof Error ? err.message : err);
-    process.exitCode = 1;
+    // startServer has released what it opened (bounded); stderr to a pipe or file is synchronous.
+    process.exit(1);
   },
 );

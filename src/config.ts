@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
@@ -28,7 +29,14 @@ export const EnvSchema = Type.Object({
   DOCKER_API_VERSION: Type.Optional(Type.String({ pattern: '^v?1\\.[0-9]{2}$', description: 'an engine API version such as 1.41' })),
   DOCKER_CERT_PATH: Type.Optional(Type.String({ minLength: 1, description: 'a folder holding ca.pem, cert.pem and key.pem' })),
   DOCKER_TLS_VERIFY: Type.Boolean({ default: false, description: 'true or false (1 or 0)' }),
-  CORS_ORIGINS: Type.String({ default: '', description: 'a comma-separated list of origins such as https://gui.example.org' }),
+  CORS_ORIGINS: Type.String({
+    default: '',
+    description: 'a comma-separated list of origins such as https://gui.example.org (they may send the session cookie); * lets any origin read without credentials',
+  }),
+  ALLOWED_HOSTS: Type.String({
+    default: '',
+    description: 'comma-separated host names or addresses this service answers to, e.g. gdm.example.org,10.0.0.5 (no scheme, no port)',
+  }),
   DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'a writable folder for the embedded database' }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'a bearer token of at least 16 characters' })),
   ENGINE_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000, description: 'milliseconds, 100-600000' }),
@@ -128,6 +136,8 @@ export interface Config {
     allowPull: boolean;
   };
   corsOrigins: string[];
+  /** Host names (lower case, IPv6 in brackets) the service answers to; empty: see routes/host-check.ts. */
+  allowedHosts: string[];
   dataDir: string;
   metricsToken?: string;
   /** Names of set variables we ignore, for one log line at boot. */
@@ -178,6 +188,16 @@ function invalid(variable: string, env: NodeJS.ProcessEnv, fallback = 'a valid v
   return new ConfigError(variable, `Invalid ${variable}=${got}: expected ${schema?.description ?? fallback}`);
 }
 
+const HOST_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+/** One ALLOWED_HOSTS entry as the host check compares it: a DNS name, IPv4, or IPv6 in brackets. */
+function allowedHost(entry: string, env: NodeJS.ProcessEnv): string {
+  const bare = entry.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  if (isIP(bare) === 6) return `[${bare}]`;
+  if (isIP(bare) === 4 || (HOST_NAME.test(bare) && bare.length <= 253)) return bare;
+  throw new ConfigError('ALLOWED_HOSTS', `Invalid ALLOWED_HOSTS entry ${JSON.stringify(entry)} in ${JSON.stringify(env['ALLOWED_HOSTS'])}: expected a host name or address such as gdm.example.org (no scheme, no port)`);
+}
+
 function runningInContainer(): boolean {
   return existsSync('/.dockerenv') || existsSync('/run/.containerenv');
 }
@@ -201,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new ConfigError('CORS_ORIGINS', `Invalid CORS_ORIGINS entry ${JSON.stringify(origin)}: expected an origin such as https://gui.example.org`);
     }
   }
+  const allowedHosts = list(e.ALLOWED_HOSTS.toLowerCase()).map((entry) => allowedHost(entry, env));
   return {
     port: e.PORT,
     host: e.HOST ?? (runningInContainer() ? '0.0.0.0' : '127.0.0.1'),
@@ -258,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       allowPull: e.COMPOSE_ALLOW_PULL,
     },
     corsOrigins,
+    allowedHosts: [...new Set(allowedHosts)],
     dataDir: e.DATA_DIR,
     metricsToken: e.METRICS_TOKEN,
     ignoredVars: IGNORED_VARS.filter((name) => env[name] !== undefined),

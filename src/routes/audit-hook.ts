@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditLog } from '../services/audit.js';
+import { auditDetails, requireAuditDeclaration } from './audit-details.js';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Refusals of the caller (not of the request's content): no login, no right, wrong host, too many. */
+const DENIED = new Set([401, 403, 421, 429]);
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,10 +32,11 @@ export function auditRequest(audit: AuditLog, request: FastifyRequest, status: n
     method: request.method,
     action: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]?.slice(0, 200)}`,
     target: target(request),
-    outcome: status < 400 ? 'allowed' : status === 401 || status === 403 || status === 429 ? 'denied' : 'failed',
+    outcome: status < 400 ? 'allowed' : DENIED.has(status) ? 'denied' : 'failed',
     status,
     durationMs: Math.round(durationMs),
     requestId: request.id,
+    details: auditDetails(request),
   });
 }
 
@@ -43,6 +47,7 @@ export function auditRequest(audit: AuditLog, request: FastifyRequest, status: n
  */
 export function registerAuditHook(app: FastifyInstance, audit: AuditLog): void {
   app.decorateRequest('audited', false);
+  app.addHook('onRoute', requireAuditDeclaration);
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload) => {
     if (request.audited || READ_METHODS.has(request.method)) return payload;
     try {

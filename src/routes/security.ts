@@ -1,5 +1,4 @@
 import cookie from '@fastify/cookie';
-import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../auth/authenticator.js';
@@ -8,12 +7,15 @@ import type { Metrics } from '../metrics.js';
 import type { AuditLog } from '../services/audit.js';
 import { registerEnforce, registerIdentify } from './access.js';
 import { registerAuditHook } from './audit-hook.js';
+import { registerCors } from './cors.js';
+import { registerHostCheck } from './host-check.js';
 import { registerRateLimits } from './rate-limits.js';
 
 /**
- * The layers every request passes, in order: headers (strict CSP), CORS for CORS_ORIGINS
- * only, cookies, identify the caller, rate limit (per subject, else per address; shared
- * through Redis when REDIS_URL is set), enforce the route's access rule, audit writes.
+ * The layers every request passes, in order: headers (strict CSP), the Host check (421),
+ * CORS for CORS_ORIGINS only (never credentials for `*`), cookies, identify the caller,
+ * rate limit (per subject, else per address; shared through Redis while it answers),
+ * enforce the route's access rule, audit writes.
  * Returns what must be closed on shutdown.
  */
 export async function registerSecurity(
@@ -40,15 +42,15 @@ export async function registerSecurity(
     // The OpenAPI UI sets its own, hash-based policy for its pages.
     enableCSPNonces: false,
   });
-  if (config.corsOrigins.length > 0) {
-    await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, credentials: true });
-  }
+  registerHostCheck(app, config.host, config.allowedHosts);
+  await registerCors(app, config.corsOrigins);
   await app.register(cookie);
   registerIdentify(app, deps.authenticator);
 
   // Rate limits: after identify, before enforce (anonymous and refused requests count too).
   const rateLimits = registerRateLimits(app, config, deps.metrics);
-  registerEnforce(app, config.corsOrigins);
+  // `*` grants reads without credentials only: it never admits a cookie-authenticated change.
+  registerEnforce(app, config.corsOrigins.filter((o) => o !== '*'));
   registerAuditHook(app, deps.audit);
   return rateLimits;
 }

@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 
 export const RoleSchema = Type.Union([Type.Literal('user'), Type.Literal('developer'), Type.Literal('admin')], { description: 'user, developer or admin' });
 export const PermissionSchema = Type.Union([Type.Literal('READ'), Type.Literal('EXECUTE'), Type.Literal('WRITE'), Type.Literal('DELETE')]);
@@ -102,11 +102,17 @@ export const AuditQuerySchema = Type.Object({
   actor: Type.Optional(Type.String({ maxLength: 200 })),
   action: Type.Optional(Type.String({ maxLength: 300 })),
   outcome: Type.Optional(Type.Union([Type.Literal('allowed'), Type.Literal('denied'), Type.Literal('failed')])),
-  since: Type.Optional(Type.String({ format: 'date-time' })),
-  until: Type.Optional(Type.String({ format: 'date-time' })),
+  since: Type.Optional(Type.String({ format: 'date-time', description: 'An instant with its offset, e.g. 2025-01-31T09:00:00+05:00 or …Z' })),
+  until: Type.Optional(Type.String({ format: 'date-time', description: 'An instant with its offset, e.g. 2025-01-31T18:00:00+05:00 or …Z' })),
   before: Type.Optional(Type.Integer({ minimum: 1, description: 'Page: entries with an id below this' })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
 });
+
+export const AuditDetailsSchema = Type.Object({
+  body: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  query: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+export type AuditDetails = Static<typeof AuditDetailsSchema>;
 
 export const AuditResponseSchema = Type.Object({
   entries: Type.Array(
@@ -123,6 +129,7 @@ export const AuditResponseSchema = Type.Object({
       status: Type.Integer(),
       durationMs: Type.Integer(),
       requestId: Type.String(),
+      details: Type.Union([AuditDetailsSchema, Type.Null()], { description: 'What was asked: the body fields the route records (never secrets) and the query options' }),
     }),
   ),
   nextBefore: Type.Union([Type.Integer(), Type.Null()], { description: 'Pass as `before` for the next page' }),

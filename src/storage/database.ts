@@ -38,6 +38,8 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX audit_time ON audit (time);
    CREATE INDEX audit_actor ON audit (actor, time);`,
+  // What a mutating request asked for: its declared body fields and query options (JSON).
+  `ALTER TABLE audit ADD COLUMN details TEXT;`,
 ];
 
 /**

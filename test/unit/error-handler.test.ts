@@ -38,10 +38,14 @@ describe('renderError', () => {
 
   const mapped: [number, string][] = [
     [400, 'VALIDATION_ERROR'],
+    [403, 'FORBIDDEN'],
     [404, 'NOT_FOUND'],
     [405, 'METHOD_NOT_ALLOWED'],
+    [412, 'PRECONDITION_FAILED'],
     [413, 'PAYLOAD_TOO_LARGE'],
     [415, 'UNSUPPORTED_MEDIA_TYPE'],
+    [416, 'RANGE_NOT_SATISFIABLE'],
+    [421, 'MISDIRECTED_REQUEST'],
     [429, 'RATE_LIMITED'],
   ];
   for (const [statusCode, code] of mapped) {
@@ -67,7 +71,16 @@ describe('renderError', () => {
     assert.equal(rendered.status, 500);
     assert.equal(rendered.code, 'INTERNAL_ERROR');
     assert.ok(!rendered.message.includes('overlay2'));
-    assert.equal(renderError(fastifyError(418, 'teapot')).code, 'INTERNAL_ERROR');
+  });
+
+  test('an unmapped 4xx is a 400 with the table text (a client mistake is never a 500)', () => {
+    assert.deepEqual(renderError(fastifyError(418, 'teapot at /srv/x')), { status: 400, code: 'VALIDATION_ERROR', message: ERRORS.VALIDATION_ERROR.message });
+  });
+
+  test('an http-errors style error (status, statusCode) from a plugin keeps its 4xx', () => {
+    const err = Object.assign(new Error('Range Not Satisfiable'), { status: 416, statusCode: 416, expose: true });
+    assert.equal(renderError(err).code, 'RANGE_NOT_SATISFIABLE');
+    assert.equal(renderError(Object.assign(new Error('Precondition Failed'), { status: 412 })).code, 'PRECONDITION_FAILED');
   });
 
   test('a thrown non-error value is internal', () => {

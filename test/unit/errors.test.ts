@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { STATUS_CODES } from 'node:http';
 import { describe, test } from 'node:test';
 import { AppError, ERRORS, appError, isAppError, type ErrorCode } from '../../src/errors.js';
+import { FASTIFY_STATUS_CODES, renderError } from '../../src/routes/error-handler.js';
 
 const codes = Object.keys(ERRORS) as ErrorCode[];
 
@@ -20,6 +22,24 @@ describe('ERRORS table', () => {
 
   test('code names are UPPER_SNAKE', () => {
     for (const code of codes) assert.match(code, /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/, code);
+  });
+
+  test('every 4xx status a framework or plugin error can carry renders as a coded 4xx', () => {
+    const statuses = Object.keys(STATUS_CODES).map(Number).filter((s) => s >= 400 && s < 500);
+    assert.ok(statuses.length > 20);
+    for (const status of statuses) {
+      const rendered = renderError(Object.assign(new Error(`status ${status}`), { status, statusCode: status }));
+      assert.ok(rendered.status >= 400 && rendered.status < 500, `${status} stays a client error`);
+      assert.equal(ERRORS[rendered.code].status, rendered.status, `${status}: the code's own status is answered`);
+    }
+  });
+
+  test('statuses that static files, the router and the host check answer keep their number and a code of their own', () => {
+    for (const status of [400, 403, 404, 405, 412, 413, 415, 416, 421, 429]) {
+      const code = FASTIFY_STATUS_CODES[status];
+      assert.ok(code, `${status} is mapped`);
+      assert.equal(ERRORS[code].status, status, `${status} → ${code}`);
+    }
   });
 
   test('messages are distinct, so a caller can tell codes apart by text too', () => {

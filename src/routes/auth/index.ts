@@ -34,7 +34,7 @@ const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { ac
   app.post(
     '/auth/login',
     {
-      config: { access: { public: true } },
+      config: { access: { public: true }, audit: { body: ['username'] } },
       // After body validation: the per-name rules need the name (see LoginGuard).
       preHandler: admit,
       schema: {

@@ -77,7 +77,7 @@ const composeRoutes: FastifyPluginAsyncTypebox<{ compose: ComposeService; stream
   app.post(
     '/compose/up',
     {
-      config: { access: { permission: 'WRITE' } },
+      config: { access: { permission: 'WRITE' }, audit: { body: ['project', 'files', 'services', 'options'] } },
       schema: {
         tags,
         summary: 'docker compose up -d for a managed project (no builds or pulls unless asked and allowed)',
@@ -92,7 +92,7 @@ const composeRoutes: FastifyPluginAsyncTypebox<{ compose: ComposeService; stream
   app.post(
     '/compose/down',
     {
-      config: { access: { permission: 'DELETE' } },
+      config: { access: { permission: 'DELETE' }, audit: { body: ['project', 'files', 'options'] } },
       schema: {
         tags,
         summary: 'docker compose down for a managed project',

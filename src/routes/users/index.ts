@@ -23,7 +23,7 @@ const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = async (app
 
   app.post(
     '/users',
-    { config: adminOnly, schema: { tags, summary: 'Create a user', body: CreateUserSchema, response: { 201: UserSchema, ...errorResponses(400, 401, 403, 409) } } },
+    { config: { ...adminOnly, audit: { body: ['username', 'role', 'groups'] } }, schema: { tags, summary: 'Create a user', body: CreateUserSchema, response: { 201: UserSchema, ...errorResponses(400, 401, 403, 409) } } },
     async (request, reply) => {
       const { username, password, role, groups } = request.body;
       reply.code(201);
@@ -40,7 +40,7 @@ const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = async (app
   app.patch(
     '/users/:userId',
     {
-      config: adminOnly,
+      config: { ...adminOnly, audit: { body: ['role', 'groups', 'disabled'] } },
       schema: {
         tags,
         summary: "Change a user's role, groups or disabled state (their tokens stop working at once)",
@@ -55,7 +55,8 @@ const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = async (app
   app.post(
     '/users/:userId/password',
     {
-      config: adminOnly,
+      // The action says a password was set; the password itself is never recorded.
+      config: { ...adminOnly, audit: { body: [] } },
       schema: {
         tags,
         summary: "Reset a user's password (their tokens stop working at once)",

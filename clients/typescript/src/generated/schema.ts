@@ -2853,7 +2853,9 @@ export interface paths {
                     actor?: string;
                     action?: string;
                     outcome?: "allowed" | "denied" | "failed";
+                    /** @description An instant with its offset, e.g. 2025-01-31T09:00:00+05:00 or …Z */
                     since?: string;
+                    /** @description An instant with its offset, e.g. 2025-01-31T18:00:00+05:00 or …Z */
                     until?: string;
                     /** @description Page: entries with an id below this */
                     before?: number;
@@ -2885,6 +2887,15 @@ export interface paths {
                                 status: number;
                                 durationMs: number;
                                 requestId: string;
+                                /** @description What was asked: the body fields the route records (never secrets) and the query options */
+                                details: {
+                                    body?: {
+                                        [key: string]: unknown;
+                                    };
+                                    query?: {
+                                        [key: string]: unknown;
+                                    };
+                                } | null;
                             }[];
                             /** @description Pass as `before` for the next page */
                             nextBefore: number | null;

@@ -211,6 +211,18 @@ describe('the dashboard in headless Chromium, against the real service and engin
     await page.close();
   });
 
+  test('a user disabled while the dashboard is open is sent to the login page (the stream ends, no reconnect loop)', async () => {
+    const password = 'e2e-short-lived-user-1';
+    const user = await app.access.users.create({ username: `leaver-${fixture.runId}`, password, role: 'user', groups: null });
+    const page = await loggedIn(user.username, password);
+    await page.getByTestId('whoami').waitFor();
+    await app.access.users.update(user.id, { disabled: true });
+    // The events stream ends with an UNAUTHORIZED error event; the session asks again who we are.
+    await page.getByLabel('User name').waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByTestId('whoami').count(), 0, 'logged out');
+    await page.close();
+  });
+
   test('start a group and watch its progress', async () => {
     const members = await Promise.all([1, 2].map((i) => fixture.run({ name: `gdm-t-tier-${fixture.runId}-${i}`, createOnly: true, stopSignalFast: true })));
     const page = await loggedIn('admin', ADMIN_PASSWORD);

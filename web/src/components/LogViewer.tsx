@@ -1,4 +1,5 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import { endSessionIfAccessEnded } from '../state/session-end';
 import { parseAnsi } from './ansi';
 
 interface Line {
@@ -82,7 +83,10 @@ export function LogViewer({ containerId, name }: { containerId: string; name: st
       setStatus(`${end.reason}${end.exitCode !== undefined ? ` (exit code ${end.exitCode})` : ''}`);
       source.close();
     });
-    source.addEventListener('error', () => setStatus((s) => (s.startsWith('container') ? s : 'disconnected')));
+    source.addEventListener('error', (e) => {
+      if (endSessionIfAccessEnded(e)) source.close();
+      setStatus((s) => (s.startsWith('container') ? s : 'disconnected'));
+    });
     return () => {
       cancelAnimationFrame(frame);
       source.close();

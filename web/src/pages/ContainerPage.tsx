@@ -4,6 +4,7 @@ import { bytes, percent } from '../components/format';
 import { LogViewer } from '../components/LogViewer';
 import { Sparkline } from '../components/Sparkline';
 import { useFetched } from '../state/live';
+import { endSessionIfAccessEnded } from '../state/session-end';
 
 interface Sample {
   cpu: number;
@@ -23,6 +24,9 @@ function LiveCharts({ id }: { id: string }) {
       setSamples((prev) => [...prev, { cpu: s.cpuPercent ?? 0, memory: s.memory.usage, rx: s.network.rxBytes, tx: s.network.txBytes }].slice(-WINDOW));
     });
     source.addEventListener('end', () => source.close());
+    source.addEventListener('error', (e) => {
+      if (endSessionIfAccessEnded(e)) source.close();
+    });
     return () => source.close();
   }, [id]);
   if (samples.length === 0) return <p className="muted">Waiting for stats…</p>;

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type ContainerSummary, type Usage } from '../api/client';
+import { endSessionIfAccessEnded } from './session-end';
 
 export type Connection = 'connecting' | 'live' | 'lost' | 'engine-down';
 
@@ -42,6 +43,10 @@ export function useLiveContainers(): { containers: Map<string, ContainerSummary>
         open();
       });
       source.addEventListener('error', (e) => {
+        if (endSessionIfAccessEnded(e)) {
+          source?.close();
+          return;
+        }
         const data = (e as MessageEvent<string>).data;
         if (data) setConnection('engine-down');
         else setConnection((c) => (c === 'engine-down' ? c : 'lost'));
@@ -75,6 +80,9 @@ export function useLiveStats(enabled = true): Map<string, Usage> {
   useEffect(() => {
     if (!enabled) return;
     const source = new EventSource('/api/v1/stats?stream=true', { withCredentials: true });
+    source.addEventListener('error', (e) => {
+      if (endSessionIfAccessEnded(e)) source.close();
+    });
     source.addEventListener('stats', (e) => {
       const set = JSON.parse((e as MessageEvent<string>).data) as { containers: Usage[] };
       setUsage(new Map(set.containers.map((c) => [c.id, c])));

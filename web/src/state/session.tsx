@@ -1,5 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
 import { api, unwrap, type Identity } from '../api/client';
+import { onSessionEnded } from './session-end';
 
 interface Session {
   identity: Identity | null | undefined;
@@ -15,7 +16,12 @@ const SessionContext = createContext<Session | null>(null);
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [identity, setIdentity] = useState<Identity | null | undefined>(undefined);
   useEffect(() => {
-    api.GET('/api/v1/auth/me').then((r) => setIdentity(r.response.ok ? (r.data ?? null) : null), () => setIdentity(null));
+    const check = () => {
+      api.GET('/api/v1/auth/me').then((r) => setIdentity(r.response.ok ? (r.data ?? null) : null), () => setIdentity(null));
+    };
+    check();
+    // A stream ended for lack of access: ask again who we are (the login page follows).
+    return onSessionEnded(check);
   }, []);
   const login = useCallback(async (username: string, password: string) => {
     const result = unwrap(await api.POST('/api/v1/auth/login', { body: { username, password } }));

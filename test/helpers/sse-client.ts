@@ -16,11 +16,14 @@ export class SseClient {
   /** Sent with every stream unless overridden (the test app's admin token). */
   static defaultHeaders: Record<string, string> = {};
   readonly events: SseEvent[] = [];
+  /** The text of every `:` comment line (the service's heartbeats), in order. */
+  readonly comments: string[] = [];
   status = 0;
   headers: http.IncomingHttpHeaders = {};
   ended = false;
   private readonly waiters: { match: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void }[] = [];
   private endWaiters: (() => void)[] = [];
+  private commentWaiters: (() => void)[] = [];
   private req: http.ClientRequest | undefined;
   body = '';
 
@@ -35,7 +38,7 @@ export class SseClient {
       this.req = http.get(url, { headers: { accept: 'text/event-stream', ...SseClient.defaultHeaders, ...headers } }, (res) => {
         this.status = res.statusCode ?? 0;
         this.headers = res.headers;
-        const parser = createParser({ onEvent: (e) => this.receive(e) });
+        const parser = createParser({ onEvent: (e) => this.receive(e), onComment: (text) => this.comment(text) });
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           this.body += chunk;
@@ -64,10 +67,16 @@ export class SseClient {
     }
   }
 
+  private comment(text: string): void {
+    this.comments.push(text);
+    for (const fn of this.commentWaiters.splice(0)) fn();
+  }
+
   private finish(): void {
     if (this.ended) return;
     this.ended = true;
     for (const fn of this.endWaiters.splice(0)) fn();
+    for (const fn of this.commentWaiters.splice(0)) fn();
   }
 
   /** Resolves with the first event (already received or coming) that matches. */
@@ -84,6 +93,22 @@ export class SseClient {
         },
       });
     });
+  }
+
+  /** Resolves once `count` comments with this text came (e.g. two heartbeats). */
+  async waitForComments(text: string, count: number, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.comments.filter((c) => c === text).length < count) {
+      if (this.ended) throw new Error(`stream ended after ${this.comments.length} comments, waiting for ${count} × "${text}"`);
+      const left = deadline - Date.now();
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${count} × ": ${text}"; got ${JSON.stringify(this.comments)}`)), Math.max(left, 0));
+        this.commentWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
   }
 
   waitForEnd(timeoutMs = 10_000): Promise<void> {

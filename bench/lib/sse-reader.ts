@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
 export interface SseEvent {
   event: string;
@@ -10,7 +11,8 @@ export interface SseEvent {
 
 /**
  * A tiny Server-Sent Events client: keeps every event it receives, stamped with its arrival
- * time, so a caller can look for one that came before it started waiting.
+ * time, so a caller can look for one that came before it started waiting. The wire format
+ * is read by eventsource-parser, the project's one SSE parser.
  */
 export class SseReader {
   readonly events: SseEvent[] = [];
@@ -36,16 +38,9 @@ export class SseReader {
           return;
         }
         req.setTimeout(0);
-        let buffer = '';
+        const parser = createParser({ onEvent: (e) => reader.receive(e) });
         res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffer += chunk;
-          let end: number;
-          while ((end = buffer.indexOf('\n\n')) !== -1) {
-            reader.parse(buffer.slice(0, end));
-            buffer = buffer.slice(end + 2);
-          }
-        });
+        res.on('data', (chunk: string) => parser.feed(chunk));
         res.on('end', () => reader.finish());
         res.on('close', () => reader.finish());
         resolve(reader);
@@ -81,22 +76,9 @@ export class SseReader {
     this.finish();
   }
 
-  private parse(block: string): void {
-    const at = performance.now();
-    let event = 'message';
-    let id: string | undefined;
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line === '' || line.startsWith(':')) continue; // comment (heartbeat)
-      const colon = line.indexOf(':');
-      const field = colon === -1 ? line : line.slice(0, colon);
-      const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'event') event = value;
-      else if (field === 'data') data.push(value);
-      else if (field === 'id') id = value;
-    }
-    if (data.length === 0) return; // retry:, or a comment-only block
-    this.events.push({ event, data: data.join('\n'), ...(id !== undefined ? { id } : {}), at });
+  /** One parsed event, stamped now (comments, i.e. heartbeats, and retry: never come here). */
+  private receive(e: EventSourceMessage): void {
+    this.events.push({ event: e.event ?? 'message', data: e.data, ...(e.id !== undefined ? { id: e.id } : {}), at: performance.now() });
     this.wake();
   }
 

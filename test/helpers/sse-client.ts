@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
 export interface SseEvent {
   event: string;
@@ -8,17 +9,21 @@ export interface SseEvent {
 
 /**
  * A minimal SSE reader for tests: collects events as they come and lets a test wait for
- * one that matches. (EventSource is not in Node 20.)
+ * one that matches. (EventSource is not in Node 20.) The wire format is read by
+ * eventsource-parser, the project's one SSE parser.
  */
 export class SseClient {
   /** Sent with every stream unless overridden (the test app's admin token). */
   static defaultHeaders: Record<string, string> = {};
   readonly events: SseEvent[] = [];
+  /** The text of every `:` comment line (the service's heartbeats), in order. */
+  readonly comments: string[] = [];
   status = 0;
   headers: http.IncomingHttpHeaders = {};
   ended = false;
   private readonly waiters: { match: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void }[] = [];
   private endWaiters: (() => void)[] = [];
+  private commentWaiters: (() => void)[] = [];
   private req: http.ClientRequest | undefined;
   body = '';
 
@@ -33,16 +38,11 @@ export class SseClient {
       this.req = http.get(url, { headers: { accept: 'text/event-stream', ...SseClient.defaultHeaders, ...headers } }, (res) => {
         this.status = res.statusCode ?? 0;
         this.headers = res.headers;
-        let buffer = '';
+        const parser = createParser({ onEvent: (e) => this.receive(e), onComment: (text) => this.comment(text) });
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           this.body += chunk;
-          buffer += chunk;
-          let cut: number;
-          while ((cut = buffer.indexOf('\n\n')) !== -1) {
-            this.parse(buffer.slice(0, cut));
-            buffer = buffer.slice(cut + 2);
-          }
+          parser.feed(chunk);
         });
         res.on('close', () => this.finish());
         res.on('end', () => this.finish());
@@ -55,18 +55,9 @@ export class SseClient {
     });
   }
 
-  private parse(block: string): void {
-    let event = 'message';
-    let id: string | undefined;
-    const data: string[] = [];
-    for (const line of block.split('\n')) {
-      if (line.startsWith(':') || line.startsWith('retry:')) continue;
-      if (line.startsWith('event: ')) event = line.slice(7);
-      else if (line.startsWith('id: ')) id = line.slice(4);
-      else if (line.startsWith('data: ')) data.push(line.slice(6));
-    }
-    if (data.length === 0) return;
-    const parsed: SseEvent = { event, id, data: JSON.parse(data.join('\n')) as unknown };
+  /** One parsed event (comments, i.e. heartbeats, and retry: never come here). */
+  private receive(e: EventSourceMessage): void {
+    const parsed: SseEvent = { event: e.event ?? 'message', id: e.id, data: JSON.parse(e.data) as unknown };
     this.events.push(parsed);
     for (const w of [...this.waiters]) {
       if (w.match(parsed)) {
@@ -76,10 +67,16 @@ export class SseClient {
     }
   }
 
+  private comment(text: string): void {
+    this.comments.push(text);
+    for (const fn of this.commentWaiters.splice(0)) fn();
+  }
+
   private finish(): void {
     if (this.ended) return;
     this.ended = true;
     for (const fn of this.endWaiters.splice(0)) fn();
+    for (const fn of this.commentWaiters.splice(0)) fn();
   }
 
   /** Resolves with the first event (already received or coming) that matches. */
@@ -96,6 +93,22 @@ export class SseClient {
         },
       });
     });
+  }
+
+  /** Resolves once `count` comments with this text came (e.g. two heartbeats). */
+  async waitForComments(text: string, count: number, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.comments.filter((c) => c === text).length < count) {
+      if (this.ended) throw new Error(`stream ended after ${this.comments.length} comments, waiting for ${count} × "${text}"`);
+      const left = deadline - Date.now();
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${count} × ": ${text}"; got ${JSON.stringify(this.comments)}`)), Math.max(left, 0));
+        this.commentWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
   }
 
   waitForEnd(timeoutMs = 10_000): Promise<void> {

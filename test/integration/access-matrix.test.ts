@@ -3,6 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { buildTestApp, listenTestApp, type ErrorBody, type TestApp } from '../helpers/app.js';
 import { SseClient } from '../helpers/sse-client.js';
 import { docker, Fixture, inspectState, requireEngine } from '../helpers/docker-cli.js';
+import { until } from '../helpers/events.js';
+import type { FeedEntry } from '../../src/services/change-feed.js';
 import type { Role } from '../../src/auth/permissions.js';
 
 const fixture = new Fixture();
@@ -123,10 +125,25 @@ describe('role × endpoint × (in-group, out-of-group)', () => {
     const events = await SseClient.open(`${base}/api/v1/events`, { authorization: `Bearer ${await app.tokenFor('user')}` });
     t.after(() => events.close());
     await events.waitFor((e) => e.event === 'ready');
+    // The feed numbers every change (the stream's event ids): note the out-of-group ones.
+    const outSeqs: number[] = [];
+    const noteOut = (entry: FeedEntry) => {
+      if (entry.change.id === outOfGroup.id) outSeqs.push(entry.seq);
+    };
+    app.services.feed.on('entry', noteOut);
+    t.after(() => app.services.feed.off('entry', noteOut));
+    const { store } = app.services;
     await docker('restart', '-t', '1', outOfGroup.name);
+    await until(store, 'change', () => outSeqs.length > 0 && store.summary(outOfGroup.id)?.state === 'running', 10_000, 'the out-of-group restart in the store');
     await docker('restart', '-t', '1', inGroup.name);
-    await events.waitFor((e) => e.event === 'container' && (e.data as { id: string }).id === inGroup.id, 10_000, 'in-group change');
-    await new Promise((r) => setTimeout(r, 300));
+    // The sentinel: an in-group change numbered after every out-of-group change so far. The
+    // stream is in feed order, so had any of those reached the user it would be here by now.
+    const sentinel = await events.waitFor(
+      (e) => e.event === 'container' && (e.data as { id: string }).id === inGroup.id && Number(e.id) > Math.max(...outSeqs),
+      10_000,
+      'an in-group change after the out-of-group ones',
+    );
+    assert.ok(outSeqs.length > 0 && outSeqs.every((seq) => seq < Number(sentinel.id)), `out-of-group changes ${outSeqs.join(',')} came before the sentinel ${sentinel.id}`);
     assert.ok(!events.events.some((e) => (e.data as { id?: string }).id === outOfGroup.id), 'no out-of-group change reached the user');
   });
 

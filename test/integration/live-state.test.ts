@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { authFetch, listenTestApp } from '../helpers/app.js';
 import { docker, Fixture, requireEngine } from '../helpers/docker-cli.js';
+import { until } from '../helpers/events.js';
 import { SseClient } from '../helpers/sse-client.js';
 
 interface Change {
@@ -24,7 +25,8 @@ async function stateVia(base: string, name: string): Promise<string | undefined>
 
 describe('the store follows changes made outside the service', () => {
   test('docker stop / start / rm in a shell show in the API within 0.5 s and on /events', async (t) => {
-    const { base } = await listenTestApp(t);
+    const { app, base } = await listenTestApp(t);
+    const { store } = app.services;
     const c = await fixture.run();
     const events = await SseClient.open(`${base}/api/v1/events`);
     t.after(() => events.close());
@@ -38,12 +40,9 @@ describe('the store follows changes made outside the service', () => {
     ] as const) {
       await docker(command, '-t', '0', c.name).catch(() => docker(command, c.name));
       const done = Date.now();
-      let state = await stateVia(base, c.name);
-      while (state !== expected && Date.now() - done < 500) {
-        await new Promise((r) => setTimeout(r, 10));
-        state = await stateVia(base, c.name);
-      }
-      assert.equal(state, expected, `${command} visible within 0.5 s (took ${Date.now() - done} ms)`);
+      // The API answers from the store: the store's change is the moment it becomes visible.
+      await until(store, 'change', () => store.summary(c.id)?.state === expected, 500, `docker ${command} to reach the store (${expected}) within 0.5 s`);
+      assert.equal(await stateVia(base, c.name), expected, `${command} visible in the API (took ${Date.now() - done} ms)`);
       const event = await events.waitFor((e) => {
         const ch = e.data as Change;
         return e.event === 'container' && ch.id === c.id && ch.container?.state === expected;
@@ -88,11 +87,15 @@ describe('the store follows changes made outside the service', () => {
   });
 
   test('the list served from memory matches docker ps -a after a burst of changes', async (t) => {
-    const { base } = await listenTestApp(t);
+    const { app, base } = await listenTestApp(t);
+    const { store } = app.services;
     const made = await Promise.all(Array.from({ length: 6 }, () => fixture.run()));
     await Promise.all(made.slice(0, 3).map((c) => docker('stop', '-t', '0', c.name)));
     await docker('rm', '-f', made[5]?.name ?? '');
-    await new Promise((r) => setTimeout(r, 500));
+    // Every change of the burst has reached the store: 3 stopped, 2 running, 1 removed.
+    const expected = ['exited', 'exited', 'exited', 'running', 'running', undefined];
+    const settled = () => made.every((c, i) => store.summary(c.id)?.state === expected[i]);
+    await until(store, 'change', settled, 5000, 'the burst (3 stops, 1 rm) to reach the store');
     const body = (await (await authFetch(`${base}/api/v1/containers`)).json()) as { containers: { id: string; state: string }[] };
     const cli = (await docker('ps', '-a', '--no-trunc', '--format', '{{.ID}} {{.State}}')).split('\n').filter(Boolean);
     assert.deepEqual(body.containers.map((c) => `${c.id} ${c.state}`).sort(), cli.sort());

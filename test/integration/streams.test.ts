@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { authFetch, listenTestApp } from '../helpers/app.js';
 import { docker, Fixture, requireEngine } from '../helpers/docker-cli.js';
+import { nextEvent } from '../helpers/events.js';
 import { EngineSocketProxy } from '../helpers/socket-proxy.js';
 import { SseClient } from '../helpers/sse-client.js';
 
@@ -102,7 +103,7 @@ describe('stats streams', () => {
 
 describe('stream limits and outages', () => {
   test('a client may hold a limited number of streams: the next one is 429', async (t) => {
-    const { base } = await listenTestApp(t, { STREAMS_PER_CLIENT: '2' });
+    const { app, base } = await listenTestApp(t, { STREAMS_PER_CLIENT: '2' });
     const a = await SseClient.open(`${base}/api/v1/events`);
     const b = await SseClient.open(`${base}/api/v1/events`);
     t.after(() => {
@@ -114,8 +115,11 @@ describe('stream limits and outages', () => {
     const third = await authFetch(`${base}/api/v1/events`);
     assert.equal(third.status, 429);
     assert.equal(((await third.json()) as { error: { code: string } }).error.code, 'TOO_MANY_STREAMS');
+    // The service has closed a's stream once it stops listening to the change feed for it
+    // (its slot is given back just before, in the same close).
+    const freed = nextEvent(app.services.feed, 'removeListener', (name) => name === 'entry', 5000, "the service to close the first stream's feed listener");
     a.close();
-    await new Promise((r) => setTimeout(r, 100));
+    await freed;
     const fourth = await SseClient.open(`${base}/api/v1/events`);
     t.after(() => fourth.close());
     assert.equal(fourth.status, 200, 'a closed stream frees its slot');
@@ -125,8 +129,10 @@ describe('stream limits and outages', () => {
     const { base } = await listenTestApp(t, { SSE_HEARTBEAT_MS: '1000' });
     const events = await SseClient.open(`${base}/api/v1/events`);
     t.after(() => events.close());
-    await new Promise((r) => setTimeout(r, 2300));
-    assert.ok((events.body.match(/: heartbeat/g) ?? []).length >= 2, 'two heartbeats in 2.3 s');
+    await events.waitFor((e) => e.event === 'ready');
+    await events.waitForComments('heartbeat', 2, 3000);
+    assert.ok((events.body.match(/: heartbeat/g) ?? []).length >= 2, 'two heartbeats on the wire');
+    assert.equal(events.ended, false, 'the stream stays open');
   });
 
   test('when the engine goes away, open streams get an error event and end', async (t) => {

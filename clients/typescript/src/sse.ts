@@ -1,3 +1,4 @@
+import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 import type { components, paths } from './generated/schema.js';
 
 /** One Server-Sent Event. `data` is the parsed JSON (the service always sends JSON), else the raw text. */
@@ -62,58 +63,38 @@ export const LOG_STREAM_EVENTS = ['open', 'log', 'end', 'error', 'shutdown'] as 
 export const STATS_STREAM_EVENTS = ['stats', 'end', 'error', 'shutdown'] as const;
 
 /**
- * An incremental `text/event-stream` parser (the WHATWG rules): lines end with \n, \r\n
- * or \r; `event:`, `id:` and `data:` fields (data lines joined with \n); `:` comments
- * (the service's heartbeats) and `retry:` are ignored; a blank line ends an event.
+ * An incremental `text/event-stream` parser. The wire format (the WHATWG rules: \n, \r\n
+ * or \r line ends, `event:`/`id:`/`data:` fields, data lines joined with \n, a blank line
+ * ends an event) is read by eventsource-parser, the one SSE parser of this project; this
+ * class only turns its events into `SseMessage`s. `:` comments (the service's heartbeats)
+ * and `retry:` are ignored; an event's `id` is its own `id:` field, when it had one.
  */
 export class SseParser {
-  private buffer = '';
-  private event = '';
-  private id: string | undefined;
-  private data: string[] = [];
+  private readonly parser: EventSourceParser;
+  private out: SseMessage[] = [];
+
+  constructor() {
+    this.parser = createParser({ onEvent: (e) => this.out.push(toMessage(e)) });
+  }
 
   /** Feeds decoded text; returns the events it completed. */
   push(text: string): SseMessage[] {
-    this.buffer += text;
-    const out: SseMessage[] = [];
-    const eol = /\r\n|\r|\n/g;
-    let start = 0;
-    for (let m = eol.exec(this.buffer); m; m = eol.exec(this.buffer)) {
-      // A \r at the very end may be the first half of \r\n: wait for more.
-      if (m[0] === '\r' && eol.lastIndex === this.buffer.length) break;
-      this.line(this.buffer.slice(start, m.index), out);
-      start = eol.lastIndex;
-    }
-    this.buffer = this.buffer.slice(start);
-    return out;
+    this.parser.feed(text);
+    const done = this.out;
+    this.out = [];
+    return done;
   }
+}
 
-  private line(line: string, out: SseMessage[]): void {
-    if (line === '') {
-      if (this.data.length > 0) {
-        const raw = this.data.join('\n');
-        let data: unknown = raw;
-        try {
-          data = JSON.parse(raw);
-        } catch {
-          // not JSON: the raw text
-        }
-        out.push({ event: this.event || 'message', ...(this.id !== undefined ? { id: this.id } : {}), data });
-      }
-      this.event = '';
-      this.id = undefined;
-      this.data = [];
-      return;
-    }
-    if (line.startsWith(':')) return;
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'event') this.event = value;
-    else if (field === 'data') this.data.push(value);
-    else if (field === 'id' && !value.includes('\0')) this.id = value;
+/** `data` parsed as JSON (the service always sends JSON), else the raw text. */
+function toMessage(e: EventSourceMessage): SseMessage {
+  let data: unknown = e.data;
+  try {
+    data = JSON.parse(e.data);
+  } catch {
+    // not JSON: the raw text
   }
+  return { event: e.event ?? 'message', ...(e.id !== undefined ? { id: e.id } : {}), data };
 }
 
 /**

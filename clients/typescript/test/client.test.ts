@@ -332,10 +332,23 @@ describe('SseParser', () => {
     const out: SseMessage[] = [];
     // One character at a time: every split point must work, \r\n across chunks included.
     for (const ch of text) out.push(...parser.push(ch));
+    // The last event has no blank line yet: not out. (A lone \r may hold the event before it
+    // until the next line end comes, which a \r-only stream sends with its next line.)
+    assert.ok(!out.some((m) => m.data === 'x'));
+    out.push(...parser.push('\n\n'));
     assert.deepEqual(out, [
       { event: 'container', id: '7', data: { a: 1 } },
       { event: 'message', data: 'plain' },
+      { event: 'message', data: 'x' },
     ]);
-    assert.deepEqual(parser.push('\n\n'), [{ event: 'message', data: 'x' }]);
+  });
+
+  it('gives an event only its own id; comments, retry and data-less blocks yield nothing', () => {
+    const parser = new SseParser();
+    assert.deepEqual(parser.push('id: 1\ndata: 1\n\ndata: 2\n\n: heartbeat\n\nretry: 5\nid: 3\n\nid: a\0b\ndata: 4\n\n'), [
+      { event: 'message', id: '1', data: 1 },
+      { event: 'message', data: 2 },
+      { event: 'message', data: 4 },
+    ]);
   });
 });

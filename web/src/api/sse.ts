@@ -1,3 +1,5 @@
+import { EventSourceParserStream } from 'eventsource-parser/stream';
+
 export interface SseMessage {
   event: string;
   id?: string;
@@ -6,30 +8,17 @@ export interface SseMessage {
 
 /**
  * Reads a text/event-stream response body (for POSTs, which EventSource cannot send):
- * calls `onMessage` per event and resolves when the server ends the stream.
+ * calls `onMessage` per event and resolves when the server ends the stream. The wire format
+ * is read by eventsource-parser, the project's one SSE parser; comments (heartbeats) and
+ * retry: yield no message.
  */
 export async function readEventStream(response: Response, onMessage: (m: SseMessage) => void): Promise<void> {
   if (!response.body) return;
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
+  const reader = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
-    buffer += value;
-    let cut: number;
-    while ((cut = buffer.indexOf('\n\n')) !== -1) {
-      const block = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      let event = 'message';
-      let id: string | undefined;
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith('event: ')) event = line.slice(7);
-        else if (line.startsWith('id: ')) id = line.slice(4);
-        else if (line.startsWith('data: ')) data.push(line.slice(6));
-      }
-      if (data.length) onMessage({ event, id, data: JSON.parse(data.join('\n')) as unknown });
-    }
+    onMessage({ event: value.event ?? 'message', id: value.id, data: JSON.parse(value.data) as unknown });
   }
 }
 

@@ -2,10 +2,10 @@ import { memo, useMemo, useState } from 'react';
 import type { ContainerSummary, Usage } from '../api/client';
 import { Confirm } from '../components/Confirm';
 import { bytes, percent } from '../components/format';
+import { groupNames, visibleRows, type SortKey } from '../state/containers';
 import { containerAction } from '../state/live';
 import { useSession } from '../state/session';
 
-type SortKey = 'name' | 'group' | 'image' | 'state' | 'health' | 'cpu' | 'memory';
 type Action = 'start' | 'stop' | 'restart';
 
 const Row = memo(function Row({ c, usage, canAct, busy, onAction }: { c: ContainerSummary; usage?: Usage; canAct: boolean; busy: boolean; onAction: (c: ContainerSummary, a: Action) => void }) {
@@ -62,30 +62,8 @@ export function ContainersPage({ containers, usage }: { containers: Map<string, 
   const [message, setMessage] = useState('');
 
   const all = useMemo(() => [...containers.values()], [containers]);
-  const groups = useMemo(() => [...new Set(all.flatMap((c) => c.groups))].sort(), [all]);
-  const rows = useMemo(() => {
-    const q = query.toLowerCase();
-    const value = (c: ContainerSummary): string | number => {
-      switch (sort.key) {
-        case 'cpu':
-          return usage.get(c.id)?.cpuPercent ?? -1;
-        case 'memory':
-          return usage.get(c.id)?.memory.usage ?? -1;
-        case 'group':
-          return c.group ?? '';
-        default:
-          return c[sort.key];
-      }
-    };
-    return all
-      .filter((c) => (!q || c.name.toLowerCase().includes(q) || c.image.toLowerCase().includes(q)) && (!state || c.state === state) && (!group || c.groups.includes(group)))
-      .sort((a, b) => {
-        const va = value(a);
-        const vb = value(b);
-        const cmp = typeof va === 'number' && typeof vb === 'number' ? va - vb : String(va).localeCompare(String(vb));
-        return sort.asc ? cmp : -cmp;
-      });
-  }, [all, query, state, group, sort, usage]);
+  const groups = useMemo(() => groupNames(all), [all]);
+  const rows = useMemo(() => visibleRows(all, usage, { query, state, group, sort }), [all, query, state, group, sort, usage]);
 
   const run = async (c: ContainerSummary, a: Action) => {
     setBusy((b) => new Set(b).add(c.id));

@@ -1,14 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type ContainerSummary, type Usage } from '../api/client';
+import { applyChange, connectionAfterError, connectionAfterOpen, tableFromSnapshot, usageFromSample, type Connection, type ContainerChange } from './containers';
 import { endSessionIfAccessEnded } from './session-end';
 
-export type Connection = 'connecting' | 'live' | 'lost' | 'engine-down';
-
-interface Change {
-  kind: 'added' | 'updated' | 'removed';
-  id: string;
-  container?: ContainerSummary;
-}
+export type { Connection } from './containers';
 
 /**
  * The container list kept live from /api/v1/events (snapshot first, then changes): no
@@ -26,17 +21,12 @@ export function useLiveContainers(): { containers: Map<string, ContainerSummary>
       source = new EventSource('/api/v1/events?snapshot=true', { withCredentials: true });
       source.addEventListener('snapshot', (e) => {
         const { containers: list } = JSON.parse((e as MessageEvent<string>).data) as { containers: ContainerSummary[] };
-        setContainers(new Map(list.map((c) => [c.id, c])));
+        setContainers(tableFromSnapshot(list));
         setConnection('live');
       });
       source.addEventListener('container', (e) => {
-        const change = JSON.parse((e as MessageEvent<string>).data) as Change;
-        setContainers((prev) => {
-          const next = new Map(prev);
-          if (change.kind === 'removed' || !change.container) next.delete(change.id);
-          else next.set(change.id, change.container);
-          return next;
-        });
+        const change = JSON.parse((e as MessageEvent<string>).data) as ContainerChange;
+        setContainers((prev) => applyChange(prev, change));
       });
       source.addEventListener('resync', () => {
         source?.close();
@@ -48,15 +38,14 @@ export function useLiveContainers(): { containers: Map<string, ContainerSummary>
           return;
         }
         const data = (e as MessageEvent<string>).data;
-        if (data) setConnection('engine-down');
-        else setConnection((c) => (c === 'engine-down' ? c : 'lost'));
+        setConnection((c) => connectionAfterError(c, Boolean(data)));
         // The service ended the stream (engine gone): wait for /ready, then reopen.
         if (data || source?.readyState === EventSource.CLOSED) {
           source?.close();
           retry = window.setTimeout(waitReady, 2000);
         }
       });
-      source.addEventListener('open', () => setConnection((c) => (c === 'lost' ? 'live' : c)));
+      source.addEventListener('open', () => setConnection(connectionAfterOpen));
     };
     const waitReady = async () => {
       if (closed) return;
@@ -85,7 +74,7 @@ export function useLiveStats(enabled = true): Map<string, Usage> {
     });
     source.addEventListener('stats', (e) => {
       const set = JSON.parse((e as MessageEvent<string>).data) as { containers: Usage[] };
-      setUsage(new Map(set.containers.map((c) => [c.id, c])));
+      setUsage(usageFromSample(set.containers));
     });
     return () => source.close();
   }, [enabled]);

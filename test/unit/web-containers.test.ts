@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { components, paths } from '../../clients/typescript/src/generated/schema.js';
+import {
+  applyChange,
+  connectionAfterError,
+  connectionAfterOpen,
+  groupNames,
+  tableFromSnapshot,
+  usageFromSample,
+  visibleRows,
+  type RowQuery,
+} from '../../web/src/state/containers.js';
+
+type ContainerSummary = components['schemas']['ContainerSummary'];
+type Usage = paths['/api/v1/stats']['get']['responses']['200']['content']['application/json']['containers'][number];
+
+function container(id: string, over: Partial<ContainerSummary> = {}): ContainerSummary {
+  return {
+    id,
+    name: `c-${id}`,
+    image: 'alpine:3.20',
+    imageId: `sha256:${id}`,
+    command: 'sleep 1d',
+    created: '2024-01-01T00:00:00Z',
+    state: 'running',
+    status: 'Up 1 minute',
+    health: 'none',
+    ports: [],
+    labels: {},
+    composeProject: null,
+    composeService: null,
+    group: null,
+    groups: [],
+    ...over,
+  };
+}
+
+/** A sample with only what the table reads (id, CPU, memory). */
+function usage(id: string, cpuPercent: number | null, memory: number): Usage {
+  return { id, name: `c-${id}`, cpuPercent, memory: { usage: memory, limit: 1e9, percent: memory / 1e7 } } as Usage;
+}
+
+const ids = (rows: readonly ContainerSummary[]) => rows.map((c) => c.id);
+const all: RowQuery = { query: '', state: '', group: '', sort: { key: 'name', asc: true } };
+
+describe('dashboard container table: events and stats → rows', () => {
+  test('a snapshot replaces the table; container events add, update and remove without mutating it', () => {
+    const first = tableFromSnapshot([container('a'), container('b')]);
+    assert.deepEqual([...first.keys()], ['a', 'b']);
+
+    const added = applyChange(first, { kind: 'added', id: 'c', container: container('c', { state: 'created' }) });
+    assert.deepEqual([...added.keys()], ['a', 'b', 'c']);
+    assert.equal(first.size, 2, 'the previous table (React state) is left as it was');
+
+    const stopped = applyChange(added, { kind: 'updated', id: 'a', container: container('a', { state: 'exited' }) });
+    assert.equal(stopped.get('a')?.state, 'exited');
+    assert.equal(added.get('a')?.state, 'running');
+
+    const removed = applyChange(stopped, { kind: 'removed', id: 'b' });
+    assert.deepEqual([...removed.keys()], ['a', 'c']);
+    // An update without the container (it went away meanwhile) drops the row too.
+    assert.deepEqual([...applyChange(removed, { kind: 'updated', id: 'c' }).keys()], ['a']);
+    // Removing a container the table never had is no error.
+    assert.deepEqual([...applyChange(removed, { kind: 'removed', id: 'zz' }).keys()], ['a', 'c']);
+
+    assert.deepEqual([...tableFromSnapshot([container('z')]).keys()], ['z'], 'a new snapshot (after a resync) starts over');
+  });
+
+  test('each stats sample replaces the last: a container missing from it has no usage any more', () => {
+    const one = usageFromSample([usage('a', 10, 100), usage('b', 20, 200)]);
+    assert.equal(one.get('b')?.cpuPercent, 20);
+    const two = usageFromSample([usage('a', 5, 50)]);
+    assert.deepEqual([...two.keys()], ['a']);
+    assert.equal(two.get('a')?.memory.usage, 50);
+  });
+
+  test('connection: engine-gone errors show engine-down until a snapshot; a dropped connection is lost until it reopens', () => {
+    assert.equal(connectionAfterError('live', true), 'engine-down');
+    assert.equal(connectionAfterError('live', false), 'lost');
+    assert.equal(connectionAfterError('connecting', false), 'lost');
+    assert.equal(connectionAfterError('engine-down', false), 'engine-down', 'a later connection error does not hide the outage');
+    assert.equal(connectionAfterOpen('lost'), 'live');
+    assert.equal(connectionAfterOpen('engine-down'), 'engine-down', 'only the snapshot ends an outage');
+    assert.equal(connectionAfterOpen('connecting'), 'connecting', 'the first snapshot makes it live');
+  });
+
+  test('rows filter by text (name or image, any case), state and group', () => {
+    const list = [
+      container('a', { name: 'api-gateway', image: 'nginx:1.27', groups: ['core', 'edge'], group: 'core' }),
+      container('b', { name: 'worker', image: 'ACME/Worker:2', state: 'exited', groups: ['core'], group: 'core' }),
+      container('c', { name: 'db', image: 'postgres:16' }),
+    ];
+    const none = new Map<string, Usage>();
+    assert.deepEqual(ids(visibleRows(list, none, { ...all, query: 'GATE' })), ['a']);
+    assert.deepEqual(ids(visibleRows(list, none, { ...all, query: 'acme' })), ['b'], 'the image matches too');
+    assert.deepEqual(ids(visibleRows(list, none, { ...all, state: 'running' })), ['a', 'c']);
+    assert.deepEqual(ids(visibleRows(list, none, { ...all, group: 'core' })), ['a', 'b']);
+    assert.deepEqual(ids(visibleRows(list, none, { ...all, group: 'core', state: 'exited' })), ['b']);
+    assert.deepEqual(groupNames(list), ['core', 'edge']);
+    assert.deepEqual(ids(list), ['a', 'b', 'c'], 'the input list is not reordered');
+  });
+
+  test('rows sort by a column either way; CPU and memory sort by the live sample, unsampled last ascending', () => {
+    const list = [container('a', { name: 'b-name', group: 'web' }), container('b', { name: 'a-name' }), container('c', { name: 'c-name', group: 'api' })];
+    const live = usageFromSample([usage('a', 30, 10), usage('c', 5, 300), usage('b', null, 20)]);
+    assert.deepEqual(ids(visibleRows(list, live, all)), ['b', 'a', 'c']);
+    assert.deepEqual(ids(visibleRows(list, live, { ...all, sort: { key: 'name', asc: false } })), ['c', 'a', 'b']);
+    assert.deepEqual(ids(visibleRows(list, live, { ...all, sort: { key: 'group', asc: true } })), ['b', 'c', 'a'], 'no group sorts first');
+    // b has no CPU figure yet (null until two samples): it sorts as below zero.
+    assert.deepEqual(ids(visibleRows(list, live, { ...all, sort: { key: 'cpu', asc: true } })), ['b', 'c', 'a']);
+    assert.deepEqual(ids(visibleRows(list, live, { ...all, sort: { key: 'memory', asc: false } })), ['c', 'b', 'a']);
+    assert.deepEqual(ids(visibleRows(list, new Map(), { ...all, sort: { key: 'memory', asc: true } })), ['a', 'b', 'c'], 'no samples: ties keep their order');
+  });
+});

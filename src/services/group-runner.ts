@@ -175,9 +175,10 @@ export class GroupRunner {
   }
 
   /**
-   * Cancels the operation holding `group`: it stops waiting at once (an engine call in
-   * flight is let finish: at most ENGINE_TIMEOUT_MS, or a stop's capped grace), reports
-   * `cancelled`, and its groups are free when this resolves. Only an admin or the caller who started it may; others get FORBIDDEN.
+   * Cancels the operation holding `group` (any group of its chain): it stops waiting at
+   * once (an engine call in flight is let finish: at most ENGINE_TIMEOUT_MS, or a stop's
+   * capped grace), reports `cancelled`, and its groups are free when this resolves. Only an
+   * admin or the caller who started it may; others get FORBIDDEN.
    */
   async cancel(group: string, viewer: Principal): Promise<GroupCancelResult> {
     if (!this.catalog.get(group) || !canSeeGroup(viewer, group)) throw appError('GROUP_NOT_FOUND', `No service group named ${group}`);
@@ -215,10 +216,8 @@ export class GroupRunner {
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
-    if (signal.aborted) {
-      result.cancelled = { by: op.cancelledBy ?? 'unknown', at: new Date().toISOString() };
-      delete result.failure; // a member cut short by the cancel did not fail
-    }
+    // Members cut short by the cancel are `cancelled`, not failed: `failure` stays for real ones.
+    if (signal.aborted) result.cancelled = { by: op.cancelledBy ?? 'unknown', at: new Date().toISOString() };
     result.ok = !signal.aborted && result.groups.every((g) => g.ok);
     result.durationMs = Date.now() - started;
     return result;

@@ -19,6 +19,7 @@ import { ErrorResponseSchema } from './schemas/common.js';
 import { GroupCatalog } from './groups/catalog.js';
 import type { GroupDefinition } from './groups/definition.js';
 import { loadGroupsFile } from './groups/load.js';
+import { warnUnreachableGroups } from './groups/reach.js';
 import groupRoutes from './routes/services/index.js';
 import { ContainerDetailsSchema, ContainerSummarySchema } from './schemas/containers.js';
 import { createServices, type Services } from './services/index.js';
@@ -78,6 +79,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
 
   const engine = options.engine ?? createDockerEngine({ ...config.docker });
   const catalog = new GroupCatalog(options.groups ?? loadGroupsFile(config.groups.file), config.groups.labelKeys);
+  // With access levels off every caller is an admin: only ADMIN_SERVICES reaches anything.
+  const { roleGroups } = config.auth;
+  warnUnreachableGroups(app.log, catalog.groups.map((g) => g.name), config.auth.accessLevelsEnabled ? roleGroups : { admin: roleGroups.admin });
   const services = createServices(engine, config, catalog);
   const metrics = createMetrics();
   app.decorate('services', services);

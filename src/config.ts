@@ -15,7 +15,8 @@ const LogLevel = Type.Union(
   { default: 'info', description: 'one of fatal, error, warn, info, debug, trace, silent' },
 );
 
-const GROUP_LIST = '^[a-zA-Z0-9][a-zA-Z0-9_.-]*(,[a-zA-Z0-9][a-zA-Z0-9_.-]*)*$';
+/** Group names, or `*` for every group (and the containers that belong to none). */
+const GROUP_LIST = '^(\\*|[a-zA-Z0-9][a-zA-Z0-9_.-]*)(,(\\*|[a-zA-Z0-9][a-zA-Z0-9_.-]*))*$';
 
 export const EnvSchema = Type.Object({
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 8098, description: 'a TCP port, 1-65535' }),
@@ -54,15 +55,21 @@ export const EnvSchema = Type.Object({
     default: 'gdm.group',
     description: 'one or more comma-separated label keys, e.g. lucid.cluster,com.lucid.cluster',
   }),
+  GROUP_STEP_TIMEOUT_MAX_SECONDS: Type.Integer({
+    minimum: 1,
+    maximum: 3600,
+    default: 300,
+    description: 'seconds, 1-3600: the most a caller may ask for as a group step timeout (stepTimeout) or stop grace (timeout)',
+  }),
   JWT_SECRET_KEY: Type.Optional(Type.String({ minLength: 16, description: 'a secret of at least 16 characters (unset: one is generated into DATA_DIR)' })),
   JWT_AUDIENCE: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the audience tokens must carry, e.g. gui_docker_manager' })),
   JWT_ISSUER: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the issuer tokens must carry' })),
   JWT_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 8 * 3600, description: 'seconds, 60-2592000' }),
   JWT_CLOCK_TOLERANCE_SECONDS: Type.Integer({ minimum: 0, maximum: 300, default: 30, description: 'seconds, 0-300' }),
   GUI_ACCESS_LEVELS_ENABLED: Type.Boolean({ default: true, description: 'true or false (1 or 0)' }),
-  USER_SERVICES: Type.String({ pattern: GROUP_LIST, default: 'foundation,core', description: 'comma-separated group names' }),
-  DEVELOPER_SERVICES: Type.String({ pattern: GROUP_LIST, default: 'foundation,core,application', description: 'comma-separated group names' }),
-  ADMIN_SERVICES: Type.String({ pattern: GROUP_LIST, default: 'foundation,core,application,support', description: 'comma-separated group names' }),
+  USER_SERVICES: Type.String({ pattern: GROUP_LIST, default: 'foundation,core', description: 'comma-separated group names, or * for every group' }),
+  DEVELOPER_SERVICES: Type.String({ pattern: GROUP_LIST, default: 'foundation,core,application', description: 'comma-separated group names, or * for every group' }),
+  ADMIN_SERVICES: Type.String({ pattern: GROUP_LIST, default: '*', description: 'comma-separated group names, or * for every group' }),
   ROLE_MAP: Type.String({
     pattern: '^([A-Za-z0-9_.-]+:(user|developer|admin)(,[A-Za-z0-9_.-]+:(user|developer|admin))*)?$',
     default: '',
@@ -108,7 +115,12 @@ export interface Config {
   streams: { perClient: number; heartbeatMs: number };
   /** Per-container CPU and memory gauges on /metrics (opt-in: one series per container). */
   metricsContainerStats: boolean;
-  groups: { file: string; labelKeys: string[] };
+  groups: {
+    file: string;
+    labelKeys: string[];
+    /** The largest stepTimeout (and stop grace) a caller may ask of a group operation. */
+    stepTimeoutMaxSeconds: number;
+  };
   auth: {
     secret?: string;
     audience?: string;
@@ -116,6 +128,7 @@ export interface Config {
     ttlSeconds: number;
     clockToleranceSeconds: number;
     accessLevelsEnabled: boolean;
+    /** Each role's default groups; `*` stands for every group and the ungrouped containers. */
     roleGroups: Record<'user' | 'developer' | 'admin', string[]>;
     /** Role names in foreign tokens → our roles. */
     roleMap: Record<string, 'user' | 'developer' | 'admin'>;
@@ -239,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     groups: {
       file: e.SERVICE_GROUPS_FILE ?? join(PACKAGE.root, 'config', 'service-groups.yaml'),
       labelKeys: [...new Set(e.GROUP_LABEL.split(','))],
+      stepTimeoutMaxSeconds: e.GROUP_STEP_TIMEOUT_MAX_SECONDS,
     },
     auth: {
       secret: e.JWT_SECRET_KEY,

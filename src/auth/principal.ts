@@ -6,9 +6,9 @@ export interface Principal {
   sub: string;
   role: Role;
   permissions: readonly Permission[];
-  /** Service groups whose containers this caller may see. */
+  /** Service groups whose containers this caller may see; `*` means every group. */
   groups: readonly string[];
-  /** Admins also see containers that belong to no group. */
+  /** Admins (and `*` holders) also see containers that belong to no group. */
   seesUngrouped: boolean;
   /** Local user id for tokens issued by login; absent for platform or CLI tokens. */
   userId?: number;
@@ -27,13 +27,21 @@ export interface Grouped {
 /** Whether the caller may see this container (or change): not visible means "does not exist". */
 export function canSee(principal: Principal, item: Grouped): boolean {
   if (item.groups.length === 0) return principal.seesUngrouped;
-  return item.groups.some((g) => principal.groups.includes(g));
+  return item.groups.some((g) => canSeeGroup(principal, g));
 }
 
-export function canSeeGroup(principal: Principal, group: string): boolean {
-  return principal.groups.includes(group);
+/** `*` in a group list: every group, and the containers that belong to none. */
+export const ALL_GROUPS = '*';
+
+export function canSeeGroup(principal: Pick<Principal, 'groups'>, group: string): boolean {
+  return principal.groups.includes(ALL_GROUPS) || principal.groups.includes(group);
+}
+
+/** Admins always see ungrouped containers; other roles only with `*` in their groups. */
+export function seesUngrouped(role: Role, groups: readonly string[]): boolean {
+  return role === 'admin' || groups.includes(ALL_GROUPS);
 }
 
 export function makePrincipal(fields: Omit<Principal, 'permissions' | 'seesUngrouped'>): Principal {
-  return { ...fields, permissions: permissionsOf(fields.role), seesUngrouped: fields.role === 'admin' };
+  return { ...fields, permissions: permissionsOf(fields.role), seesUngrouped: seesUngrouped(fields.role, fields.groups) };
 }

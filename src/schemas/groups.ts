@@ -49,7 +49,9 @@ export const GroupMemberViewSchema = Type.Object({
 
 export const GroupDetailsSchema = Type.Object({
   ...GroupSummarySchema.properties,
-  dependencies: Type.Array(Type.Object({ name: Type.String(), status: GroupStatusSchema, up: Type.Boolean() })),
+  dependencies: Type.Array(Type.Object({ name: Type.String(), status: GroupStatusSchema, up: Type.Boolean() }), {
+    description: 'The groups this one needs, directly or not, that the caller may see (hidden ones are left out)',
+  }),
   memberList: Type.Array(GroupMemberViewSchema),
 });
 
@@ -58,8 +60,17 @@ export const GroupActionQuerySchema = Type.Object({
     default: false,
     description: 'start: first start the groups this one depends on; stop: first stop the groups that depend on this one',
   }),
-  stepTimeout: Type.Integer({ minimum: 1, maximum: 3600, default: 120, description: 'Seconds a step may take to be running and healthy (or stopped)' }),
-  timeout: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600, description: 'stop: seconds before the engine kills a member' })),
+  stepTimeout: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 86_400,
+      description:
+        'Seconds a step may take to be running and healthy (or stopped); default 120 (or the limit if lower). Above GROUP_STEP_TIMEOUT_MAX_SECONDS (default 300) answers 400',
+    }),
+  ),
+  timeout: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 86_400, description: 'stop: seconds before the engine kills a member; at most GROUP_STEP_TIMEOUT_MAX_SECONDS' }),
+  ),
 });
 
 export const ContainerOutcomeSchema = Type.Object({
@@ -72,6 +83,7 @@ export const ContainerOutcomeSchema = Type.Object({
     Type.Literal('already-stopped'),
     Type.Literal('failed'),
     Type.Literal('skipped'),
+    Type.Literal('cancelled'),
   ]),
   durationMs: Type.Integer(),
   error: Type.Optional(Type.String()),
@@ -95,5 +107,20 @@ export const GroupActionResultSchema = Type.Object({
   failure: Type.Optional(
     Type.Object({ group: Type.String(), step: Type.Integer(), container: Type.String(), reason: Type.String() }),
   ),
+  cancelled: Type.Optional(
+    Type.Object(
+      { by: Type.String({ description: 'Subject of the caller who cancelled' }), at: Type.String({ format: 'date-time' }) },
+      { description: 'Present when the operation was cancelled (DELETE /services/{group}/operation)' },
+    ),
+  ),
 });
 export type GroupActionResult = Static<typeof GroupActionResultSchema>;
+
+export const GroupCancelResultSchema = Type.Object({
+  action: Type.Union([Type.Literal('start'), Type.Literal('stop')]),
+  group: Type.String({ description: 'The group the cancelled operation was asked for' }),
+  groups: Type.Array(Type.String(), { description: 'Every group it held (withDependencies), now free' }),
+  startedBy: Type.Union([Type.String(), Type.Null()], { description: 'Subject of the caller who started it' }),
+  cancelledBy: Type.String(),
+});
+export type GroupCancelResult = Static<typeof GroupCancelResultSchema>;

@@ -34,8 +34,8 @@ function runningIds(members: readonly ContainerSummary[]): string[] {
   return [...new Set(members.filter((m) => m.state === 'running').map((m) => m.id))];
 }
 
-/** A group's status, counts and the summed usage of its running members. */
-function summaryOf(g: GroupDefinition, members: readonly ContainerSummary[], usage: ReadonlyMap<string, ContainerUsage>): GroupSummary {
+/** A group's status, counts and the summed usage of its running members; `dependsOn` only as far as the viewer sees. */
+function summaryOf(g: GroupDefinition, members: readonly ContainerSummary[], usage: ReadonlyMap<string, ContainerUsage>, viewer?: Viewer): GroupSummary {
   let cpuPercent = 0;
   let memoryUsage = 0;
   for (const m of members) {
@@ -47,11 +47,16 @@ function summaryOf(g: GroupDefinition, members: readonly ContainerSummary[], usa
   return {
     name: g.name,
     description: g.description,
-    dependsOn: g.dependsOn,
+    dependsOn: visibleGroups(g.dependsOn, viewer),
     status: groupStatus(members),
     members: counts(members),
     usage: { cpuPercent: Math.round(cpuPercent * 100) / 100, memoryUsage },
   };
+}
+
+/** A group the viewer may not see does not exist for them: not even its name shows. */
+function visibleGroups(names: readonly string[], viewer?: Viewer): string[] {
+  return viewer ? names.filter((n) => canSeeGroup(viewer, n)) : [...names];
 }
 
 /** Read views of the service groups: status, members, usage. */
@@ -77,7 +82,7 @@ export class GroupService {
       .filter((g) => !viewer || canSeeGroup(viewer, g.name))
       .map((g) => ({ g, members: this.catalog.membersOf(g, all).map((m) => m.container) }));
     const usage = await this.collector.usage(runningIds(perGroup.flatMap((p) => p.members)));
-    return perGroup.map(({ g, members }) => summaryOf(g, members, usage));
+    return perGroup.map(({ g, members }) => summaryOf(g, members, usage, viewer));
   }
 
   /** One group: members in start steps with state, health, uptime and usage; its dependencies. */
@@ -88,7 +93,7 @@ export class GroupService {
     const members = this.catalog.membersOf(group, all);
     const steps = this.catalog.steps(members);
     const usage = await this.collector.usage(runningIds(members.map((m) => m.container)));
-    const summary = summaryOf(group, members.map((m) => m.container), usage);
+    const summary = summaryOf(group, members.map((m) => m.container), usage, viewer);
     const now = Date.now();
     const memberList = steps.flatMap((containers, step) =>
       containers.map((c) => {
@@ -107,7 +112,7 @@ export class GroupService {
         };
       }),
     );
-    const dependencies = this.catalog.dependenciesOf(name).map((dep) => {
+    const dependencies = visibleGroups(this.catalog.dependenciesOf(name), viewer).map((dep) => {
       const definition = this.catalog.get(dep);
       const status = definition ? groupStatus(this.catalog.membersOf(definition, all).map((m) => m.container)) : 'empty';
       return { name: dep, status, up: status === 'running' || status === 'empty' };

@@ -29,7 +29,7 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export function createServices(engine: DockerEngine, config: Pick<Config, 'docker' | 'stats'>, catalog: GroupCatalog): Services {
+export function createServices(engine: DockerEngine, config: Pick<Config, 'docker' | 'stats' | 'groups'>, catalog: GroupCatalog): Services {
   const engineStatus = new EngineStatus(engine);
   const store = new ContainerStore(engine, DEFAULT_STORE_OPTIONS, (c) => catalog.groupsOf(c));
   // Readiness follows the store: synced means the engine answered a full list.
@@ -53,7 +53,7 @@ export function createServices(engine: DockerEngine, config: Pick<Config, 'docke
     logs: new LogService(engine, containers),
     stats: new StatsService(containers, collector),
     groups: new GroupService(catalog, store, collector),
-    groupRunner: new GroupRunner(catalog, store, containers),
+    groupRunner: new GroupRunner(catalog, store, containers, { stepTimeoutMaxSeconds: config.groups.stepTimeoutMaxSeconds }),
     start: () => store.start(),
     close: async () => {
       collector.close();

@@ -6,7 +6,8 @@ export type WaitVerdict = 'done' | 'pending' | { failed: string };
 
 /**
  * Waits until the store's view of a container satisfies `judge` (which may also declare
- * failure), driven by the store's change events rather than polling the engine.
+ * failure), driven by the store's change events rather than polling the engine. An
+ * aborted `signal` ends the wait at once with GROUP_OPERATION_CANCELLED.
  */
 export function waitForContainer(
   store: ContainerStore,
@@ -14,7 +15,9 @@ export function waitForContainer(
   judge: (d: EngineContainerDetails | undefined) => WaitVerdict,
   timeoutMs: number,
   describeTimeout: (d: EngineContainerDetails | undefined) => string,
+  signal?: AbortSignal,
 ): Promise<void> {
+  if (signal?.aborted) return Promise.reject(appError('GROUP_OPERATION_CANCELLED'));
   return new Promise((resolve, reject) => {
     const check = (): boolean => {
       const verdict = judge(store.raw(id));
@@ -31,6 +34,10 @@ export function waitForContainer(
       cleanup();
       reject(appError('DOCKER_UNAVAILABLE'));
     };
+    const onAbort = () => {
+      cleanup();
+      reject(appError('GROUP_OPERATION_CANCELLED'));
+    };
     const timer = setTimeout(() => {
       cleanup();
       reject(appError('GROUP_OPERATION_FAILED', describeTimeout(store.raw(id))));
@@ -39,9 +46,11 @@ export function waitForContainer(
       clearTimeout(timer);
       store.off('change', onChange);
       store.off('lost', onLost);
+      signal?.removeEventListener('abort', onAbort);
     };
     store.on('change', onChange);
     store.on('lost', onLost);
+    signal?.addEventListener('abort', onAbort, { once: true });
     check();
   });
 }

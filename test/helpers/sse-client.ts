@@ -27,15 +27,16 @@ export class SseClient {
   private req: http.ClientRequest | undefined;
   body = '';
 
-  static async open(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
+  /** Opens a stream; `method` POST for the operations that stream their progress (group start/stop, compose). */
+  static async open(url: string, headers: Record<string, string> = {}, method: 'GET' | 'POST' = 'GET'): Promise<SseClient> {
     const client = new SseClient();
-    await client.connect(url, headers);
+    await client.connect(url, headers, method);
     return client;
   }
 
-  private connect(url: string, headers: Record<string, string>): Promise<void> {
+  private connect(url: string, headers: Record<string, string>, method: 'GET' | 'POST'): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.req = http.get(url, { headers: { accept: 'text/event-stream', ...SseClient.defaultHeaders, ...headers } }, (res) => {
+      this.req = http.request(url, { method, headers: { accept: 'text/event-stream', ...SseClient.defaultHeaders, ...headers } }, (res) => {
         this.status = res.statusCode ?? 0;
         this.headers = res.headers;
         const parser = createParser({ onEvent: (e) => this.receive(e), onComment: (text) => this.comment(text) });
@@ -52,6 +53,7 @@ export class SseClient {
         this.finish();
         reject(err);
       });
+      this.req.end();
     });
   }
 

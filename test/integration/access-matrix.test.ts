@@ -155,7 +155,7 @@ describe('role × endpoint × (in-group, out-of-group)', () => {
       [
         ['user', ['READ'], ['foundation', 'core']],
         ['developer', ['READ', 'EXECUTE'], ['foundation', 'core', 'application']],
-        ['admin', ['READ', 'EXECUTE', 'WRITE', 'DELETE'], ['foundation', 'core', 'application', 'support']],
+        ['admin', ['READ', 'EXECUTE', 'WRITE', 'DELETE'], ['*']], // ADMIN_SERVICES defaults to every group
       ],
     );
   });

@@ -189,3 +189,20 @@ describe('strictness found by review', () => {
     assert.throws(() => loadConfig({ STATS_SOURCE: 'psychic' }), (err: unknown) => err instanceof ConfigError && err.variable === 'STATS_SOURCE');
   });
 });
+
+describe('service groups settings', () => {
+  test('role lists: admins default to * (every group); * is accepted in any list, alone or among names', () => {
+    const c = loadConfig({});
+    assert.deepEqual(c.auth.roleGroups, { user: ['foundation', 'core'], developer: ['foundation', 'core', 'application'], admin: ['*'] });
+    assert.deepEqual(loadConfig({ USER_SERVICES: '*', DEVELOPER_SERVICES: 'core,*' }).auth.roleGroups.developer, ['core', '*']);
+    for (const bad of ['*core', 'core,**', 'a b', ',core']) {
+      assert.equal(configError({ ADMIN_SERVICES: bad }).variable, 'ADMIN_SERVICES', bad);
+    }
+  });
+
+  test('GROUP_STEP_TIMEOUT_MAX_SECONDS defaults to 300 and takes 1-3600', () => {
+    assert.equal(loadConfig({}).groups.stepTimeoutMaxSeconds, 300);
+    assert.equal(loadConfig({ GROUP_STEP_TIMEOUT_MAX_SECONDS: '60' }).groups.stepTimeoutMaxSeconds, 60);
+    for (const bad of ['0', '3601', '1.5']) assert.equal(configError({ GROUP_STEP_TIMEOUT_MAX_SECONDS: bad }).variable, 'GROUP_STEP_TIMEOUT_MAX_SECONDS');
+  });
+});

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { GroupCatalog, type Classifiable } from '../../src/groups/catalog.js';
 import { findCycle, globToRegExp, GroupsFileError, loadGroupsFile, parseGroups } from '../../src/groups/load.js';
+import { unreachableGroups, warnUnreachableGroups } from '../../src/groups/reach.js';
 import { groupStatus } from '../../src/services/groups.js';
 
 function c(name: string, labels: Record<string, string> = {}, compose: [string, string] | null = null): Classifiable {
@@ -130,5 +131,28 @@ describe('groupStatus', () => {
     assert.equal(groupStatus([m('running'), m('exited')]), 'partial');
     assert.equal(groupStatus([m('exited'), m('created')]), 'stopped');
     assert.equal(groupStatus([m('running', 'unhealthy'), m('running')]), 'unhealthy');
+  });
+});
+
+describe('groups no role can reach', () => {
+  const tiers = ['foundation', 'core', 'application', 'support', 'gui-integration'];
+  const old = { user: ['foundation', 'core'], developer: ['foundation', 'core', 'application'], admin: ['foundation', 'core', 'application', 'support'] };
+
+  test('a group in no role list is unreachable; * in any list reaches every group', () => {
+    assert.deepEqual(unreachableGroups(tiers, old), ['gui-integration']);
+    assert.deepEqual(unreachableGroups(tiers, { ...old, admin: ['*'] }), []);
+    assert.deepEqual(unreachableGroups(tiers, { ...old, user: ['gui-integration', '*'] }), []);
+    assert.deepEqual(unreachableGroups(tiers, { user: [], developer: [], admin: ['core'] }), ['foundation', 'application', 'support', 'gui-integration']);
+  });
+
+  test('one warning names them all and the variables to change; none when every group is reached', () => {
+    const warnings: string[] = [];
+    const log = { warn: (m: string) => warnings.push(m) };
+    assert.deepEqual(warnUnreachableGroups(log, tiers, { ...old, admin: ['foundation'] }), ['support', 'gui-integration']);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /USER_SERVICES, DEVELOPER_SERVICES, ADMIN_SERVICES\): support, gui-integration\./);
+    assert.match(warnings[0] ?? '', /use \* for every group/);
+    warnUnreachableGroups(log, tiers, { ...old, admin: ['*'] });
+    assert.equal(warnings.length, 1, 'nothing more to say');
   });
 });

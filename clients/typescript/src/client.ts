@@ -30,6 +30,7 @@ export type GroupDetails = Json<paths['/api/v1/services/{group}']['get']>;
 export type GroupStartOptions = Omit<Query<paths['/api/v1/services/{group}/start']['post']>, 'timeout'>;
 export type GroupStopOptions = Query<paths['/api/v1/services/{group}/stop']['post']>;
 export type GroupActionResult = Json<paths['/api/v1/services/{group}/start']['post']>;
+export type GroupCancelResult = Json<paths['/api/v1/services/{group}/operation']['delete']>;
 export type LoginResult = Json<paths['/api/v1/auth/login']['post']>;
 export type Identity = Json<paths['/api/v1/auth/me']['get']>;
 export type { StatsSample };
@@ -85,6 +86,8 @@ export interface GdmClient {
     get(group: string): Promise<GroupDetails>;
     start(group: string, options?: GroupStartOptions): Promise<GroupActionResult>;
     stop(group: string, options?: GroupStopOptions): Promise<GroupActionResult>;
+    /** Cancels the running start or stop holding the group (admin, or the caller who started it). */
+    cancel(group: string): Promise<GroupCancelResult>;
   };
   /** Usage of every running container matching the filter, with totals. */
   stats(query?: StatsSetQuery): Promise<StatsSet>;
@@ -170,6 +173,7 @@ export function createClient(options: ClientOptions): GdmClient {
       get: (group) => ok(api.GET('/api/v1/services/{group}', { params: { path: { group } } })),
       start: (group, query = {}) => groupAction(group, 'start', query),
       stop: (group, query = {}) => groupAction(group, 'stop', query),
+      cancel: (group) => ok(api.DELETE('/api/v1/services/{group}/operation', { params: { path: { group } } })),
     },
     stats: (query = {}) => ok(api.GET('/api/v1/stats', { params: { query } })),
     events({ signal, lastEventId, snapshot } = {}) {

@@ -18,6 +18,7 @@ export type {
   FollowLogsOptions,
   GdmClient,
   GroupActionResult,
+  GroupCancelResult,
   GroupDetails,
   GroupStartOptions,
   GroupStopOptions,

@@ -273,6 +273,7 @@ describe('@gui-docker-manager/client against the real service', { timeout: 120_0
       ['foundation', 'core', 'application', 'support'],
     );
     await rejectsWith(client.services.start(`no-such-${RUN}`, { withDependencies: true }), 404, 'GROUP_NOT_FOUND');
+    await rejectsWith(client.services.cancel('foundation'), 404, 'GROUP_OPERATION_NOT_FOUND');
   });
 
   it('gives a typed 401 without a token, and after logout', async () => {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ROLE_DESCRIPTIONS, ROLE_PERMISSIONS, ROLES, type Role } from '../../auth/permissions.js';
+import { seesUngrouped } from '../../auth/principal.js';
 import { errorResponses } from '../../schemas/common.js';
 import { AuditQuerySchema, AuditResponseSchema, RolesResponseSchema } from '../../schemas/auth.js';
 import type { AuditLog } from '../../services/audit.js';
@@ -43,7 +44,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (app, { 
         description: ROLE_DESCRIPTIONS[name],
         permissions: [...ROLE_PERMISSIONS[name]],
         groups: roleGroups[name],
-        seesUngrouped: name === 'admin',
+        seesUngrouped: seesUngrouped(name, roleGroups[name]),
         manageUsersAndAudit: name === 'admin',
       })),
     }),

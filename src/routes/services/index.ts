@@ -1,7 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { appError } from '../../errors.js';
 import { errorResponses } from '../../schemas/common.js';
-import { GroupActionQuerySchema, GroupActionResultSchema, GroupDetailsSchema, GroupListSchema, GroupParamsSchema } from '../../schemas/groups.js';
+import {
+  GroupActionQuerySchema,
+  GroupActionResultSchema,
+  GroupCancelResultSchema,
+  GroupDetailsSchema,
+  GroupListSchema,
+  GroupParamsSchema,
+} from '../../schemas/groups.js';
 import type { GroupActionResult } from '../../schemas/groups.js';
 import type { Services } from '../../services/index.js';
 import { viewerOf } from '../viewer.js';
@@ -11,8 +18,11 @@ import { openStream, type StreamSettings } from '../streams/open.js';
 
 const tags = ['services'];
 
-/** A failed run answers 409 with the whole result in `details`, so a caller sees where it stopped. */
+/** A failed or cancelled run answers 409 with the whole result in `details`, so a caller sees where it stopped. */
 function failureError(result: GroupActionResult) {
+  if (result.cancelled) {
+    return appError('GROUP_OPERATION_CANCELLED', `${result.action} of ${result.group} was cancelled by ${result.cancelled.by}`, { result });
+  }
   const f = result.failure;
   const where = f ? `group ${f.group}, step ${f.step}, ${f.reason}` : 'unknown step';
   return appError('GROUP_OPERATION_FAILED', `${result.action} of ${result.group} stopped at ${where}`, { result });
@@ -57,21 +67,16 @@ const groupRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: Stre
               ? 'Start a group step by step, each step running and healthy before the next'
               : 'Stop a group in reverse start order (dependants first)',
           description:
-            'With `Accept: text/event-stream` progress streams as `progress` events, then one `result` event. A failure answers 409 GROUP_OPERATION_FAILED with the result in error.details.',
+            'With `Accept: text/event-stream` progress streams as `progress` events, then one `result` event. A failure answers 409 GROUP_OPERATION_FAILED with the result in error.details; a cancelled run (DELETE /services/{group}/operation) 409 GROUP_OPERATION_CANCELLED, with a `cancelled` progress event on a stream. stepTimeout and timeout above GROUP_STEP_TIMEOUT_MAX_SECONDS answer 400.',
           params: GroupParamsSchema,
           querystring: GroupActionQuerySchema,
-          response: { 200: GroupActionResultSchema, ...errorResponses(400, 404, 409, 429, 503) },
+          response: { 200: GroupActionResultSchema, ...errorResponses(400, 403, 404, 409, 429, 503) },
         },
       },
       async (request, reply) => {
         const { withDependencies, stepTimeout, timeout } = request.query;
         await services.store.ready();
-        const operation = groupRunner.reserve(
-          request.params.group,
-          action,
-          { withDependencies, stepTimeoutMs: stepTimeout * 1000, stopTimeout: timeout },
-          viewerOf(request),
-        );
+        const operation = groupRunner.reserve(request.params.group, action, { withDependencies, stepTimeout, stopTimeout: timeout }, viewerOf(request));
         const wantsStream = (request.headers.accept ?? '').includes('text/event-stream');
         if (!wantsStream) {
           const result = await operation.run();
@@ -82,7 +87,7 @@ const groupRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: Stre
         try {
           stream = openStream(request, reply, streams);
         } catch (err) {
-          operation.cancel(); // no stream slot: run nothing, free the groups
+          operation.release(); // no stream slot: run nothing, free the groups
           throw err;
         }
         stream.send('accepted', { action, group: request.params.group, groups: operation.chain });
@@ -94,6 +99,26 @@ const groupRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: Stre
       },
     );
   }
+
+  app.delete(
+    '/services/:group/operation',
+    {
+      config: { access: { permission: 'EXECUTE' } },
+      schema: {
+        tags,
+        summary: 'Cancel the running start or stop that holds a group',
+        description:
+          'An admin, or the caller who started it, may cancel; others get 403. The operation stops waiting at once (an engine call in flight completes on its own), answers 409 GROUP_OPERATION_CANCELLED (a stream gets a `cancelled` progress event and a result with `cancelled`), and every group it held is free when this answers. 404 GROUP_OPERATION_NOT_FOUND when none runs.',
+        params: GroupParamsSchema,
+        response: { 200: GroupCancelResultSchema, ...errorResponses(400, 403, 404, 429, 503) },
+      },
+    },
+    async (request) => {
+      const cancelled = await groupRunner.cancel(request.params.group, viewerOf(request));
+      request.log.info({ group: cancelled.group, action: cancelled.action, startedBy: cancelled.startedBy, cancelledBy: cancelled.cancelledBy }, 'group operation cancelled');
+      return cancelled;
+    },
+  );
 };
 
 export default groupRoutes;

@@ -50,8 +50,14 @@ export function GroupsPage() {
       await postStream(`/api/v1/services/${encodeURIComponent(group)}/${action}?withDependencies=true`, undefined, (m) => {
         if (m.event === 'progress') setLog((l) => [...l, m.data as Progress]);
         if (m.event === 'result') {
-          const r = m.data as { ok: boolean; durationMs: number; failure?: { container: string; reason: string } };
-          setResult(r.ok ? `${action} of ${group} done in ${(r.durationMs / 1000).toFixed(1)} s` : `${action} of ${group} stopped: ${r.failure?.reason ?? 'failed'}`);
+          const r = m.data as { ok: boolean; durationMs: number; failure?: { container: string; reason: string }; cancelled?: { by: string } };
+          setResult(
+            r.ok
+              ? `${action} of ${group} done in ${(r.durationMs / 1000).toFixed(1)} s`
+              : r.cancelled
+                ? `${action} of ${group} cancelled by ${r.cancelled.by}`
+                : `${action} of ${group} stopped: ${r.failure?.reason ?? 'failed'}`,
+          );
         }
       });
     } catch (err) {

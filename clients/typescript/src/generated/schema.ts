@@ -1355,6 +1355,7 @@ export interface paths {
                                 /** @description Bytes, sum over running members */
                                 memoryUsage: number;
                             };
+                            /** @description The groups this one needs, directly or not, that the caller may see (hidden ones are left out) */
                             dependencies: {
                                 name: string;
                                 /** @description running: all members run (and are healthy where checked); unhealthy: a running member is unhealthy; partial: some run; stopped: none run; empty: no members */
@@ -1424,16 +1425,16 @@ export interface paths {
         put?: never;
         /**
          * Start a group step by step, each step running and healthy before the next
-         * @description With `Accept: text/event-stream` progress streams as `progress` events, then one `result` event. A failure answers 409 GROUP_OPERATION_FAILED with the result in error.details.
+         * @description With `Accept: text/event-stream` progress streams as `progress` events, then one `result` event. A failure answers 409 GROUP_OPERATION_FAILED with the result in error.details; a cancelled run (DELETE /services/{group}/operation) 409 GROUP_OPERATION_CANCELLED, with a `cancelled` progress event on a stream. stepTimeout and timeout above GROUP_STEP_TIMEOUT_MAX_SECONDS answer 400.
          */
         post: {
             parameters: {
                 query?: {
                     /** @description start: first start the groups this one depends on; stop: first stop the groups that depend on this one */
                     withDependencies?: boolean;
-                    /** @description Seconds a step may take to be running and healthy (or stopped) */
+                    /** @description Seconds a step may take to be running and healthy (or stopped); default 120 (or the limit if lower). Above GROUP_STEP_TIMEOUT_MAX_SECONDS (default 300) answers 400 */
                     stepTimeout?: number;
-                    /** @description stop: seconds before the engine kills a member */
+                    /** @description stop: seconds before the engine kills a member; at most GROUP_STEP_TIMEOUT_MAX_SECONDS */
                     timeout?: number;
                 };
                 header?: never;
@@ -1466,7 +1467,7 @@ export interface paths {
                                     containers: {
                                         id: string;
                                         name: string;
-                                        outcome: "started" | "already-running" | "stopped" | "already-stopped" | "failed" | "skipped";
+                                        outcome: "started" | "already-running" | "stopped" | "already-stopped" | "failed" | "skipped" | "cancelled";
                                         durationMs: number;
                                         error?: string;
                                     }[];
@@ -1478,11 +1479,27 @@ export interface paths {
                                 container: string;
                                 reason: string;
                             };
+                            /** @description Present when the operation was cancelled (DELETE /services/{group}/operation) */
+                            cancelled?: {
+                                /** @description Subject of the caller who cancelled */
+                                by: string;
+                                /** Format: date-time */
+                                at: string;
+                            };
                         };
                     };
                 };
                 /** @description Every error has this shape */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1545,16 +1562,16 @@ export interface paths {
         put?: never;
         /**
          * Stop a group in reverse start order (dependants first)
-         * @description With `Accept: text/event-stream` progress streams as `progress` events, then one `result` event. A failure answers 409 GROUP_OPERATION_FAILED with the result in error.details.
+         * @description With `Accept: text/event-stream` progress streams as `progress` events, then one `result` event. A failure answers 409 GROUP_OPERATION_FAILED with the result in error.details; a cancelled run (DELETE /services/{group}/operation) 409 GROUP_OPERATION_CANCELLED, with a `cancelled` progress event on a stream. stepTimeout and timeout above GROUP_STEP_TIMEOUT_MAX_SECONDS answer 400.
          */
         post: {
             parameters: {
                 query?: {
                     /** @description start: first start the groups this one depends on; stop: first stop the groups that depend on this one */
                     withDependencies?: boolean;
-                    /** @description Seconds a step may take to be running and healthy (or stopped) */
+                    /** @description Seconds a step may take to be running and healthy (or stopped); default 120 (or the limit if lower). Above GROUP_STEP_TIMEOUT_MAX_SECONDS (default 300) answers 400 */
                     stepTimeout?: number;
-                    /** @description stop: seconds before the engine kills a member */
+                    /** @description stop: seconds before the engine kills a member; at most GROUP_STEP_TIMEOUT_MAX_SECONDS */
                     timeout?: number;
                 };
                 header?: never;
@@ -1587,7 +1604,7 @@ export interface paths {
                                     containers: {
                                         id: string;
                                         name: string;
-                                        outcome: "started" | "already-running" | "stopped" | "already-stopped" | "failed" | "skipped";
+                                        outcome: "started" | "already-running" | "stopped" | "already-stopped" | "failed" | "skipped" | "cancelled";
                                         durationMs: number;
                                         error?: string;
                                     }[];
@@ -1599,11 +1616,27 @@ export interface paths {
                                 container: string;
                                 reason: string;
                             };
+                            /** @description Present when the operation was cancelled (DELETE /services/{group}/operation) */
+                            cancelled?: {
+                                /** @description Subject of the caller who cancelled */
+                                by: string;
+                                /** Format: date-time */
+                                at: string;
+                            };
                         };
                     };
                 };
                 /** @description Every error has this shape */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1650,6 +1683,102 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{group}/operation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel the running start or stop that holds a group
+         * @description An admin, or the caller who started it, may cancel; others get 403. The operation stops waiting at once (an engine call in flight completes on its own), answers 409 GROUP_OPERATION_CANCELLED (a stream gets a `cancelled` progress event and a result with `cancelled`), and every group it held is free when this answers. 404 GROUP_OPERATION_NOT_FOUND when none runs.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Service group name */
+                    group: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action: "start" | "stop";
+                            /** @description The group the cancelled operation was asked for */
+                            group: string;
+                            /** @description Every group it held (withDependencies), now free */
+                            groups: string[];
+                            /** @description Subject of the caller who started it */
+                            startedBy: string | null;
+                            cancelledBy: string;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;

@@ -37,6 +37,23 @@ export function canSeeGroup(principal: Pick<Principal, 'groups'>, group: string)
   return principal.groups.includes(ALL_GROUPS) || principal.groups.includes(group);
 }
 
+/**
+ * The item as the caller may see it: group names it may not see are left out of `groups`
+ * (and of `group`, the primary one), so a container in a visible and a hidden group never
+ * names the hidden one. Returns the item itself when nothing is hidden (no copy).
+ */
+export function withVisibleGroups<T extends Grouped & { group?: string | null; container?: Grouped & { group: string | null } }>(
+  principal: Pick<Principal, 'groups'>,
+  item: T,
+): T {
+  if (principal.groups.includes(ALL_GROUPS) || item.groups.every((g) => canSeeGroup(principal, g))) return item;
+  const groups = item.groups.filter((g) => canSeeGroup(principal, g));
+  const out: T = { ...item, groups };
+  if ('group' in item) out.group = item.group && canSeeGroup(principal, item.group) ? item.group : (groups[0] ?? null);
+  if (item.container) out.container = withVisibleGroups(principal, item.container);
+  return out;
+}
+
 /** Admins always see ungrouped containers; other roles only with `*` in their groups. */
 export function seesUngrouped(role: Role, groups: readonly string[]): boolean {
   return role === 'admin' || groups.includes(ALL_GROUPS);

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { canSee } from '../auth/principal.js';
+import { canSee, withVisibleGroups } from '../auth/principal.js';
 import type { ComposeTool } from '../compose/detect.js';
 import { resolveModel } from '../compose/model.js';
 import { engineSockets, PROJECT_NAME } from '../compose/paths.js';
@@ -78,7 +78,8 @@ export class ComposeService {
   }
 
   private containersOf(project: string, viewer: Viewer): ContainerSummary[] {
-    return this.store.summaries().filter((c) => c.composeProject === project && (!viewer || canSee(viewer, c)));
+    const members = this.store.summaries().filter((c) => c.composeProject === project && (!viewer || canSee(viewer, c)));
+    return viewer ? members.map((c) => withVisibleGroups(viewer, c)) : members;
   }
 
   async projects(viewer: Viewer) {

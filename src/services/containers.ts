@@ -6,7 +6,7 @@ import { isAppError } from '../errors.js';
 import type { ContainerStore } from './container-store.js';
 import type { EngineStatus } from './engine-status.js';
 import type { ActionResult } from '../schemas/containers.js';
-import { canSee, type Principal } from '../auth/principal.js';
+import { canSee, withVisibleGroups, type Principal } from '../auth/principal.js';
 
 /** Who asks: undefined means the service itself, which sees everything. */
 export type Viewer = Principal | undefined;
@@ -62,7 +62,7 @@ export class ContainerService {
   /** The containers a viewer may see; others do not exist for it. */
   visible(viewer: Viewer): ContainerSummary[] {
     const all = this.store.summaries();
-    return viewer ? all.filter((c) => canSee(viewer, c)) : all;
+    return viewer ? all.filter((c) => canSee(viewer, c)).map((c) => withVisibleGroups(viewer, c)) : all;
   }
 
   /** Resolves a full id, exact name or unique id prefix to one container. */
@@ -141,7 +141,8 @@ export class ContainerService {
     const { raw } = await this.find(ref, viewer);
     // Env values often hold secrets: admins only.
     const showEnvValues = viewer === undefined || viewer.role === 'admin';
-    return detailsFromEngine(raw, showEnvValues, Date.now(), this.store.groupsOf);
+    const details = detailsFromEngine(raw, showEnvValues, Date.now(), this.store.groupsOf);
+    return viewer ? withVisibleGroups(viewer, details) : details;
   }
 
   /** Starts, stops or restarts a container and reports its state afterwards. */

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import { errorResponses } from '../../schemas/common.js';
 import type { FeedEntry } from '../../services/change-feed.js';
 import type { Services } from '../../services/index.js';
-import { canSee } from '../../auth/principal.js';
+import { canSee, withVisibleGroups } from '../../auth/principal.js';
 import { viewerOf } from '../viewer.js';
 import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../streams/open.js';
 
@@ -48,7 +48,7 @@ const eventRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: Stre
           return;
         }
         missed = false;
-        stream.send('container', entry.change, entry.seq);
+        stream.send('container', withVisibleGroups(viewer, entry.change), entry.seq);
       };
 
       const lastEventId = Number(request.headers['last-event-id']);

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import { relaxDefaultedQueryParameters } from '../src/openapi.js';
+import { relaxDefaultedQueryParameters } from '../src/http/openapi.js';
 
 /** The service's OpenAPI document as the client is generated from it (a copy; `document` is left as is). */
 export function clientDocument(document: object): { document: object; relaxed: string[] } {

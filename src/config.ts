@@ -149,7 +149,7 @@ export interface Config {
     allowPull: boolean;
   };
   corsOrigins: string[];
-  /** Host names (lower case, IPv6 in brackets) the service answers to; empty: see routes/host-check.ts. */
+  /** Host names (lower case, IPv6 in brackets) the service answers to; empty: see http/host-check.ts. */
   allowedHosts: string[];
   dataDir: string;
   metricsToken?: string;

@@ -1,6 +1,6 @@
 /**
  * Every error the API can answer with: code, HTTP status and the message a caller sees.
- * Services throw `appError(code)`; one handler renders it (see routes/error-handler.ts).
+ * Services throw `appError(code)`; one handler renders it (see http/error-handler.ts).
  */
 export const ERRORS = {
   VALIDATION_ERROR: { status: 400, message: 'The request is not valid' },

@@ -1,7 +1,7 @@
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
-import { allowedHostNames } from './routes/host-check.js';
+import { allowedHostNames } from './http/host-check.js';
 
 /** A start that fails gives up within this; the process ends right after (see cli.ts). */
 const CLOSE_ON_FAILURE_MS = 500;

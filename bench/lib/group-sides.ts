@@ -1,4 +1,4 @@
-import type { GroupActionResult, GroupSummary } from '../../src/schemas/groups.js';
+import type { GroupActionResult, GroupSummary } from '../../src/groups/schemas.js';
 import type { DockerCli } from './docker-cli.js';
 import type { HttpClient } from './http-client.js';
 import { expectState, type Tier } from './tiers.js';

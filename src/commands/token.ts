@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { isRole } from '../auth/permissions.js';
-import { resolveSecret } from '../auth/secret.js';
-import { TokenService } from '../auth/tokens.js';
+import { isRole } from '../access/permissions.js';
+import { resolveSecret } from '../access/secret.js';
+import { TokenService } from '../access/tokens.js';
 import type { Config } from '../config.js';
 
 const DURATION = /^(\d+)(s|m|h|d)?$/;

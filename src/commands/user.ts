@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { generatePassword } from '../auth/passwords.js';
-import { checkRole } from '../auth/user-rules.js';
+import { generatePassword } from '../access/passwords.js';
+import { checkRole } from '../access/user-rules.js';
 import type { Config } from '../config.js';
-import { UserService, type User } from '../services/users.js';
+import { UserService, type User } from '../access/users.js';
 import { openDatabase } from '../storage/database.js';
 
 export const USER_USAGE = `gui-docker-manager user list

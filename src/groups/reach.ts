@@ -1,4 +1,4 @@
-import { ALL_GROUPS } from '../auth/principal.js';
+import { ALL_GROUPS } from '../access/principal.js';
 
 /**
  * The groups no role's list reaches: nobody holding a role default (USER_SERVICES,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { buildApp, type App, type AppOptions } from '../../src/app.js';
-import type { Role } from '../../src/auth/permissions.js';
+import type { Role } from '../../src/access/permissions.js';
 import { loadConfig } from '../../src/config.js';
 import { SseClient } from './sse-client.js';
 

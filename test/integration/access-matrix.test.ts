@@ -4,8 +4,8 @@ import { buildTestApp, listenTestApp, type ErrorBody, type TestApp } from '../he
 import { SseClient } from '../helpers/sse-client.js';
 import { docker, Fixture, inspectState, requireEngine } from '../helpers/docker-cli.js';
 import { until } from '../helpers/events.js';
-import type { FeedEntry } from '../../src/services/change-feed.js';
-import type { Role } from '../../src/auth/permissions.js';
+import type { FeedEntry } from '../../src/containers/change-feed.js';
+import type { Role } from '../../src/access/permissions.js';
 
 const fixture = new Fixture();
 let inGroup: { id: string; name: string }; // foundation: every role's default groups

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { requireEngine } from '../helpers/docker-cli.js';
-import { TokenService } from '../../src/auth/tokens.js';
+import { TokenService } from '../../src/access/tokens.js';
 
 const CLI = ['--import', 'tsx', 'src/cli.ts'];
 

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import Fastify from 'fastify';
-import { registerAuditHook } from '../../src/routes/audit-hook.js';
-import type { AuditLog } from '../../src/services/audit.js';
+import { registerAuditHook } from '../../src/access/http/audit-hook.js';
+import type { AuditLog } from '../../src/access/audit.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { requireEngine } from '../helpers/docker-cli.js';
 

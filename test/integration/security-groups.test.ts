@@ -4,7 +4,7 @@ import { listenTestApp, type ErrorBody, type TestApp } from '../helpers/app.js';
 import { Fixture, inspectState, requireEngine } from '../helpers/docker-cli.js';
 import { SseClient } from '../helpers/sse-client.js';
 import { parseGroups } from '../../src/groups/load.js';
-import type { ContainerChange } from '../../src/services/container-store.js';
+import type { ContainerChange } from '../../src/containers/container-store.js';
 
 /**
  * Group operations and group views against the caller's reach: a capped step timeout, a

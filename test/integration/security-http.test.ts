@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
-import { dashboardBuilt, WEB_ROOT } from '../../src/routes/web.js';
+import { dashboardBuilt, WEB_ROOT } from '../../src/http/dashboard.js';
 import { buildTestApp, listenTestApp, type ErrorBody } from '../helpers/app.js';
 import { requireEngine } from '../helpers/docker-cli.js';
 

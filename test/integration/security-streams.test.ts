@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { listenTestApp, type TestApp } from '../helpers/app.js';
 import { Fixture, requireEngine } from '../helpers/docker-cli.js';
 import { SseClient } from '../helpers/sse-client.js';
-import { UserService } from '../../src/services/users.js';
+import { UserService } from '../../src/access/users.js';
 import { openDatabase } from '../../src/storage/database.js';
 
 /**

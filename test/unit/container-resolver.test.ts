@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppError } from '../../src/errors.js';
-import { resolveContainer, type Identified } from '../../src/services/container-resolver.js';
+import { resolveContainer, type Identified } from '../../src/containers/container-resolver.js';
 
 const id = (start: string): string => start.padEnd(64, '0');
 

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import type { DockerEngine } from '../../src/docker/engine.js';
 import type { EngineContainerDetails } from '../../src/docker/types.js';
 import { appError } from '../../src/errors.js';
-import { ContainerStore, DEFAULT_STORE_OPTIONS, type ContainerChange } from '../../src/services/container-store.js';
+import { ContainerStore, DEFAULT_STORE_OPTIONS, type ContainerChange } from '../../src/containers/container-store.js';
 
 const ID = 'a'.repeat(64);
 const ZERO_TIME = '0001-01-01T00:00:00Z';

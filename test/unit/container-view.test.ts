@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EngineContainerDetails } from '../../src/docker/types.js';
-import { detailsFromEngine, summaryFromDetails } from '../../src/services/container-view.js';
+import { detailsFromEngine, summaryFromDetails } from '../../src/containers/container-view.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -161,7 +161,7 @@ describe('detailsFromEngine', () => {
 
 describe('statusText and humanDuration', () => {
   test('read like the docker ps STATUS column', async () => {
-    const { humanDuration } = await import('../../src/services/container-view.js');
+    const { humanDuration } = await import('../../src/containers/container-view.js');
     assert.equal(humanDuration(400), 'Less than a second');
     assert.equal(humanDuration(1000), '1 second');
     assert.equal(humanDuration(42_000), '42 seconds');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ContainerSummary } from '../../src/services/container-view.js';
-import { applyFilters, labelMatches } from '../../src/services/containers.js';
+import type { ContainerSummary } from '../../src/containers/container-view.js';
+import { applyFilters, labelMatches } from '../../src/containers/container-service.js';
 
 function summary(name: string, state: string, labels: Record<string, string> = {}, groups: string[] = []): ContainerSummary {
   return {

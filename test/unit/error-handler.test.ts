@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ERRORS, appError } from '../../src/errors.js';
-import { renderError } from '../../src/routes/error-handler.js';
+import { renderError } from '../../src/http/error-handler.js';
 
 /** An error shaped like the ones Fastify itself throws. */
 function fastifyError(statusCode: number, message: string, extra: Record<string, unknown> = {}): Error {

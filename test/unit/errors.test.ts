@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { STATUS_CODES } from 'node:http';
 import { describe, test } from 'node:test';
 import { AppError, ERRORS, appError, isAppError, type ErrorCode } from '../../src/errors.js';
-import { FASTIFY_STATUS_CODES, renderError } from '../../src/routes/error-handler.js';
+import { FASTIFY_STATUS_CODES, renderError } from '../../src/http/error-handler.js';
 
 const codes = Object.keys(ERRORS) as ErrorCode[];
 

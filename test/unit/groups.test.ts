@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { GroupCatalog, type Classifiable } from '../../src/groups/catalog.js';
 import { findCycle, globToRegExp, GroupsFileError, loadGroupsFile, parseGroups } from '../../src/groups/load.js';
 import { unreachableGroups, warnUnreachableGroups } from '../../src/groups/reach.js';
-import { groupStatus } from '../../src/services/groups.js';
+import { groupStatus } from '../../src/groups/group-service.js';
 
 function c(name: string, labels: Record<string, string> = {}, compose: [string, string] | null = null): Classifiable {
   return { id: `${name}-id`, name, labels, composeProject: compose?.[0] ?? null, composeService: compose?.[1] ?? null };

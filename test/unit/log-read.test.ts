@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { LOG_LINE_MAX_BYTES } from '../../src/docker/log-frames.js';
-import { readLogLines } from '../../src/services/log-read.js';
+import { readLogLines } from '../../src/containers/logs/log-read.js';
 
 /** A logs body as the engine sends it to a TTY container's reader, in chunks. */
 function body(text: string, chunk = 7): Readable {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, test } from 'node:test';
-import { StreamLimiter } from '../../src/routes/streams/stream-limiter.js';
-import { ChangeFeed } from '../../src/services/change-feed.js';
-import type { ContainerChange, ContainerStore } from '../../src/services/container-store.js';
-import { mapLimit } from '../../src/services/concurrency.js';
-import { totalsOf } from '../../src/services/stats.js';
+import { StreamLimiter } from '../../src/http/sse/stream-limiter.js';
+import { ChangeFeed } from '../../src/containers/change-feed.js';
+import type { ContainerChange, ContainerStore } from '../../src/containers/container-store.js';
+import { mapLimit } from '../../src/lib/concurrency.js';
+import { totalsOf } from '../../src/containers/stats/stats.js';
 import { AppError } from '../../src/errors.js';
 
 function change(n: number): ContainerChange {

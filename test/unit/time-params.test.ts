@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AppError } from '../../src/errors.js';
-import { parseTimeParam } from '../../src/services/time-params.js';
+import { parseTimeParam } from '../../src/containers/logs/time-params.js';
 
 // 2023-11-14T22:13:20Z
 const NOW_MS = 1_700_000_000_000;

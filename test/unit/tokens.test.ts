@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac, generateKeyPairSync, sign as rsaSign } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { TokenService } from '../../src/auth/tokens.js';
+import { TokenService } from '../../src/access/tokens.js';
 import { AppError } from '../../src/errors.js';
 
 const SECRET = 'unit-test-secret-0123456789abcdef';

@@ -1,0 +1,64 @@
+import type { Role } from './permissions.js';
+import { permissionsOf, type Permission } from './permissions.js';
+
+/** Who is calling, after authentication: the only identity routes and services see. */
+export interface Principal {
+  sub: string;
+  role: Role;
+  permissions: readonly Permission[];
+  /** Service groups whose containers this caller may see; `*` means every group. */
+  groups: readonly string[];
+  /** Admins (and `*` holders) also see containers that belong to no group. */
+  seesUngrouped: boolean;
+  /** Local user id for tokens issued by login; absent for platform or CLI tokens. */
+  userId?: number;
+  /** What revokes this one token: its jti, else a hash of the token (see access/revocations.ts). */
+  tokenId: string;
+  /** Unix seconds; open streams end when it passes. */
+  expiresAt: number;
+  via: 'bearer' | 'cookie';
+}
+
+/** Anything with groups, such as a container view or a change. */
+export interface Grouped {
+  groups: readonly string[];
+}
+
+/** Whether the caller may see this container (or change): not visible means "does not exist". */
+export function canSee(principal: Principal, item: Grouped): boolean {
+  if (item.groups.length === 0) return principal.seesUngrouped;
+  return item.groups.some((g) => canSeeGroup(principal, g));
+}
+
+/** `*` in a group list: every group, and the containers that belong to none. */
+export const ALL_GROUPS = '*';
+
+export function canSeeGroup(principal: Pick<Principal, 'groups'>, group: string): boolean {
+  return principal.groups.includes(ALL_GROUPS) || principal.groups.includes(group);
+}
+
+/**
+ * The item as the caller may see it: group names it may not see are left out of `groups`
+ * (and of `group`, the primary one), so a container in a visible and a hidden group never
+ * names the hidden one. Returns the item itself when nothing is hidden (no copy).
+ */
+export function withVisibleGroups<T extends Grouped & { group?: string | null; container?: Grouped & { group: string | null } }>(
+  principal: Pick<Principal, 'groups'>,
+  item: T,
+): T {
+  if (principal.groups.includes(ALL_GROUPS) || item.groups.every((g) => canSeeGroup(principal, g))) return item;
+  const groups = item.groups.filter((g) => canSeeGroup(principal, g));
+  const out: T = { ...item, groups };
+  if ('group' in item) out.group = item.group && canSeeGroup(principal, item.group) ? item.group : (groups[0] ?? null);
+  if (item.container) out.container = withVisibleGroups(principal, item.container);
+  return out;
+}
+
+/** Admins always see ungrouped containers; other roles only with `*` in their groups. */
+export function seesUngrouped(role: Role, groups: readonly string[]): boolean {
+  return role === 'admin' || groups.includes(ALL_GROUPS);
+}
+
+export function makePrincipal(fields: Omit<Principal, 'permissions' | 'seesUngrouped'>): Principal {
+  return { ...fields, permissions: permissionsOf(fields.role), seesUngrouped: seesUngrouped(fields.role, fields.groups) };
+}

@@ -1,0 +1,136 @@
+import Type, { type Static } from 'typebox';
+
+export const RoleSchema = Type.Union([Type.Literal('user'), Type.Literal('developer'), Type.Literal('admin')], { description: 'user, developer or admin' });
+export const PermissionSchema = Type.Union([Type.Literal('READ'), Type.Literal('EXECUTE'), Type.Literal('WRITE'), Type.Literal('DELETE')]);
+const GroupName = Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$' });
+/** Also checked outside HTTP (CLI, first-run admin) by src/access/user-rules.ts: keep descriptions readable. */
+export const GroupListSchema = Type.Array(GroupName, {
+  maxItems: 100,
+  description: 'a list of up to 100 group names (letters, digits, _ . -; starting with a letter or digit)',
+});
+export const UsernameSchema = Type.String({
+  pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.@-]{0,63}$',
+  description: 'Letters, digits, _ . @ - (1-64 characters, starting with a letter or digit)',
+});
+export const PasswordSchema = Type.String({ minLength: 12, maxLength: 1024, description: 'At least 12 characters (at most 1024)' });
+
+export const LoginBodySchema = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { additionalProperties: false },
+);
+
+export const IdentitySchema = Type.Object({
+  sub: Type.String(),
+  role: RoleSchema,
+  permissions: Type.Array(PermissionSchema),
+  groups: Type.Array(Type.String()),
+  seesUngrouped: Type.Boolean(),
+  userId: Type.Optional(Type.Integer()),
+  expiresAt: Type.Optional(Type.Integer({ description: 'Unix seconds' })),
+});
+
+export const LoginResponseSchema = Type.Object({
+  token: Type.String({ description: 'Bearer token; browsers get the same in an httpOnly cookie' }),
+  expiresAt: Type.Integer({ description: 'Unix seconds' }),
+  identity: IdentitySchema,
+});
+
+export const UserSchema = Type.Object({
+  id: Type.Integer(),
+  username: Type.String(),
+  role: RoleSchema,
+  groups: Type.Union([Type.Array(Type.String()), Type.Null()], { description: "The user's own groups; null: the role's defaults" }),
+  disabled: Type.Boolean(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+
+export const UserListSchema = Type.Object({ users: Type.Array(UserSchema) });
+export const UserParamsSchema = Type.Object({ userId: Type.Integer({ minimum: 1 }) });
+
+export const CreateUserSchema = Type.Object(
+  {
+    username: UsernameSchema,
+    password: PasswordSchema,
+    role: RoleSchema,
+    groups: Type.Optional(Type.Union([GroupListSchema, Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateUserSchema = Type.Object(
+  {
+    role: Type.Optional(RoleSchema),
+    groups: Type.Optional(Type.Union([GroupListSchema, Type.Null()])),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const PasswordBodySchema = Type.Object({ password: PasswordSchema }, { additionalProperties: false });
+
+export const RevokeUserTokensResponseSchema = Type.Object({
+  userId: Type.Integer(),
+  username: Type.String(),
+  revoked: Type.Literal(true, { description: 'Every token issued to this user so far is refused from now on' }),
+});
+
+export const SubjectParamsSchema = Type.Object({
+  subject: Type.String({ minLength: 1, maxLength: 256, description: "A token subject (`sub`), e.g. a platform user's id" }),
+});
+
+export const RevokeSubjectResponseSchema = Type.Object({
+  subject: Type.String(),
+  revokedBefore: Type.Integer({ description: 'Unix seconds: tokens of this subject issued at or before it (or without `iat`) are refused' }),
+});
+
+export const RolesResponseSchema = Type.Object({
+  accessLevelsEnabled: Type.Boolean(),
+  roles: Type.Array(
+    Type.Object({
+      name: RoleSchema,
+      description: Type.String(),
+      permissions: Type.Array(PermissionSchema),
+      groups: Type.Array(Type.String()),
+      seesUngrouped: Type.Boolean(),
+      manageUsersAndAudit: Type.Boolean(),
+    }),
+  ),
+});
+
+export const AuditQuerySchema = Type.Object({
+  actor: Type.Optional(Type.String({ maxLength: 200 })),
+  action: Type.Optional(Type.String({ maxLength: 300 })),
+  outcome: Type.Optional(Type.Union([Type.Literal('allowed'), Type.Literal('denied'), Type.Literal('failed')])),
+  since: Type.Optional(Type.String({ format: 'date-time', description: 'An instant with its offset, e.g. 2025-01-31T09:00:00+05:00 or …Z' })),
+  until: Type.Optional(Type.String({ format: 'date-time', description: 'An instant with its offset, e.g. 2025-01-31T18:00:00+05:00 or …Z' })),
+  before: Type.Optional(Type.Integer({ minimum: 1, description: 'Page: entries with an id below this' })),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+});
+
+export const AuditDetailsSchema = Type.Object({
+  body: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  query: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+export type AuditDetails = Static<typeof AuditDetailsSchema>;
+
+export const AuditResponseSchema = Type.Object({
+  entries: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      time: Type.String(),
+      actor: Type.String(),
+      role: Type.Union([Type.String(), Type.Null()]),
+      ip: Type.String(),
+      method: Type.String(),
+      action: Type.String(),
+      target: Type.Union([Type.String(), Type.Null()]),
+      outcome: Type.String(),
+      status: Type.Integer(),
+      durationMs: Type.Integer(),
+      requestId: Type.String(),
+      details: Type.Union([AuditDetailsSchema, Type.Null()], { description: 'What was asked: the body fields the route records (never secrets) and the query options' }),
+    }),
+  ),
+  nextBefore: Type.Union([Type.Integer(), Type.Null()], { description: 'Pass as `before` for the next page' }),
+});

@@ -1,0 +1,65 @@
+import type { DockerEngine } from '../../docker/engine.js';
+import { toAppError } from '../../docker/engine-errors.js';
+import type { ContainerService, Viewer } from '../container-service.js';
+import { LogFollow } from './log-follow.js';
+import { DEFAULT_READ_LIMITS, readLogLines, type LogLine, type ReadLimits } from './log-read.js';
+import { parseTimeParam } from './time-params.js';
+
+export const LOG_TAIL_DEFAULT = 100;
+export const LOG_TAIL_MAX = 10_000;
+
+export interface LogQuery {
+  tail?: number;
+  since?: string;
+  until?: string;
+  timestamps?: boolean;
+}
+
+export type { LogLine } from './log-read.js';
+export { splitTimestamp } from './log-read.js';
+
+export interface LogsResult {
+  id: string;
+  name: string;
+  tty: boolean;
+  lines: LogLine[];
+  /** Lines were left out to stay within the read limits (see log-read.ts). */
+  truncated: boolean;
+}
+
+/** Engine log options from the API's query; since/until accept what the docker CLI accepts. */
+export function engineLogOptions(query: LogQuery) {
+  return {
+    tail: query.tail ?? LOG_TAIL_DEFAULT,
+    since: query.since !== undefined ? parseTimeParam('since', query.since) : undefined,
+    until: query.until !== undefined ? parseTimeParam('until', query.until) : undefined,
+    timestamps: query.timestamps ?? false,
+  };
+}
+
+/** Reads a container's recent logs, stdout and stderr kept apart (one stream for TTYs). */
+export class LogService {
+  constructor(
+    private readonly engine: DockerEngine,
+    private readonly containers: ContainerService,
+    private readonly limits: ReadLimits = DEFAULT_READ_LIMITS,
+  ) {}
+
+  async read(ref: string, query: LogQuery, viewer?: Viewer): Promise<LogsResult> {
+    const options = engineLogOptions(query);
+    const details = await this.containers.details(ref, viewer);
+    const body = await this.engine.containerLogs(details.id, options);
+    const { lines, truncated } = await readLogLines(body, details.tty, options.timestamps, this.limits).catch((err: unknown) => {
+      throw toAppError(err); // the engine's stream broke mid-read
+    });
+    return { id: details.id, name: details.name, tty: details.tty, lines, truncated };
+  }
+
+  /** Opens a live stream: the last `tail` lines, then new lines as they are written. */
+  async follow(ref: string, query: LogQuery, viewer?: Viewer): Promise<LogFollow> {
+    const options = engineLogOptions(query);
+    const details = await this.containers.details(ref, viewer);
+    const upstream = await this.engine.followLogs(details.id, options);
+    return new LogFollow(details.id, details.name, details.tty, upstream, this.engine, options.timestamps);
+  }
+}

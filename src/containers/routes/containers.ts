@@ -1,0 +1,129 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { ContainerParamsSchema, errorResponses } from '../../http/common-schemas.js';
+import {
+  ActionResultSchema,
+  ContainerListSchema,
+  ListQuerySchema,
+  LogsQuerySchema,
+  LogsResponseSchema,
+  StatsResponseSchema,
+  StatsQuerySchema,
+  StopQuerySchema,
+} from '../schemas.js';
+import type { StreamSettings } from '../../http/sse/open.js';
+import { streamLogs } from './log-stream.js';
+import { streamContainerStats } from './stats-stream.js';
+import type { Services } from '../../services-bag.js';
+import { viewerOf } from '../../access/http/viewer.js';
+
+const tags = ['containers'];
+
+/** /api/v1/containers: list, details, lifecycle, logs and stats. */
+const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: StreamSettings }> = async (app, { services, streams }) => {
+  const { containers, logs, stats } = services;
+
+  app.get(
+    '/containers',
+    {
+      config: { access: { permission: 'READ' } },
+      schema: {
+        tags,
+        summary: 'List containers',
+        querystring: ListQuerySchema,
+        response: { 200: ContainerListSchema, ...errorResponses(400, 503) },
+      },
+    },
+    async (request) => {
+      const list = await containers.list(request.query, viewerOf(request));
+      return { containers: list, total: list.length };
+    },
+  );
+
+  app.get(
+    '/containers/:id',
+    {
+      config: { access: { permission: 'READ' } },
+      schema: {
+        tags,
+        summary: 'Container details',
+        params: ContainerParamsSchema,
+        response: { 200: Type.Ref('ContainerDetails'), ...errorResponses(400, 404, 409, 503) },
+      },
+    },
+    async (request) => containers.details(request.params.id, viewerOf(request)),
+  );
+
+  app.post(
+    '/containers/:id/start',
+    {
+      config: { access: { permission: 'EXECUTE' } },
+      schema: {
+        tags,
+        summary: 'Start a container',
+        params: ContainerParamsSchema,
+        response: { 200: ActionResultSchema, ...errorResponses(400, 404, 409, 503) },
+      },
+    },
+    async (request) => containers.act(request.params.id, 'start', undefined, viewerOf(request)),
+  );
+
+  for (const action of ['stop', 'restart'] as const) {
+    app.post(
+      `/containers/:id/${action}`,
+      {
+        config: { access: { permission: 'EXECUTE' } },
+        schema: {
+          tags,
+          summary: action === 'stop' ? 'Stop a container' : 'Restart a container',
+          params: ContainerParamsSchema,
+          querystring: StopQuerySchema,
+          response: { 200: ActionResultSchema, ...errorResponses(400, 404, 409, 503) },
+        },
+      },
+      async (request) => containers.act(request.params.id, action, request.query.timeout, viewerOf(request)),
+    );
+  }
+
+  app.get(
+    '/containers/:id/logs',
+    {
+      config: { access: { permission: 'READ' } },
+      schema: {
+        tags,
+        summary: 'Recent logs, stdout and stderr kept apart; follow=true streams them (SSE)',
+        description:
+          'With follow=true the answer is text/event-stream: an `open` event, one `log` event per line ({stream, text, timestamp?}), then `end` ({reason, state, exitCode}) when the container stops, or `error` when the engine goes away.',
+        params: ContainerParamsSchema,
+        querystring: LogsQuerySchema,
+        response: { 200: LogsResponseSchema, ...errorResponses(400, 404, 409, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const { follow, ...query } = request.query;
+      if (follow) return streamLogs(request, reply, services, streams, request.params.id, query);
+      return logs.read(request.params.id, query, viewerOf(request));
+    },
+  );
+
+  app.get(
+    '/containers/:id/stats',
+    {
+      config: { access: { permission: 'READ' } },
+      schema: {
+        tags,
+        summary: 'CPU, memory, network, block I/O and pids of a running container; stream=true streams them (SSE)',
+        description: 'With stream=true the answer is text/event-stream: one `stats` event per sample, then `end` when the container stops.',
+        params: ContainerParamsSchema,
+        querystring: StatsQuerySchema,
+        response: { 200: StatsResponseSchema, ...errorResponses(400, 404, 409, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      if (request.query.stream) return streamContainerStats(request, reply, services, streams, request.params.id);
+      return stats.sample(request.params.id, viewerOf(request));
+    },
+  );
+};
+
+export default containerRoutes;

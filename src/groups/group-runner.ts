@@ -1,0 +1,293 @@
+import type { EngineContainerDetails } from '../docker/types.js';
+import { appError, isAppError } from '../errors.js';
+import type { GroupCatalog } from './catalog.js';
+import type { ContainerOutcome, GroupActionResult, GroupCancelResult, GroupRun } from './schemas.js';
+import type { ContainerStore } from '../containers/container-store.js';
+import type { ContainerSummary } from '../containers/container-view.js';
+import type { ContainerService, Viewer } from '../containers/container-service.js';
+import { canSeeGroup, type Principal } from '../access/principal.js';
+import { waitForContainer, type WaitVerdict } from '../containers/wait-for-container.js';
+
+export type GroupAction = 'start' | 'stop';
+
+/** The step timeout when a caller names none (lowered to the configured cap if that is less). */
+export const DEFAULT_STEP_TIMEOUT_SECONDS = 120;
+
+export interface GroupRunOptions {
+  withDependencies: boolean;
+  /** Seconds a step may take; at most the configured cap. */
+  stepTimeout?: number;
+  /** stop: seconds the engine waits before killing a member; at most the configured cap. */
+  stopTimeout?: number;
+}
+
+export interface GroupRunnerLimits {
+  /** GROUP_STEP_TIMEOUT_MAX_SECONDS: no caller holds a group longer than this per step. */
+  stepTimeoutMaxSeconds: number;
+}
+
+export type GroupProgress =
+  | { type: 'group'; group: string; phase: 'begin' | 'end'; ok?: boolean }
+  | { type: 'step'; group: string; step: number; containers: string[] }
+  | ({ type: 'container'; group: string; step: number } & ContainerOutcome)
+  | { type: 'cancelled'; group: string; by: string };
+
+/** A reserved operation: the groups are locked until `run` settles. */
+export interface GroupOperation {
+  chain: string[];
+  run(onProgress?: (event: GroupProgress) => void): Promise<GroupActionResult>;
+  /** Frees the groups without running (the caller could not proceed). */
+  release(): void;
+}
+
+interface StepOptions {
+  stepTimeoutMs: number;
+  stopTimeout?: number;
+}
+
+/** A reserved or running operation, as cancel finds it. */
+interface Running {
+  action: GroupAction;
+  group: string;
+  chain: string[];
+  startedBy?: Principal;
+  controller: AbortController;
+  cancelledBy?: string;
+  /** Resolves once the operation ended and its groups are free. */
+  settled: Promise<void>;
+}
+
+/** Same caller: the same subject, and the same local user when either is one. */
+function sameCaller(a: Principal, b: Principal | undefined): boolean {
+  return b !== undefined && a.sub === b.sub && a.userId === b.userId;
+}
+
+/** Settles like `work`, or rejects GROUP_OPERATION_CANCELLED as soon as `signal` aborts. */
+function unlessCancelled<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  const cancelled = () => appError('GROUP_OPERATION_CANCELLED');
+  if (signal.aborted) {
+    work.catch(() => undefined); // it finishes on its own; nobody waits for it any more
+    return Promise.reject(cancelled());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      work.catch(() => undefined);
+      reject(cancelled());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+function describeHealth(d: EngineContainerDetails | undefined): string {
+  const h = d?.State.Health;
+  if (!h) return d?.State.Running ? 'running' : (d?.State.Status ?? 'removed');
+  const last = h.Log?.at(-1)?.Output.trim().slice(0, 200);
+  return `health ${h.Status}${last ? `, last check: ${last}` : ''}`;
+}
+
+/** Up means running and, where a healthcheck exists, healthy. */
+function judgeUp(d: EngineContainerDetails | undefined): WaitVerdict {
+  if (!d) return { failed: 'the container was removed' };
+  if (!d.State.Running) {
+    if (d.State.Restarting || d.State.Status === 'created') return 'pending';
+    return { failed: `exited with code ${d.State.ExitCode}` };
+  }
+  const health = d.State.Health?.Status;
+  return !health || health === 'none' || health === 'healthy' ? 'done' : 'pending';
+}
+
+function judgeDown(d: EngineContainerDetails | undefined): WaitVerdict {
+  return !d || !d.State.Running ? 'done' : 'pending';
+}
+
+/**
+ * Starts and stops whole groups: members step by step in dependency order (a step's
+ * members in parallel), each step gated on running and healthy; stop goes in reverse.
+ * One operation per group at a time. A failure stops the sequence and says where; an
+ * admin or the caller who started it may cancel it.
+ */
+export class GroupRunner {
+  /** Every group a reserved or running operation holds, to that operation. */
+  private readonly running = new Map<string, Running>();
+
+  constructor(
+    private readonly catalog: GroupCatalog,
+    private readonly store: ContainerStore,
+    private readonly containers: ContainerService,
+    private readonly limits: GroupRunnerLimits,
+  ) {}
+
+  isBusy(group: string): boolean {
+    return this.running.has(group);
+  }
+
+  /**
+   * Locks the groups the operation touches, or throws at once: GROUP_NOT_FOUND,
+   * VALIDATION_ERROR (a timeout above the cap), FORBIDDEN (withDependencies would reach a
+   * group the caller cannot see; which one is not said), GROUP_BUSY.
+   */
+  reserve(group: string, action: GroupAction, options: GroupRunOptions, viewer?: Viewer): GroupOperation {
+    if (!this.catalog.get(group) || (viewer && !canSeeGroup(viewer, group))) throw appError('GROUP_NOT_FOUND', `No service group named ${group}`);
+    const max = this.limits.stepTimeoutMaxSeconds;
+    for (const [name, value] of [['stepTimeout', options.stepTimeout], ['timeout', options.stopTimeout]] as const) {
+      if (value !== undefined && value > max) {
+        throw appError('VALIDATION_ERROR', `${name}=${value} is above the limit of ${max} seconds (GROUP_STEP_TIMEOUT_MAX_SECONDS)`, { limit: max });
+      }
+    }
+    const stepTimeoutMs = (options.stepTimeout ?? Math.min(DEFAULT_STEP_TIMEOUT_SECONDS, max)) * 1000;
+    const extra = !options.withDependencies ? [] : action === 'start' ? this.catalog.dependenciesOf(group) : this.catalog.dependantsOf(group);
+    const chain = [...extra, group];
+    // Hidden groups do not exist for this caller: refuse without naming them.
+    if (viewer && chain.some((g) => !canSeeGroup(viewer, g))) {
+      throw appError('FORBIDDEN', `withDependencies would ${action} groups outside yours; ${action} ${group} without it, or ask an admin`);
+    }
+    const taken = chain.filter((g) => this.running.has(g));
+    if (taken.length > 0) throw appError('GROUP_BUSY', `A start or stop of ${taken.join(', ')} is running; wait for it to finish or cancel it`);
+    let settle = () => undefined as void;
+    const op: Running = {
+      action,
+      group,
+      chain,
+      ...(viewer ? { startedBy: viewer } : {}),
+      controller: new AbortController(),
+      settled: new Promise<void>((resolve) => (settle = resolve)),
+    };
+    for (const g of chain) this.running.set(g, op);
+    let used = false;
+    const release = () => {
+      for (const g of chain) if (this.running.get(g) === op) this.running.delete(g);
+      settle();
+    };
+    return {
+      chain,
+      run: (onProgress = () => undefined) => {
+        if (used) throw new Error('a group operation runs once');
+        used = true;
+        return this.execute(op, { stepTimeoutMs, stopTimeout: options.stopTimeout }, onProgress).finally(release);
+      },
+      release: () => {
+        if (used) return;
+        used = true;
+        release();
+      },
+    };
+  }
+
+  /**
+   * Cancels the operation holding `group` (any group of its chain): it stops waiting at
+   * once (an engine call in flight is let finish: at most ENGINE_TIMEOUT_MS, or a stop's
+   * capped grace), reports `cancelled`, and its groups are free when this resolves. Only an
+   * admin or the caller who started it may; others get FORBIDDEN.
+   */
+  async cancel(group: string, viewer: Principal): Promise<GroupCancelResult> {
+    if (!this.catalog.get(group) || !canSeeGroup(viewer, group)) throw appError('GROUP_NOT_FOUND', `No service group named ${group}`);
+    const op = this.running.get(group);
+    if (!op) throw appError('GROUP_OPERATION_NOT_FOUND', `No start or stop of ${group} is running`);
+    if (viewer.role !== 'admin' && !sameCaller(viewer, op.startedBy)) {
+      throw appError('FORBIDDEN', 'Only an admin or the caller who started it may cancel this operation');
+    }
+    if (!op.controller.signal.aborted) {
+      op.cancelledBy = viewer.sub;
+      op.controller.abort();
+    }
+    await op.settled;
+    return { action: op.action, group: op.group, groups: op.chain, startedBy: op.startedBy?.sub ?? null, cancelledBy: op.cancelledBy ?? viewer.sub };
+  }
+
+  private async execute(op: Running, options: StepOptions, onProgress: (event: GroupProgress) => void): Promise<GroupActionResult> {
+    const started = Date.now();
+    const { signal } = op.controller;
+    const onAbort = () => onProgress({ type: 'cancelled', group: op.group, by: op.cancelledBy ?? 'unknown' });
+    signal.addEventListener('abort', onAbort, { once: true });
+    const result: GroupActionResult = { action: op.action, group: op.group, ok: true, durationMs: 0, groups: [] };
+    try {
+      await unlessCancelled(this.store.ready(), signal);
+      for (const name of op.chain) {
+        if (signal.aborted) break;
+        onProgress({ type: 'group', group: name, phase: 'begin' });
+        const run = await this.runGroup(name, op.action, options, signal, onProgress, result);
+        result.groups.push(run);
+        onProgress({ type: 'group', group: name, phase: 'end', ok: run.ok });
+        if (!run.ok) break;
+      }
+    } catch (err) {
+      if (!(isAppError(err) && err.code === 'GROUP_OPERATION_CANCELLED')) throw err;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    // Members cut short by the cancel are `cancelled`, not failed: `failure` stays for real ones.
+    if (signal.aborted) result.cancelled = { by: op.cancelledBy ?? 'unknown', at: new Date().toISOString() };
+    result.ok = !signal.aborted && result.groups.every((g) => g.ok);
+    result.durationMs = Date.now() - started;
+    return result;
+  }
+
+  private async runGroup(
+    name: string,
+    action: GroupAction,
+    options: StepOptions,
+    signal: AbortSignal,
+    onProgress: (event: GroupProgress) => void,
+    result: GroupActionResult,
+  ): Promise<GroupRun> {
+    const started = Date.now();
+    const definition = this.catalog.get(name);
+    const members = definition ? this.catalog.membersOf(definition, this.store.summaries()) : [];
+    const steps = this.catalog.steps(members);
+    const ordered = action === 'start' ? steps.map((s, i) => ({ step: i, containers: s })) : steps.map((s, i) => ({ step: i, containers: s })).reverse();
+    const run: GroupRun = { group: name, ok: true, durationMs: 0, steps: [] };
+    for (const { step, containers } of ordered) {
+      if (!run.ok || signal.aborted) {
+        run.ok = false;
+        run.steps.push({ step, containers: containers.map((c) => ({ id: c.id, name: c.name, outcome: 'skipped', durationMs: 0 })) });
+        continue;
+      }
+      onProgress({ type: 'step', group: name, step, containers: containers.map((c) => c.name) });
+      const deadline = Date.now() + options.stepTimeoutMs;
+      const outcomes = await Promise.all(
+        containers.map(async (c) => {
+          const outcome = await this.actOn(c, action, deadline, options, signal);
+          onProgress({ type: 'container', group: name, step, ...outcome });
+          return outcome;
+        }),
+      );
+      run.steps.push({ step, containers: outcomes });
+      const failed = outcomes.find((o) => o.outcome === 'failed' || o.outcome === 'cancelled');
+      if (failed) {
+        run.ok = false;
+        if (failed.outcome === 'failed') result.failure = { group: name, step, container: failed.name, reason: failed.error ?? 'failed' };
+      }
+    }
+    run.durationMs = Date.now() - started;
+    return run;
+  }
+
+  private async actOn(c: ContainerSummary, action: GroupAction, deadline: number, options: StepOptions, signal: AbortSignal): Promise<ContainerOutcome> {
+    const started = Date.now();
+    const running = this.store.raw(c.id)?.State.Running ?? false;
+    const acts = action === 'start' ? !running : running;
+    const outcome: ContainerOutcome['outcome'] = action === 'start' ? (acts ? 'started' : 'already-running') : acts ? 'stopped' : 'already-stopped';
+    const seconds = Math.round(options.stepTimeoutMs / 1000);
+    try {
+      // An engine call in flight is not abandoned: the groups are freed only once it
+      // answered, so a following operation never races a start or stop still under way.
+      if (acts) await this.containers.act(c.id, action, action === 'stop' ? options.stopTimeout : undefined);
+      await waitForContainer(
+        this.store,
+        c.id,
+        action === 'start' ? judgeUp : judgeDown,
+        Math.max(0, deadline - Date.now()),
+        (d) => (action === 'start' ? `not up after ${seconds} s (${describeHealth(d)})` : `still running after ${seconds} s`),
+        signal,
+      );
+      return { id: c.id, name: c.name, outcome, durationMs: Date.now() - started };
+    } catch (err) {
+      if (isAppError(err) && err.code === 'GROUP_OPERATION_CANCELLED') {
+        return { id: c.id, name: c.name, outcome: 'cancelled', durationMs: Date.now() - started, error: `${c.name}: the operation was cancelled` };
+      }
+      const reason = isAppError(err) ? err.message : 'unexpected error';
+      return { id: c.id, name: c.name, outcome: 'failed', durationMs: Date.now() - started, error: `${c.name}: ${reason}` };
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StreamAccessGuard } from '../../access/stream-access-guard.js';
+import { SseStream } from './sse.js';
+import type { StreamLimiter } from './stream-limiter.js';
+
+export interface StreamSettings {
+  limiter: StreamLimiter;
+  heartbeatMs: number;
+  /** Every open stream, so that shutdown can end them instead of waiting on them. */
+  open: Set<SseStream>;
+  /** Ends a stream when its caller loses the right to it (disabled, deleted, logged out, expired…). */
+  guard: StreamAccessGuard;
+}
+
+/** Who a stream counts against: the authenticated subject, else the client address. */
+export function streamCaller(request: FastifyRequest): string {
+  return request.principal ? `sub:${request.principal.sub}` : `ip:${request.ip}`;
+}
+
+/**
+ * Takes a stream slot for the caller (429 past the cap), opens the SSE response, and
+ * keeps it tied to the caller's right to read (every stream, whatever it carries).
+ */
+export function openStream(request: FastifyRequest, reply: FastifyReply, settings: StreamSettings): SseStream {
+  const release = settings.limiter.acquire(streamCaller(request));
+  const stream = new SseStream(request, reply, { heartbeatMs: settings.heartbeatMs });
+  settings.open.add(stream);
+  stream.onClose(() => {
+    release();
+    settings.open.delete(stream);
+  });
+  settings.guard.watch(request, stream);
+  return stream;
+}
+
+/** The one error event every stream sends before it ends on an engine outage. */
+export const ENGINE_LOST_EVENT = {
+  code: 'DOCKER_UNAVAILABLE',
+  message: 'The Docker engine went away; reconnect when /ready answers 200',
+} as const;
+
+/** Ends every open stream with a `shutdown` event (graceful close must not wait on them). */
+export function endAllStreams(settings: StreamSettings): void {
+  for (const stream of [...settings.open]) stream.end('shutdown', { reason: 'The service is shutting down; reconnect shortly' });
+}

@@ -1,0 +1,82 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { EngineState } from '../containers/engine-status.js';
+import type { Services } from '../services-bag.js';
+import { HealthResponseSchema, LiveResponseSchema, ReadyResponseSchema, RootSchema } from './schemas.js';
+import { PACKAGE } from '../version.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dashboardBuilt, WEB_ROOT } from '../http/dashboard.js';
+import type { ComposeService } from '../compose/compose-service.js';
+
+const tags = ['system'];
+
+function engineView(state: EngineState) {
+  return {
+    reachable: state.reachable,
+    checkedAt: state.checkedAt,
+    version: state.info?.version ?? null,
+    apiVersion: state.info?.apiVersion ?? null,
+    ...(state.reachable ? {} : { hint: state.hint }),
+  };
+}
+
+/** Unauthenticated probes: `/`, `/health`, `/live`, `/ready`, also under /api/v1. */
+const probeRoutes: FastifyPluginAsyncTypebox<{ services: Services; compose: ComposeService }> = async (app, { services, compose }) => {
+  const { engineStatus } = services;
+  const startedAt = Date.now();
+
+  app.get(
+    '/',
+    { config: { access: { public: true } }, schema: { tags, summary: 'Service name, version, engine and links (browsers get the dashboard)', response: { 200: RootSchema } } },
+    async (request, reply) => {
+      // A browser asking for HTML gets the dashboard; scripts and probes get JSON.
+      if (dashboardBuilt() && (request.headers.accept ?? '').includes('text/html')) {
+        return reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(join(WEB_ROOT, 'index.html')) as never);
+      }
+      return rootInfo();
+    },
+  );
+
+  const rootInfo = async () => ({
+    name: PACKAGE.name,
+    version: PACKAGE.version,
+    engine: engineView(await engineStatus.check()),
+    links: { docs: '/docs', openapi: '/openapi.json', health: '/health', ready: '/ready', metrics: '/metrics', api: '/api/v1' },
+  });
+
+  const projectsFile = () => {
+    const state = compose.projectsFileState();
+    return state ? { projectsFile: state } : {};
+  };
+
+  for (const prefix of ['', '/api/v1']) {
+    app.get(`${prefix}/health`, { logLevel: 'warn', config: { access: { public: true } }, schema: { tags, summary: 'Service health', response: { 200: HealthResponseSchema } } }, async () => {
+      const engine = await engineStatus.check();
+      return {
+        status: engine.reachable ? ('ok' as const) : ('degraded' as const),
+        version: PACKAGE.version,
+        uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+        engine: engineView(engine),
+        compose: compose.tool ? { command: compose.tool.command.join(' '), version: compose.tool.version, ...projectsFile() } : null,
+        rateLimits: app.rateLimits.status(),
+      };
+    });
+
+    app.get(`${prefix}/live`, { logLevel: 'warn', config: { access: { public: true } }, schema: { tags, summary: 'The process is alive', response: { 200: LiveResponseSchema } } }, async () => ({
+      status: 'alive' as const,
+    }));
+
+    app.get(
+      `${prefix}/ready`,
+      { logLevel: 'warn', config: { access: { public: true } }, schema: { tags, summary: 'Ready when the engine answers', response: { 200: ReadyResponseSchema, 503: ReadyResponseSchema } } },
+      async (_request, reply) => {
+        const engine = await engineStatus.check();
+        if (engine.reachable && services.store.isSynced) return { ready: true, engine: engineView(engine) };
+        const reason = engine.reachable ? 'Syncing container state with the engine' : 'The Docker engine is unreachable';
+        return reply.code(503).send({ ready: false, engine: engineView(engine), reason });
+      },
+    );
+  }
+};
+
+export default probeRoutes;

@@ -16,8 +16,15 @@ export interface Principal {
   tokenId: string;
   /** Unix seconds; open streams end when it passes. */
   expiresAt: number;
-  via: 'bearer' | 'cookie';
+  via: 'bearer' | 'cookie' | 'system';
 }
+
+/**
+ * Who a service call acts for. Always a principal: the service itself acts as SYSTEM_PRINCIPAL,
+ * so a caller that forgets the viewer gets a type error, never full access.
+ */
+export type Viewer = Principal;
+
 
 /** Anything with groups, such as a container view or a change. */
 export interface Grouped {
@@ -58,6 +65,18 @@ export function withVisibleGroups<T extends Grouped & { group?: string | null; c
 export function seesUngrouped(role: Role, groups: readonly string[]): boolean {
   return role === 'admin' || groups.includes(ALL_GROUPS);
 }
+
+/** The service acting on its own (group runs on behalf of no request, start-up, CLI checks). */
+export const SYSTEM_PRINCIPAL: Principal = Object.freeze({
+  sub: 'system',
+  role: 'admin',
+  permissions: permissionsOf('admin'),
+  groups: Object.freeze([ALL_GROUPS]),
+  seesUngrouped: true,
+  tokenId: 'system',
+  expiresAt: Number.POSITIVE_INFINITY,
+  via: 'system',
+}) as Principal;
 
 export function makePrincipal(fields: Omit<Principal, 'permissions' | 'seesUngrouped'>): Principal {
   return { ...fields, permissions: permissionsOf(fields.role), seesUngrouped: seesUngrouped(fields.role, fields.groups) };

@@ -78,8 +78,8 @@ export class ComposeService {
   }
 
   private containersOf(project: string, viewer: Viewer): ContainerSummary[] {
-    const members = this.store.summaries().filter((c) => c.composeProject === project && (!viewer || canSee(viewer, c)));
-    return viewer ? members.map((c) => withVisibleGroups(viewer, c)) : members;
+    const members = this.store.summaries().filter((c) => c.composeProject === project && canSee(viewer, c));
+    return members.map((c) => withVisibleGroups(viewer, c));
   }
 
   async projects(viewer: Viewer) {
@@ -90,7 +90,7 @@ export class ComposeService {
     for (const c of this.store.summaries()) {
       if (c.composeProject && !names.has(c.composeProject)) adopted.set(c.composeProject, [...(adopted.get(c.composeProject) ?? []), c]);
     }
-    const seeAll = !viewer || viewer.role === 'admin';
+    const seeAll = viewer.role === 'admin';
     const sockets = this.sockets();
     const views: ProjectView[] = managed.map((p) => {
       const containers = this.containersOf(p.name, viewer);
@@ -127,7 +127,7 @@ export class ComposeService {
   async status(project: string, viewer: Viewer) {
     await this.store.ready();
     const containers = this.containersOf(project, viewer);
-    const known = containers.length > 0 || ((!viewer || viewer.role === 'admin') && this.managed().some((p) => p.name === project));
+    const known = containers.length > 0 || ((viewer.role === 'admin') && this.managed().some((p) => p.name === project));
     if (!known) throw appError('COMPOSE_PROJECT_NOT_FOUND', `No compose project named ${project}`);
     const byService = new Map<string, ContainerSummary[]>();
     for (const c of containers) byService.set(c.composeService ?? '', [...(byService.get(c.composeService ?? '') ?? []), c]);

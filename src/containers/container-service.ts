@@ -6,10 +6,10 @@ import { isAppError } from '../errors.js';
 import type { ContainerStore } from './container-store.js';
 import type { EngineStatus } from './engine-status.js';
 import type { ActionResult } from './schemas.js';
-import { canSee, withVisibleGroups, type Principal } from '../access/principal.js';
+import { canSee, withVisibleGroups, type Viewer } from '../access/principal.js';
 
 /** Who asks: undefined means the service itself, which sees everything. */
-export type Viewer = Principal | undefined;
+export type { Viewer };
 
 export interface ListFilters {
   all?: boolean;
@@ -54,7 +54,7 @@ export class ContainerService {
   ) {}
 
   /** Lists containers matching the filters, sorted by name. */
-  async list(filters: ListFilters = {}, viewer?: Viewer): Promise<ContainerSummary[]> {
+  async list(filters: ListFilters = {}, viewer: Viewer): Promise<ContainerSummary[]> {
     await this.store.ready();
     return applyFilters(this.visible(viewer), filters).sort((a, b) => a.name.localeCompare(b.name));
   }
@@ -62,11 +62,11 @@ export class ContainerService {
   /** The containers a viewer may see; others do not exist for it. */
   visible(viewer: Viewer): ContainerSummary[] {
     const all = this.store.summaries();
-    return viewer ? all.filter((c) => canSee(viewer, c)).map((c) => withVisibleGroups(viewer, c)) : all;
+    return all.filter((c) => canSee(viewer, c)).map((c) => withVisibleGroups(viewer, c));
   }
 
   /** Resolves a full id, exact name or unique id prefix to one container. */
-  async resolve(ref: string, viewer?: Viewer): Promise<ContainerSummary> {
+  async resolve(ref: string, viewer: Viewer): Promise<ContainerSummary> {
     return (await this.find(ref, viewer)).summary;
   }
 
@@ -129,7 +129,7 @@ export class ContainerService {
    * found" by id, prefix or name alike, and never makes a prefix ambiguous.
    */
   private lookup(ref: string, viewer: Viewer): ContainerSummary {
-    const candidates = viewer ? [...this.store.identities()].filter((c) => canSee(viewer, c)) : this.store.identities();
+    const candidates = [...this.store.identities()].filter((c) => canSee(viewer, c));
     const { id } = resolveContainer(ref, candidates);
     const summary = this.store.summary(id);
     if (!summary) throw notFound(ref);
@@ -137,16 +137,16 @@ export class ContainerService {
   }
 
   /** Full details of one container; env values only when `showEnvValues`. */
-  async details(ref: string, viewer?: Viewer): Promise<ContainerDetails> {
+  async details(ref: string, viewer: Viewer): Promise<ContainerDetails> {
     const { raw } = await this.find(ref, viewer);
     // Env values often hold secrets: admins only.
-    const showEnvValues = viewer === undefined || viewer.role === 'admin';
+    const showEnvValues = viewer.role === 'admin';
     const details = detailsFromEngine(raw, showEnvValues, Date.now(), this.store.groupsOf);
-    return viewer ? withVisibleGroups(viewer, details) : details;
+    return withVisibleGroups(viewer, details);
   }
 
   /** Starts, stops or restarts a container and reports its state afterwards. */
-  async act(ref: string, action: ContainerAction, timeoutSeconds?: number, viewer?: Viewer): Promise<ActionResult> {
+  async act(ref: string, action: ContainerAction, viewer: Viewer, timeoutSeconds?: number): Promise<ActionResult> {
     const target = await this.resolve(ref, viewer);
     const started = performance.now();
     let changed = true;

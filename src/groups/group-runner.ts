@@ -5,7 +5,7 @@ import type { ContainerOutcome, GroupActionResult, GroupCancelResult, GroupRun }
 import type { ContainerStore } from '../containers/container-store.js';
 import type { ContainerSummary } from '../containers/container-view.js';
 import type { ContainerService, Viewer } from '../containers/container-service.js';
-import { canSeeGroup, type Principal } from '../access/principal.js';
+import { canSeeGroup, SYSTEM_PRINCIPAL, type Principal } from '../access/principal.js';
 import { waitForContainer, type WaitVerdict } from '../containers/wait-for-container.js';
 
 export type GroupAction = 'start' | 'stop';
@@ -50,7 +50,7 @@ interface Running {
   action: GroupAction;
   group: string;
   chain: string[];
-  startedBy?: Principal;
+  startedBy: Principal;
   controller: AbortController;
   cancelledBy?: string;
   /** Resolves once the operation ended and its groups are free. */
@@ -58,8 +58,8 @@ interface Running {
 }
 
 /** Same caller: the same subject, and the same local user when either is one. */
-function sameCaller(a: Principal, b: Principal | undefined): boolean {
-  return b !== undefined && a.sub === b.sub && a.userId === b.userId;
+function sameCaller(a: Principal, b: Principal): boolean {
+  return a.sub === b.sub && a.userId === b.userId;
 }
 
 /** Settles like `work`, or rejects GROUP_OPERATION_CANCELLED as soon as `signal` aborts. */
@@ -127,7 +127,7 @@ export class GroupRunner {
    * VALIDATION_ERROR (a timeout above the cap), FORBIDDEN (withDependencies would reach a
    * group the caller cannot see; which one is not said), GROUP_BUSY.
    */
-  reserve(group: string, action: GroupAction, options: GroupRunOptions, viewer?: Viewer): GroupOperation {
+  reserve(group: string, action: GroupAction, options: GroupRunOptions, viewer: Viewer): GroupOperation {
     if (!this.catalog.get(group) || (viewer && !canSeeGroup(viewer, group))) throw appError('GROUP_NOT_FOUND', `No service group named ${group}`);
     const max = this.limits.stepTimeoutMaxSeconds;
     for (const [name, value] of [['stepTimeout', options.stepTimeout], ['timeout', options.stopTimeout]] as const) {
@@ -149,7 +149,7 @@ export class GroupRunner {
       action,
       group,
       chain,
-      ...(viewer ? { startedBy: viewer } : {}),
+      startedBy: viewer,
       controller: new AbortController(),
       settled: new Promise<void>((resolve) => (settle = resolve)),
     };
@@ -192,7 +192,7 @@ export class GroupRunner {
       op.controller.abort();
     }
     await op.settled;
-    return { action: op.action, group: op.group, groups: op.chain, startedBy: op.startedBy?.sub ?? null, cancelledBy: op.cancelledBy ?? viewer.sub };
+    return { action: op.action, group: op.group, groups: op.chain, startedBy: op.startedBy.sub, cancelledBy: op.cancelledBy ?? viewer.sub };
   }
 
   private async execute(op: Running, options: StepOptions, onProgress: (event: GroupProgress) => void): Promise<GroupActionResult> {
@@ -272,7 +272,8 @@ export class GroupRunner {
     try {
       // An engine call in flight is not abandoned: the groups are freed only once it
       // answered, so a following operation never races a start or stop still under way.
-      if (acts) await this.containers.act(c.id, action, action === 'stop' ? options.stopTimeout : undefined);
+      // The caller's right to the group was checked; its members are acted on by the service.
+      if (acts) await this.containers.act(c.id, action, SYSTEM_PRINCIPAL, action === 'stop' ? options.stopTimeout : undefined);
       await waitForContainer(
         this.store,
         c.id,

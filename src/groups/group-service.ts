@@ -35,7 +35,7 @@ function runningIds(members: readonly ContainerSummary[]): string[] {
 }
 
 /** A group's status, counts and the summed usage of its running members; `dependsOn` only as far as the viewer sees. */
-function summaryOf(g: GroupDefinition, members: readonly ContainerSummary[], usage: ReadonlyMap<string, ContainerUsage>, viewer?: Viewer): GroupSummary {
+function summaryOf(g: GroupDefinition, members: readonly ContainerSummary[], usage: ReadonlyMap<string, ContainerUsage>, viewer: Viewer): GroupSummary {
   let cpuPercent = 0;
   let memoryUsage = 0;
   for (const m of members) {
@@ -55,8 +55,8 @@ function summaryOf(g: GroupDefinition, members: readonly ContainerSummary[], usa
 }
 
 /** A group the viewer may not see does not exist for them: not even its name shows. */
-function visibleGroups(names: readonly string[], viewer?: Viewer): string[] {
-  return viewer ? names.filter((n) => canSeeGroup(viewer, n)) : [...names];
+function visibleGroups(names: readonly string[], viewer: Viewer): string[] {
+  return names.filter((n) => canSeeGroup(viewer, n));
 }
 
 /** Read views of the service groups: status, members, usage. */
@@ -68,25 +68,25 @@ export class GroupService {
   ) {}
 
   /** A group the viewer may see; any other is "not found". */
-  definition(name: string, viewer?: Viewer): GroupDefinition {
+  definition(name: string, viewer: Viewer): GroupDefinition {
     const group = this.catalog.get(name);
     if (!group || (viewer && !canSeeGroup(viewer, name))) throw appError('GROUP_NOT_FOUND', `No service group named ${name}`);
     return group;
   }
 
   /** Every group with a status summary and its members' summed CPU and memory. */
-  async list(viewer?: Viewer): Promise<GroupSummary[]> {
+  async list(viewer: Viewer): Promise<GroupSummary[]> {
     await this.store.ready();
     const all = this.store.summaries();
     const perGroup = this.catalog.groups
-      .filter((g) => !viewer || canSeeGroup(viewer, g.name))
+      .filter((g) => canSeeGroup(viewer, g.name))
       .map((g) => ({ g, members: this.catalog.membersOf(g, all).map((m) => m.container) }));
     const usage = await this.collector.usage(runningIds(perGroup.flatMap((p) => p.members)));
     return perGroup.map(({ g, members }) => summaryOf(g, members, usage, viewer));
   }
 
   /** One group: members in start steps with state, health, uptime and usage; its dependencies. */
-  async details(name: string, viewer?: Viewer) {
+  async details(name: string, viewer: Viewer) {
     const group = this.definition(name, viewer);
     await this.store.ready();
     const all = this.store.summaries();

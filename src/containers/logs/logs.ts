@@ -45,7 +45,7 @@ export class LogService {
     private readonly limits: ReadLimits = DEFAULT_READ_LIMITS,
   ) {}
 
-  async read(ref: string, query: LogQuery, viewer?: Viewer): Promise<LogsResult> {
+  async read(ref: string, query: LogQuery, viewer: Viewer): Promise<LogsResult> {
     const options = engineLogOptions(query);
     const details = await this.containers.details(ref, viewer);
     const body = await this.engine.containerLogs(details.id, options);
@@ -56,7 +56,7 @@ export class LogService {
   }
 
   /** Opens a live stream: the last `tail` lines, then new lines as they are written. */
-  async follow(ref: string, query: LogQuery, viewer?: Viewer): Promise<LogFollow> {
+  async follow(ref: string, query: LogQuery, viewer: Viewer): Promise<LogFollow> {
     const options = engineLogOptions(query);
     const details = await this.containers.details(ref, viewer);
     const upstream = await this.engine.followLogs(details.id, options);

@@ -65,7 +65,7 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: 
         response: { 200: ActionResultSchema, ...errorResponses(400, 404, 409, 503) },
       },
     },
-    async (request) => containers.act(request.params.id, 'start', undefined, viewerOf(request)),
+    async (request) => containers.act(request.params.id, 'start', viewerOf(request)),
   );
 
   for (const action of ['stop', 'restart'] as const) {
@@ -81,7 +81,7 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: 
           response: { 200: ActionResultSchema, ...errorResponses(400, 404, 409, 503) },
         },
       },
-      async (request) => containers.act(request.params.id, action, request.query.timeout, viewerOf(request)),
+      async (request) => containers.act(request.params.id, action, viewerOf(request), request.query.timeout),
     );
   }
 

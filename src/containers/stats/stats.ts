@@ -49,7 +49,7 @@ export class StatsService {
   ) {}
 
   /** One container's latest usage; 409 when it is not running. */
-  async sample(ref: string, viewer?: Viewer): Promise<ContainerStats> {
+  async sample(ref: string, viewer: Viewer): Promise<ContainerStats> {
     let target = await this.containers.resolve(ref, viewer);
     // Just started a moment ago? The store may not have seen the start event yet.
     if (target.state !== 'running') target = await this.containers.refreshed(target);
@@ -62,7 +62,7 @@ export class StatsService {
   }
 
   /** Usage of every running container matching the filters, with totals. */
-  async set(filters: ListFilters, viewer?: Viewer): Promise<StatsSet> {
+  async set(filters: ListFilters, viewer: Viewer): Promise<StatsSet> {
     const running = await this.containers.list({ ...filters, all: false }, viewer);
     return this.combine(running, await this.collector.usage(running.map((c) => c.id)));
   }

@@ -1,42 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import accessPlugin from './access/plugin.js';
+import composePlugin from './compose/plugin.js';
+import type { ComposeTool } from './compose/detect.js';
 import type { Config } from './config.js';
+import containersPlugin from './containers/plugin.js';
 import { createDockerEngine, type DockerEngine } from './docker/engine.js';
-import { createMetrics, type Metrics } from './http/metrics.js';
-import containerRoutes from './containers/routes/containers.js';
-import { frameworkErrors, registerErrorHandling } from './http/error-handler.js';
-import metricsRoutes from './system/metrics-routes.js';
-import probeRoutes from './system/probes.js';
-import eventRoutes from './containers/routes/events.js';
-import statsRoutes from './containers/routes/stats.js';
-import { StreamLimiter } from './http/sse/stream-limiter.js';
-import { StreamAccessGuard } from './access/stream-access-guard.js';
-import { endAllStreams, type StreamSettings } from './http/sse/open.js';
-import { ErrorResponseSchema } from './http/common-schemas.js';
-import { GroupCatalog } from './groups/catalog.js';
 import type { GroupDefinition } from './groups/definition.js';
-import { loadGroupsFile } from './groups/load.js';
-import { warnUnreachableGroups } from './groups/reach.js';
-import groupRoutes from './groups/routes.js';
-import { ContainerDetailsSchema, ContainerSummarySchema } from './containers/schemas.js';
-import { createServices, type Services } from './services-bag.js';
-import { PACKAGE } from './version.js';
-import { relaxDefaultedQueryParameters } from './http/openapi.js';
-import { resolveSecret } from './access/secret.js';
-import adminRoutes from './access/routes/audit.js';
-import authRoutes from './access/routes/auth.js';
-import { registerSecurity } from './access/http/security.js';
+import groupsPlugin from './groups/plugin.js';
+import { createGroupCatalog } from './groups/setup.js';
 import { registerDashboard } from './http/dashboard.js';
-import userRoutes from './access/routes/users.js';
-import subjectRoutes from './access/routes/subjects.js';
-import { createAccessServices, type AccessServices } from './access/access-services.js';
-import { openDatabase } from './storage/database.js';
-import { detectCompose, type ComposeTool } from './compose/detect.js';
-import composeRoutes from './compose/routes.js';
-import { ComposeService } from './compose/compose-service.js';
+import { frameworkErrors } from './http/error-handler.js';
+import openApiPlugin from './http/openapi-plugin.js';
+import httpPlugin from './http/plugin.js';
+import ssePlugin from './http/sse/plugin.js';
+import systemPlugin from './system/plugin.js';
 
 export interface AppOptions {
   config: Config;
@@ -50,7 +29,8 @@ export interface AppOptions {
   composeTool?: ComposeTool | null;
 }
 
-export type App = FastifyInstance & { services: Services; metrics: Metrics; access: AccessServices; compose: ComposeService };
+/** The app with every feature's decorator (typed by each plugin's declaration merging). */
+export type App = FastifyInstance;
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -75,129 +55,20 @@ export async function buildApp(options: AppOptions): Promise<App> {
     },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
     frameworkErrors,
-  }).withTypeProvider<TypeBoxTypeProvider>();
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
-  const engine = options.engine ?? createDockerEngine({ ...config.docker });
-  const catalog = new GroupCatalog(options.groups ?? loadGroupsFile(config.groups.file), config.groups.labelKeys);
-  // With access levels off every caller is an admin: only ADMIN_SERVICES reaches anything.
-  const { roleGroups } = config.auth;
-  warnUnreachableGroups(app.log, catalog.groups.map((g) => g.name), config.auth.accessLevelsEnabled ? roleGroups : { admin: roleGroups.admin });
-  const services = createServices(engine, config, catalog);
-  const metrics = createMetrics();
-  app.decorate('services', services);
-  app.decorate('metrics', metrics);
+  const catalog = createGroupCatalog(config, app.log, options.groups);
+  const streamGuard = () => app.access.streamGuard;
 
-  const compose = new ComposeService(options.composeTool === undefined ? await detectCompose(config.compose.command, config.compose.env) : (options.composeTool ?? undefined), services.store, config.compose, app.log);
-  app.decorate('compose', compose);
-  const db = openDatabase(config.dataDir);
-  const secret = resolveSecret(config.auth.secret, config.dataDir);
-  const access = createAccessServices(config, db, secret);
-  app.decorate('access', access);
-  if (secret.origin === 'generated') app.log.warn(`JWT_SECRET_KEY is not set: generated a signing secret into ${secret.path} (mode 0600)`);
-  const admin = await access.users.bootstrap(config.auth.adminUsername, config.auth.adminPassword);
-  if (admin.generatedPassword) {
-    // Printed once: only its hash is stored.
-    app.log.warn(`First start: created admin user "${config.auth.adminUsername}" with password ${admin.generatedPassword} — change it (POST /api/v1/users/{id}/password)`);
-  } else if (admin.created) {
-    app.log.info(`First start: created admin user "${config.auth.adminUsername}" with ADMIN_PASSWORD`);
-  }
-  const pruneTimer = setInterval(() => {
-    access.audit.prune();
-    // A token is still accepted up to the clock tolerance past its exp: keep its revocation that long too.
-    access.revocations.prune(Math.floor(Date.now() / 1000) - config.auth.clockToleranceSeconds);
-  }, 3_600_000);
-  pruneTimer.unref();
-
-  app.addHook('onReady', async () => services.start());
-  app.addHook('onClose', async () => {
-    clearInterval(pruneTimer);
-    await services.close();
-    await security.close();
-    db.close();
-  });
-  services.store.on('lost', () => metrics.eventStreamReconnects.inc());
-
-  registerErrorHandling(app);
-  // First of all hooks: even a refused request tells its id.
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-  const security = await registerSecurity(app, config, { authenticator: access.authenticator, audit: access.audit, metrics });
-  app.addSchema(ErrorResponseSchema);
-  app.addSchema(ContainerSummarySchema);
-  app.addSchema(ContainerDetailsSchema);
-  app.addHook('onResponse', async (request, reply) => {
-    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
-  });
-
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'gui-docker-manager',
-        version: PACKAGE.version,
-        description: 'Manage the Docker containers of a multi-service platform: named operations only, never a raw Docker API proxy.',
-      },
-      tags: [
-        { name: 'system', description: 'Probes, metrics and documentation' },
-        { name: 'containers', description: 'Containers of the engine' },
-        { name: 'streams', description: 'Server-Sent Events: container changes, logs, stats' },
-        { name: 'services', description: 'Service groups: tiers started in dependency order, health-gated' },
-        { name: 'auth', description: 'Login, logout, identity, roles' },
-        { name: 'users', description: 'Local users (admin)' },
-        { name: 'audit', description: 'The audit log (admin)' },
-        { name: 'compose', description: 'Compose projects with the real compose tool' },
-      ],
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          session: { type: 'apiKey', in: 'cookie', name: 'gdm_session' },
-        },
-      },
-      security: [{ bearer: [] }, { session: [] }],
-    },
-    transformObject: (documentObject) => {
-      const document = 'openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject;
-      relaxDefaultedQueryParameters(document as Parameters<typeof relaxDefaultedQueryParameters>[0]);
-      return document;
-    },
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  app.get('/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
-
+  // The features, in dependency order (each plugin declares what it needs).
+  await app.register(httpPlugin);
+  await app.register(accessPlugin, { config });
+  await app.register(openApiPlugin);
+  await app.register(ssePlugin, { perClient: config.streams.perClient, heartbeatMs: config.streams.heartbeatMs, guard: streamGuard() });
+  await app.register(containersPlugin, { config, engine: options.engine ?? createDockerEngine({ ...config.docker }), groupsOf: (c) => catalog.groupsOf(c) });
+  await app.register(groupsPlugin, { config, catalog });
+  await app.register(composePlugin, { config, tool: options.composeTool });
+  await app.register(systemPlugin, { config });
   await registerDashboard(app);
-  await app.register(probeRoutes, { services, compose });
-  await app.register(metricsRoutes, { services, metrics, metricsToken: config.metricsToken, containerStats: config.metricsContainerStats });
-  const limiter = new StreamLimiter(config.streams.perClient);
-  const streamOptions: StreamSettings = {
-    limiter,
-    heartbeatMs: config.streams.heartbeatMs,
-    open: new Set(),
-    guard: new StreamAccessGuard(access.authenticator, access, config.auth.clockToleranceSeconds),
-  };
-  app.addHook('preClose', async () => endAllStreams(streamOptions));
-  await app.register(containerRoutes, { prefix: '/api/v1', services, streams: streamOptions });
-  await app.register(statsRoutes, { prefix: '/api/v1', services, streams: streamOptions });
-  await app.register(eventRoutes, { prefix: '/api/v1', services, streams: streamOptions });
-  await app.register(groupRoutes, { prefix: '/api/v1', services, streams: streamOptions, audit: access.audit });
-  await app.register(authRoutes, {
-    prefix: '/api/v1',
-    access,
-    cookieSecure: config.auth.cookieSecure,
-    loginPerMinute: config.rateLimit.loginPerMinute,
-  });
-  await app.register(userRoutes, { prefix: '/api/v1', users: access.users });
-  await app.register(subjectRoutes, { prefix: '/api/v1', revocations: access.revocations });
-  await app.register(composeRoutes, { prefix: '/api/v1', compose, streams: streamOptions, audit: access.audit });
-  await app.register(adminRoutes, {
-    prefix: '/api/v1',
-    audit: access.audit,
-    accessLevelsEnabled: config.auth.accessLevelsEnabled,
-    roleGroups: config.auth.roleGroups,
-  });
-
-  return app as unknown as App;
+  return app;
 }

@@ -38,7 +38,7 @@ export async function startServer(config: Config): Promise<void> {
     await closeWithin(app, CLOSE_ON_FAILURE_MS);
     throw err;
   }
-  const engine = await app.services.engineStatus.check(true);
+  const engine = await app.containers.engineStatus.check(true);
   if (engine.reachable) {
     app.log.info({ engine: engine.info?.version, api: engine.info?.apiVersion }, `engine reachable at ${config.docker.host}`);
   } else {

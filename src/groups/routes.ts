@@ -10,7 +10,8 @@ import {
   GroupParamsSchema,
 } from './schemas.js';
 import type { GroupActionResult } from './schemas.js';
-import type { Services } from '../services-bag.js';
+import type { ContainerStore } from '../containers/container-store.js';
+import type { GroupsFeature } from './plugin.js';
 import { viewerOf } from '../access/http/viewer.js';
 import type { AuditLog } from '../access/audit.js';
 import { auditRequest } from '../access/http/audit-hook.js';
@@ -29,7 +30,7 @@ function failureError(result: GroupActionResult) {
 }
 
 /** /api/v1/services: groups, their members, and dependency-ordered, health-gated start/stop. */
-const groupRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: StreamSettings; audit: AuditLog }> = async (app, { services, streams, audit }) => {
+const groupRoutes: FastifyPluginAsyncTypebox<{ services: GroupsFeature & { store: ContainerStore }; streams: StreamSettings; audit: AuditLog }> = async (app, { services, streams, audit }) => {
   const { groups, groupRunner } = services;
 
   app.get(

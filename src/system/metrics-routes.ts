@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { appError } from '../errors.js';
 import type { Metrics } from '../http/metrics.js';
 import { groupStatus } from '../groups/group-service.js';
-import type { Services } from '../services-bag.js';
+import type { SystemView } from './system-view.js';
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
@@ -13,7 +13,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 }
 
 /** Prometheus text at /metrics; bearer-protected when METRICS_TOKEN is set. */
-const metricsRoutes: FastifyPluginAsyncTypebox<{ services: Services; metrics: Metrics; metricsToken?: string; containerStats: boolean }> = async (
+const metricsRoutes: FastifyPluginAsyncTypebox<{ services: SystemView; metrics: Metrics; metricsToken?: string; containerStats: boolean }> = async (
   app,
   { services, metrics, metricsToken, containerStats },
 ) => {
@@ -30,7 +30,7 @@ const metricsRoutes: FastifyPluginAsyncTypebox<{ services: Services; metrics: Me
   );
 };
 
-async function refreshContainerGauges(services: Services, metrics: Metrics, containerStats: boolean): Promise<void> {
+async function refreshContainerGauges(services: SystemView, metrics: Metrics, containerStats: boolean): Promise<void> {
   const engine = await services.engineStatus.check();
   metrics.engineUp.set(engine.reachable ? 1 : 0);
   metrics.containersByState.reset();

@@ -35,7 +35,7 @@ export async function buildTestApp(
   await app.ready();
   // Start from a synced store, as a long-running service would be; an outage test's
   // dead engine simply never syncs.
-  await app.services.store.ready(10_000).catch(() => undefined);
+  await app.containers.store.ready(10_000).catch(() => undefined);
   app.tokenFor = async (role, more = {}) =>
     (await app.access.tokens.sign({ sub: more.sub ?? `test-${role}`, role, ...(more.groups ? { groups: more.groups } : {}) })).token;
   app.authHeaders = { authorization: `Bearer ${await app.tokenFor('admin')}` };

@@ -130,9 +130,9 @@ describe('role × endpoint × (in-group, out-of-group)', () => {
     const noteOut = (entry: FeedEntry) => {
       if (entry.change.id === outOfGroup.id) outSeqs.push(entry.seq);
     };
-    app.services.feed.on('entry', noteOut);
-    t.after(() => app.services.feed.off('entry', noteOut));
-    const { store } = app.services;
+    app.containers.feed.on('entry', noteOut);
+    t.after(() => app.containers.feed.off('entry', noteOut));
+    const { store } = app.containers;
     await docker('restart', '-t', '1', outOfGroup.name);
     await until(store, 'change', () => outSeqs.length > 0 && store.summary(outOfGroup.id)?.state === 'running', 10_000, 'the out-of-group restart in the store');
     await docker('restart', '-t', '1', inGroup.name);

@@ -26,7 +26,7 @@ async function stateVia(base: string, name: string): Promise<string | undefined>
 describe('the store follows changes made outside the service', () => {
   test('docker stop / start / rm in a shell show in the API within 0.5 s and on /events', async (t) => {
     const { app, base } = await listenTestApp(t);
-    const { store } = app.services;
+    const { store } = app.containers;
     const c = await fixture.run();
     const events = await SseClient.open(`${base}/api/v1/events`);
     t.after(() => events.close());
@@ -88,7 +88,7 @@ describe('the store follows changes made outside the service', () => {
 
   test('the list served from memory matches docker ps -a after a burst of changes', async (t) => {
     const { app, base } = await listenTestApp(t);
-    const { store } = app.services;
+    const { store } = app.containers;
     const made = await Promise.all(Array.from({ length: 6 }, () => fixture.run()));
     await Promise.all(made.slice(0, 3).map((c) => docker('stop', '-t', '0', c.name)));
     await docker('rm', '-f', made[5]?.name ?? '');

@@ -54,16 +54,16 @@ interface Result {
 function runningSeen(app: TestApp, name: string, timeoutMs = 10_000): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
-      app.services.store.off('change', onChange);
+      app.containers.store.off('change', onChange);
       reject(new Error(`${name} was not seen running`));
     }, timeoutMs);
     const onChange = (c: ContainerChange) => {
       if (c.container?.name !== name || c.container.state !== 'running') return;
       clearTimeout(timer);
-      app.services.store.off('change', onChange);
+      app.containers.store.off('change', onChange);
       resolve();
     };
-    app.services.store.on('change', onChange);
+    app.containers.store.on('change', onChange);
   });
 }
 
@@ -114,7 +114,7 @@ describe('18.10: a group operation cannot hold a group for long', () => {
     const other = await app.inject({ method: 'DELETE', url: `/api/v1/services/${G.stuck}/operation`, headers: devB });
     assert.equal(other.statusCode, 403, `another developer may not cancel: ${other.body}`);
     assert.equal((await app.inject({ method: 'DELETE', url: `/api/v1/services/${G.stuck}/operation`, headers: user })).statusCode, 403, 'nor a user');
-    assert.equal(app.services.groupRunner.isBusy(G.stuck), true, 'the refused cancels left it running');
+    assert.equal(app.groups.groupRunner.isBusy(G.stuck), true, 'the refused cancels left it running');
 
     const asked = Date.now();
     const cancel = await app.inject({ method: 'DELETE', url: `/api/v1/services/${G.stuck}/operation`, headers: admin });

@@ -96,7 +96,7 @@ describe('hidden containers cannot be detected', () => {
     const first = events.events.find((e) => e.event === 'container' && ours.has((e.data as { id: string }).id));
     assert.equal(first, sentinel, `the first event about our containers is the sentinel's, got ${JSON.stringify(first?.data)}`);
     const hiddenIds = new Set(hidden.map((h) => h.id));
-    const buffered = (app.services.feed.since(fromSeq) ?? []).filter((e) => hiddenIds.has(e.change.id));
+    const buffered = (app.containers.feed.since(fromSeq) ?? []).filter((e) => hiddenIds.has(e.change.id));
     assert.deepEqual(buffered, [], 'no change of a hidden container entered the replay buffer');
   });
 });

@@ -14,13 +14,13 @@ import {
 import type { StreamSettings } from '../../http/sse/open.js';
 import { streamLogs } from './log-stream.js';
 import { streamContainerStats } from './stats-stream.js';
-import type { Services } from '../../services-bag.js';
+import type { ContainersFeature } from '../feature.js';
 import { viewerOf } from '../../access/http/viewer.js';
 
 const tags = ['containers'];
 
 /** /api/v1/containers: list, details, lifecycle, logs and stats. */
-const containerRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: StreamSettings }> = async (app, { services, streams }) => {
+const containerRoutes: FastifyPluginAsyncTypebox<{ services: ContainersFeature; streams: StreamSettings }> = async (app, { services, streams }) => {
   const { containers, logs, stats } = services;
 
   app.get(

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { errorResponses } from '../../http/common-schemas.js';
 import type { FeedEntry } from '../change-feed.js';
-import type { Services } from '../../services-bag.js';
+import type { ContainersFeature } from '../feature.js';
 import { canSee, withVisibleGroups } from '../../access/principal.js';
 import { viewerOf } from '../../access/http/viewer.js';
 import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../../http/sse/open.js';
@@ -16,7 +16,7 @@ const EventsQuerySchema = Type.Object({
  * {kind, action, id, name, time, container}). Each carries an id; a client reconnecting
  * with Last-Event-ID gets what it missed, or a `resync` event when too much passed.
  */
-const eventRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: StreamSettings }> = async (app, { services, streams }) => {
+const eventRoutes: FastifyPluginAsyncTypebox<{ services: ContainersFeature; streams: StreamSettings }> = async (app, { services, streams }) => {
   const { store, feed } = services;
 
   app.get(

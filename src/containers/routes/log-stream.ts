@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LogQuery } from '../logs/logs.js';
-import type { Services } from '../../services-bag.js';
+import type { ContainersFeature } from '../feature.js';
 import { viewerOf } from '../../access/http/viewer.js';
 import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../../http/sse/open.js';
 
@@ -12,7 +12,7 @@ import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../../http/s
 export async function streamLogs(
   request: FastifyRequest,
   reply: FastifyReply,
-  services: Services,
+  services: ContainersFeature,
   settings: StreamSettings,
   ref: string,
   query: LogQuery,

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Services } from '../../services-bag.js';
+import type { ContainersFeature } from '../feature.js';
 import { viewerOf } from '../../access/http/viewer.js';
 import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../../http/sse/open.js';
 
@@ -10,7 +10,7 @@ import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../../http/s
 export async function streamContainerStats(
   request: FastifyRequest,
   reply: FastifyReply,
-  services: Services,
+  services: ContainersFeature,
   settings: StreamSettings,
   ref: string,
 ): Promise<void> {

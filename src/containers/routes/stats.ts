@@ -2,12 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../../http/common-schemas.js';
 import { StatsSetQuerySchema, StatsSetSchema } from '../schemas.js';
 import { applyFilters } from '../container-service.js';
-import type { Services } from '../../services-bag.js';
+import type { ContainersFeature } from '../feature.js';
 import { viewerOf } from '../../access/http/viewer.js';
 import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../../http/sse/open.js';
 
 /** /api/v1/stats: usage of every running container (filtered) and their totals, from memory. */
-const statsRoutes: FastifyPluginAsyncTypebox<{ services: Services; streams: StreamSettings }> = async (app, { services, streams }) => {
+const statsRoutes: FastifyPluginAsyncTypebox<{ services: ContainersFeature; streams: StreamSettings }> = async (app, { services, streams }) => {
   app.get(
     '/stats',
     {

@@ -1,7 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { StreamAccessGuard } from '../../access/stream-access-guard.js';
 import { SseStream } from './sse.js';
 import type { StreamLimiter } from './stream-limiter.js';
+
+/** Ends a stream when its caller loses the right to it; the access feature provides it. */
+export interface StreamGuard {
+  watch(request: FastifyRequest, stream: SseStream): void;
+}
 
 export interface StreamSettings {
   limiter: StreamLimiter;
@@ -9,7 +13,7 @@ export interface StreamSettings {
   /** Every open stream, so that shutdown can end them instead of waiting on them. */
   open: Set<SseStream>;
   /** Ends a stream when its caller loses the right to it (disabled, deleted, logged out, expired…). */
-  guard: StreamAccessGuard;
+  guard: StreamGuard;
 }
 
 /** Who a stream counts against: the authenticated subject, else the client address. */

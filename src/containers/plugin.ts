@@ -1,0 +1,39 @@
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+import type { DockerEngine } from '../docker/engine.js';
+import type { GroupsOf } from './container-view.js';
+import { createContainersFeature, type ContainersFeature } from './feature.js';
+import containerRoutes from './routes/containers.js';
+import eventRoutes from './routes/events.js';
+import statsRoutes from './routes/stats.js';
+import { ContainerDetailsSchema, ContainerSummarySchema } from './schemas.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    containers: ContainersFeature;
+  }
+}
+
+export interface ContainersPluginOptions {
+  config: Config;
+  engine: DockerEngine;
+  groupsOf: GroupsOf;
+}
+
+/** The live containers: follows the engine from onReady, stops on close; container, stats and event routes. */
+const containersPlugin: FastifyPluginAsync<ContainersPluginOptions> = async (app, { config, engine, groupsOf }) => {
+  const feature = createContainersFeature(engine, config, groupsOf);
+  app.decorate('containers', feature);
+  app.addHook('onReady', async () => feature.start());
+  app.addHook('onClose', async () => feature.close());
+  feature.store.on('lost', () => app.metrics.eventStreamReconnects.inc());
+  app.addSchema(ContainerSummarySchema);
+  app.addSchema(ContainerDetailsSchema);
+  const routeOptions = { prefix: '/api/v1', services: feature, streams: app.sse };
+  await app.register(containerRoutes, routeOptions);
+  await app.register(statsRoutes, routeOptions);
+  await app.register(eventRoutes, routeOptions);
+};
+
+export default fp(containersPlugin, { name: 'containers', fastify: '5.x', dependencies: ['http', 'sse'] });

@@ -1,0 +1,34 @@
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+import type { GroupCatalog } from './catalog.js';
+import { GroupRunner } from './group-runner.js';
+import { GroupService } from './group-service.js';
+import groupRoutes from './routes.js';
+
+/** Service groups: their definitions, views, and the dependency-ordered, health-gated runner. */
+export interface GroupsFeature {
+  catalog: GroupCatalog;
+  groups: GroupService;
+  groupRunner: GroupRunner;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    groups: GroupsFeature;
+  }
+}
+
+/** Over the containers feature's store; the catalog is made at start (see groups/load.ts). */
+const groupsPlugin: FastifyPluginAsync<{ config: Config; catalog: GroupCatalog }> = async (app, { config, catalog }) => {
+  const { store, stats, containers } = app.containers;
+  const feature: GroupsFeature = {
+    catalog,
+    groups: new GroupService(catalog, store, stats.collector),
+    groupRunner: new GroupRunner(catalog, store, containers, { stepTimeoutMaxSeconds: config.groups.stepTimeoutMaxSeconds }),
+  };
+  app.decorate('groups', feature);
+  await app.register(groupRoutes, { prefix: '/api/v1', services: { ...feature, store }, streams: app.sse, audit: app.access.audit });
+};
+
+export default fp(groupsPlugin, { name: 'groups', fastify: '5.x', dependencies: ['containers', 'access', 'sse'] });

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The one test command (README, .ci/run): installs what the tests need, makes sure a real
-# Docker engine answers, then runs lint, type check, build (service and dashboard), unit,
-# integration and end-to-end (headless Chromium) tests. Screenshots: test-output/screenshots.
+# Docker engine answers, then runs the structure checks (import graph, env reads, file size),
+# lint, type check, build (service and dashboard), unit tests (two at a time: they share no
+# state), then integration and end-to-end (headless Chromium) tests one file at a time (one
+# engine). Screenshots: test-output/screenshots.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
@@ -18,6 +20,15 @@ bash scripts/setup-test-tools.sh
 bash scripts/cleanup-test-containers.sh
 
 echo "== lint and types"
+# Structure first (seconds): all three run, so one run lists every violation.
+structure=0
+npm run --silent check:imports || structure=1
+npm run --silent check:env || structure=1
+npm run --silent check:size || structure=1
+if [ "$structure" -ne 0 ]; then
+  echo "x structure checks failed (import graph, env reads or file size): see above" >&2
+  exit 1
+fi
 npm run --silent lint
 npm run --silent typecheck
 npm run --silent build
@@ -27,8 +38,12 @@ npm run --silent --prefix clients/typescript build
 
 echo "== tests"
 status=0
+# Unit tests touch no engine and share no files, ports or globals: two files at a time.
+node --import tsx --test --test-concurrency=2 --test-reporter=spec \
+  test/unit/*.test.ts || status=$?
+# The rest share one engine (events, names, the engine-restart test): one file at a time.
 node --import tsx --test --test-concurrency=1 --test-reporter=spec \
-  test/unit/*.test.ts test/integration/*.test.ts test/e2e/*.test.ts clients/typescript/test/*.test.ts test/image/*.test.ts || status=$?
+  test/integration/*.test.ts test/e2e/*.test.ts clients/typescript/test/*.test.ts test/image/*.test.ts || status=$?
 
 bash scripts/cleanup-test-containers.sh
 echo "== test command took $(( $(date +%s) - started )) s"

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { CgroupReader, parseKeyValues, parseNetDev, parseProcCgroup } from '../../src/docker/cgroup-reader.js';
 
 const ID = 'abc123';
@@ -47,9 +47,16 @@ describe('cgroup parsing', () => {
   });
 });
 
+/** A fresh folder for one test's fake trees, removed when the test ends (even on failure). */
+function tempRoot(t: TestContext, prefix: string): string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  return root;
+}
+
 describe('CgroupReader on fake /proc and /sys/fs/cgroup trees', () => {
-  test('cgroup v1: CPU ns, memory without inactive file cache, unlimited memory → host memory, blkio, pids, network', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'gdm-cg1-'));
+  test('cgroup v1: CPU ns, memory without inactive file cache, unlimited memory → host memory, blkio, pids, network', async (t) => {
+    const root = tempRoot(t, 'gdm-cg1-');
     write(root, 'proc/42/cgroup', `4:memory:/docker/${ID}\n2:cpuacct:/docker/${ID}\n7:blkio:/docker/${ID}\n8:pids:/docker/${ID}\n`);
     write(root, 'proc/42/net/dev', NET_DEV);
     write(root, `cg/cpuacct/docker/${ID}/cpuacct.usage`, '123456789\n');
@@ -69,8 +76,8 @@ describe('CgroupReader on fake /proc and /sys/fs/cgroup trees', () => {
     assert.deepEqual([usage.readBytes, usage.writeBytes, usage.pids, usage.rxBytes, usage.txBytes], [101, 50, 3, 1024, 206]);
   });
 
-  test('cgroup v2: usage_usec, memory.current minus inactive_file, memory.max, io.stat', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'gdm-cg2-'));
+  test('cgroup v2: usage_usec, memory.current minus inactive_file, memory.max, io.stat', async (t) => {
+    const root = tempRoot(t, 'gdm-cg2-');
     const dir = `cg/system.slice/docker-${ID}.scope`;
     write(root, 'proc/7/cgroup', `0::/system.slice/docker-${ID}.scope\n`);
     write(root, `${dir}/cpu.stat`, 'usage_usec 2500\nuser_usec 2000\n');
@@ -89,8 +96,8 @@ describe('CgroupReader on fake /proc and /sys/fs/cgroup trees', () => {
     );
   });
 
-  test('a process whose cgroup files are not visible here is not located (fallback to the engine)', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'gdm-cg3-'));
+  test('a process whose cgroup files are not visible here is not located (fallback to the engine)', async (t) => {
+    const root = tempRoot(t, 'gdm-cg3-');
     write(root, 'proc/9/cgroup', `0::/docker/${ID}\n`);
     const reader = new CgroupReader(join(root, 'proc'), join(root, 'cg'));
     assert.equal(await reader.locate(9), undefined);

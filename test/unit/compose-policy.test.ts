@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, realpathSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { describeFinding } from '../../src/compose/findings.js';
 import { engineSockets } from '../../src/compose/paths.js';
 import { checkModel } from '../../src/compose/policy.js';
@@ -10,6 +10,7 @@ import { checkModel } from '../../src/compose/policy.js';
 const dir = realpathSync(mkdtempSync(join(tmpdir(), 'gdm-policy-')));
 mkdirSync(join(dir, 'data'));
 symlinkSync('/etc', join(dir, 'etc-link'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const ctx = { dirReal: dir, sockets: engineSockets('unix:///tmp/gdm-policy-other.sock') };
 
 /** The keys a model is refused for, as `path=hostAccess`. */

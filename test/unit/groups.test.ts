@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -56,8 +56,9 @@ describe('groups file validation', () => {
     refused({ groups: { a: { members: [{ name: 'x', order: 0, dependsOn: ['y'] }, { name: 'y', order: 5 }] } } }, /depends on y, which has a later order/);
   });
 
-  test('files that cannot be read or parsed say so', () => {
+  test('files that cannot be read or parsed say so', (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'gdm-groups-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     assert.throws(() => loadGroupsFile(join(dir, 'missing.yaml')), /cannot read it \(ENOENT\)/);
     writeFileSync(join(dir, 'bad.yaml'), 'groups: [unclosed');
     assert.throws(() => loadGroupsFile(join(dir, 'bad.yaml')), /not valid YAML/);

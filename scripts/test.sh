@@ -18,6 +18,7 @@ bash scripts/setup-test-tools.sh
 bash scripts/cleanup-test-containers.sh
 
 echo "== lint and types"
+bash scripts/check-test-waits.sh
 npm run --silent lint
 npm run --silent typecheck
 npm run --silent build

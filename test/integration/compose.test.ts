@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { buildTestApp, type ErrorBody, type TestApp } from '../helpers/app.js';
 import { docker, requireEngine, TEST_IMAGE, waitFor } from '../helpers/docker-cli.js';
+import { untilInDir } from '../helpers/events.js';
 
 const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'gdm-compose-'));
@@ -177,8 +178,10 @@ describe('compose projects with docker-compose v1', () => {
 
   test('one operation per project: a concurrent up is 409', async (t) => {
     const app = await appWith(t);
+    const before = spawned();
     const first = app.inject({ method: 'POST', url: '/api/v1/compose/up', payload: { project: P, services: ['web'] } });
-    await new Promise((r) => setTimeout(r, 50));
+    // The project's lock is taken before the first spawn (the model check) and held until up ends.
+    await untilInDir(root, () => spawned() > before, 10_000, 'the first up to spawn compose (it holds the lock from then on)');
     const second = await app.inject({ method: 'POST', url: '/api/v1/compose/up', payload: { project: P, services: ['web'] } });
     assert.equal(second.statusCode, 409);
     assert.equal(second.json<ErrorBody>().error.code, 'COMPOSE_BUSY');

@@ -25,8 +25,9 @@ structure=0
 npm run --silent check:imports || structure=1
 npm run --silent check:env || structure=1
 npm run --silent check:size || structure=1
+bash scripts/check-test-waits.sh || structure=1
 if [ "$structure" -ne 0 ]; then
-  echo "x structure checks failed (import graph, env reads or file size): see above" >&2
+  echo "x structure checks failed (import graph, env reads, file size or test waits): see above" >&2
   exit 1
 fi
 npm run --silent lint

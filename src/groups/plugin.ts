@@ -2,16 +2,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import type { GroupCatalog } from './catalog.js';
+import type { GroupsFeature } from './feature.js';
 import { GroupRunner } from './group-runner.js';
 import { GroupService } from './group-service.js';
 import groupRoutes from './routes.js';
-
-/** Service groups: their definitions, views, and the dependency-ordered, health-gated runner. */
-export interface GroupsFeature {
-  catalog: GroupCatalog;
-  groups: GroupService;
-  groupRunner: GroupRunner;
-}
 
 declare module 'fastify' {
   interface FastifyInstance {

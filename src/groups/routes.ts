@@ -11,7 +11,7 @@ import {
 } from './schemas.js';
 import type { GroupActionResult } from './schemas.js';
 import type { ContainerStore } from '../containers/container-store.js';
-import type { GroupsFeature } from './plugin.js';
+import type { GroupsFeature } from './feature.js';
 import { viewerOf } from '../access/http/viewer.js';
 import type { AuditLog } from '../access/audit.js';
 import { auditRequest } from '../access/http/audit-hook.js';

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { watch } from 'node:fs';
 
 /** Any emitter (typed ones included): the helpers only add and remove one listener. */
 type Emitter = Pick<EventEmitter, 'on' | 'off'>;
@@ -35,4 +36,19 @@ export function nextEvent<A extends unknown[] = unknown[]>(emitter: Emitter, nam
 export async function until(emitter: Emitter, name: string, condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   if (condition()) return;
   await nextEvent(emitter, name, () => condition(), timeoutMs, what);
+}
+
+/**
+ * Resolves once `condition` holds: checked now and after every change fs.watch reports in
+ * `dir` (a file written or created there, e.g. a wrapper's spawn log); rejects after
+ * `timeoutMs` saying what it waited for.
+ */
+export async function untilInDir(dir: string, condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  // Watch first, then check: a write between the two cannot be missed.
+  const watcher = watch(dir);
+  try {
+    await until(watcher, 'change', condition, timeoutMs, what);
+  } finally {
+    watcher.close();
+  }
 }

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { buildTestApp, type ErrorBody, type TestApp } from '../helpers/app.js';
 import { docker, requireEngine, TEST_IMAGE, waitFor } from '../helpers/docker-cli.js';
+import { untilInDir } from '../helpers/events.js';
 
 const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'gdm-compose-'));
@@ -82,8 +83,9 @@ describe('compose projects with docker-compose v1', () => {
     const status = await waitFor(
       async () => (await app.inject({ url: `/api/v1/compose/status?project=${P}` })).json() as { status: string; services: { name: string; containers: { state: string }[] }[] },
       (s) => s.status === 'running' && s.services.length === 2,
+      10_000,
     );
-    assert.deepEqual(status.services.map((s) => [s.name, s.containers[0]?.state]), [['web', 'running'], ['worker', 'running']]);
+    assert.deepEqual(status.services.map((s) => [s.name, s.containers[0]?.state]), [['web', 'running'], ['worker', 'running']], 'within 10 s the status shows both services running');
     const projects = (await app.inject({ url: '/api/v1/compose/projects' })).json() as { tool: { command: string }; projects: { name: string; source: string; managed: boolean; services: string[]; status: string }[] };
     const mine = projects.projects.find((p) => p.name === P);
     assert.deepEqual([mine?.source, mine?.managed, mine?.status], ['directory', true, 'running']);
@@ -94,8 +96,9 @@ describe('compose projects with docker-compose v1', () => {
     const after = await waitFor(
       async () => (await app.inject({ url: `/api/v1/compose/status?project=${P}` })).json() as { status: string },
       (s) => s.status === 'absent',
+      10_000,
     );
-    assert.equal(after.status, 'absent');
+    assert.equal(after.status, 'absent', 'within 10 s the status shows the project gone');
   });
 
   test('output streams as Server-Sent Events when asked', async (t) => {
@@ -125,7 +128,9 @@ describe('compose projects with docker-compose v1', () => {
     const projects = await waitFor(
       async () => (await app.inject({ url: '/api/v1/compose/projects' })).json() as { projects: { name: string; source: string; managed: boolean; dir: string; files: string[]; status: string }[] },
       (b) => b.projects.some((p) => p.name === `${P}-adopted`),
+      10_000,
     );
+    assert.ok(projects.projects.some((p) => p.name === `${P}-adopted`), 'within 10 s the project started elsewhere is listed');
     const adopted = projects.projects.find((p) => p.name === `${P}-adopted`);
     assert.deepEqual([adopted?.source, adopted?.managed, adopted?.dir, adopted?.files, adopted?.status], ['adopted', false, dir, ['docker-compose.yml'], 'running']);
     const status = (await app.inject({ url: `/api/v1/compose/status?project=${P}-adopted` })).json() as { services: { name: string }[] };
@@ -177,8 +182,10 @@ describe('compose projects with docker-compose v1', () => {
 
   test('one operation per project: a concurrent up is 409', async (t) => {
     const app = await appWith(t);
+    const before = spawned();
     const first = app.inject({ method: 'POST', url: '/api/v1/compose/up', payload: { project: P, services: ['web'] } });
-    await new Promise((r) => setTimeout(r, 50));
+    // The project's lock is taken before the first spawn (the model check) and held until up ends.
+    await untilInDir(root, () => spawned() > before, 10_000, 'the first up to spawn compose (it holds the lock from then on)');
     const second = await app.inject({ method: 'POST', url: '/api/v1/compose/up', payload: { project: P, services: ['web'] } });
     assert.equal(second.statusCode, 409);
     assert.equal(second.json<ErrorBody>().error.code, 'COMPOSE_BUSY');

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { buildTestApp, type ErrorBody } from '../helpers/app.js';
+import { buildTestApp, listenTestApp, type ErrorBody } from '../helpers/app.js';
 import { docker, Fixture, requireEngine } from '../helpers/docker-cli.js';
+import { SseClient } from '../helpers/sse-client.js';
 import { parseGroups } from '../../src/groups/load.js';
 
 interface Outcome {
@@ -143,17 +144,21 @@ describe('service groups against the real engine', () => {
   });
 
   test('one operation per group at a time: a second one is 409 GROUP_BUSY', async (t) => {
-    const app = await buildTestApp(t, env, { groups });
+    const { app, base } = await listenTestApp(t, env, { groups });
     await app.inject({ method: 'POST', url: `/api/v1/services/${G.db}/stop?timeout=0` });
-    const first = app.inject({ method: 'POST', url: `/api/v1/services/${G.db}/start?stepTimeout=30` });
-    await new Promise((r) => setTimeout(r, 200));
+    // Streamed, the start says `accepted` once it holds the group; it then runs ~2 s (the slow database).
+    const first = await SseClient.open(`${base}/api/v1/services/${G.db}/start?stepTimeout=30`, {}, 'POST');
+    t.after(() => first.close());
+    assert.equal(first.status, 200, first.body);
+    await first.waitFor((e) => e.event === 'accepted', 10_000, 'the first start to be accepted (the group is locked)');
     const second = await app.inject({ method: 'POST', url: `/api/v1/services/${G.db}/stop` });
     assert.equal(second.statusCode, 409);
     assert.equal((second.json() as ErrorBody).error.code, 'GROUP_BUSY');
     const dependant = await app.inject({ method: 'POST', url: `/api/v1/services/${G.core}/start?withDependencies=true` });
     assert.equal(dependant.statusCode, 409, 'a chain that includes the busy group is refused too');
-    assert.equal((await first).statusCode, 200);
-    assert.equal((await inspect(names.dbSlow)).Running, true, 'the first operation completed');
+    const result = await first.waitFor((e) => e.event === 'result', 30_000, 'the result of the first start');
+    assert.equal((result.data as Result).ok, true, 'the first operation completed');
+    assert.equal((await inspect(names.dbSlow)).Running, true, 'the first operation started the members');
     const third = await app.inject({ method: 'POST', url: `/api/v1/services/${G.db}/stop?timeout=0` });
     assert.equal(third.statusCode, 200, 'the lock is free again');
   });

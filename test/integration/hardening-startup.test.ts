@@ -39,7 +39,7 @@ describe('start-up failures end the process (11.2)', () => {
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     // Before the fix the process never exits: end it after a bound so the test fails, not hangs.
-    const guard = setTimeout(() => child.kill('SIGKILL'), GIVE_UP_MS);
+    const guard = setTimeout(() => child.kill('SIGKILL'), GIVE_UP_MS); // timer-ok: a bound on the wait for exit, not a wait itself
     t.after(() => {
       clearTimeout(guard);
       child.kill('SIGKILL');

@@ -1,40 +1,20 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../helpers/app.js';
 import { requireEngine } from '../helpers/docker-cli.js';
+import { freePort, RedisServer } from '../helpers/redis-server.js';
 
-let redis: ChildProcess | undefined;
+let redis: RedisServer | undefined;
 let port = 0;
 
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const p = (server.address() as net.AddressInfo).port;
-  server.close();
-  return p;
-}
-
-/** A real redis-server (installed by scripts/setup-test-tools.sh), on loopback, no disk. */
+/** A real redis-server (installed by scripts/setup-test-tools.sh), on loopback, no disk; start() waits for its "ready" log line. */
 before(async () => {
   await requireEngine();
   port = await freePort();
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  for (let i = 0; i < 50; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('redis-server did not start; is it installed (scripts/setup-test-tools.sh)?');
+  redis = new RedisServer(port);
+  await redis.start();
 });
-after(() => {
-  redis?.kill('SIGKILL');
-});
+after(() => redis?.dispose());
 
 describe('rate limits shared through Redis', () => {
   test('two replicas count one budget per subject', async (t) => {

@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test';
 import { listenTestApp, type ErrorBody, type TestApp } from '../helpers/app.js';
 import { Fixture, inspectState, requireEngine } from '../helpers/docker-cli.js';
 import { SseClient } from '../helpers/sse-client.js';
+import { waitForStoreChange } from '../helpers/store-events.js';
 import { parseGroups } from '../../src/groups/load.js';
-import type { ContainerChange } from '../../src/containers/container-store.js';
 
 /**
  * Group operations and group views against the caller's reach: a capped step timeout, a
@@ -51,20 +51,8 @@ interface Result {
 }
 
 /** Resolves when the app's store sees `name` running (the store follows the engine's events). */
-function runningSeen(app: TestApp, name: string, timeoutMs = 10_000): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      app.containers.store.off('change', onChange);
-      reject(new Error(`${name} was not seen running`));
-    }, timeoutMs);
-    const onChange = (c: ContainerChange) => {
-      if (c.container?.name !== name || c.container.state !== 'running') return;
-      clearTimeout(timer);
-      app.containers.store.off('change', onChange);
-      resolve();
-    };
-    app.containers.store.on('change', onChange);
-  });
+async function runningSeen(app: TestApp, name: string, timeoutMs = 10_000): Promise<void> {
+  await waitForStoreChange(app, (c) => c.container?.name === name && c.container.state === 'running', timeoutMs, `the store to see ${name} running`);
 }
 
 /** Starts the never-healthy group as `headers` with a long step timeout, streamed; resolves once its member was started. */

@@ -47,7 +47,7 @@ function probe(base: string): Probe {
       await res.text();
       latencies.push(performance.now() - started);
       rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-      await new Promise((r) => setTimeout(r, 25)); // pacing of the probe, not a wait for state
+      await new Promise((r) => setTimeout(r, 25)); // timer-ok: pacing of the /live probe (the thing measured), not a wait for state
     }
   })();
   return {
@@ -106,7 +106,7 @@ describe('a container writing 50 MB without a newline', () => {
     const { app, base } = await listenTestApp(t, groups.env);
     const user = `Bearer ${await app.tokenFor('user', { groups: [groups.group('logs')] })}`;
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), 150_000);
+    const timer = setTimeout(() => abort.abort(), 150_000); // timer-ok: a bound on the follow stream, not a wait
     t.after(() => clearTimeout(timer));
     const watch = probe(base);
     const res = await fetch(`${base}/api/v1/containers/${writer.id}/logs?follow=true&tail=10000`, {

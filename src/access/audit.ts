@@ -1,41 +1,12 @@
 import { appError } from '../errors.js';
-import type { AuditDetails } from './schemas.js';
+import type { AuditDetails, AuditEntry, AuditQuery, AuditRecord } from './schemas.js';
 import type { Db } from '../storage/database.js';
 
-export type { AuditDetails };
-
-export interface AuditEntry {
-  /** An ISO 8601 instant; stored in UTC, so that time order is text order. */
-  time: string;
-  actor: string;
-  role: string | null;
-  ip: string;
-  method: string;
-  action: string;
-  target: string | null;
-  outcome: 'allowed' | 'denied' | 'failed';
-  status: number;
-  durationMs: number;
-  requestId: string;
-  /** What was asked (declared body fields, query options); null when nothing. */
-  details: AuditDetails | null;
-}
-
-export interface AuditRecord extends AuditEntry {
-  id: number;
-}
-
-export interface AuditQuery {
-  actor?: string;
-  action?: string;
-  outcome?: AuditEntry['outcome'];
-  /** ISO 8601 instants with any offset: compared as instants, not as text. */
-  since?: string;
-  until?: string;
-  /** Entries with an id below this (paging backwards from the newest). */
-  before?: number;
-  limit: number;
-}
+/**
+ * `time` of an entry may carry any offset; it is stored in UTC. Query `since`/`until` are
+ * compared as instants, not as text.
+ */
+export type { AuditDetails, AuditEntry, AuditQuery, AuditRecord };
 
 /** An ISO 8601 time with any offset as the UTC text stored in `time` (which sorts by instant). */
 function utc(time: string): string {

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Metrics } from '../http/metrics.js';
+import type { RateLimitStatus } from './schemas.js';
 
 /** A fixed-window counter: how many hits in the current window, and when it ends. */
 export interface WindowCount {
@@ -14,13 +15,8 @@ export interface WindowCount {
  * local: counted in this process only (no REDIS_URL, or Redis does not answer).
  * connecting: REDIS_URL is set and Redis has not answered yet; counted locally meanwhile.
  */
-export type RateLimitStoreState = 'shared' | 'local' | 'connecting';
-
-export interface RateLimitStoreStatus {
-  store: 'memory' | 'redis';
-  state: RateLimitStoreState;
-  shared: boolean;
-}
+export type RateLimitStoreState = RateLimitStatus['state'];
+export type RateLimitStoreStatus = RateLimitStatus;
 
 /** Entries kept in memory before expired ones are swept (and, past the cap, the oldest dropped). */
 const SWEEP_AT = 10_000;

@@ -45,6 +45,8 @@ export const UserSchema = Type.Object({
   updatedAt: Type.String(),
 });
 
+export type User = Static<typeof UserSchema>;
+
 export const UserListSchema = Type.Object({ users: Type.Array(UserSchema) });
 export const UserParamsSchema = Type.Object({ userId: Type.Integer({ minimum: 1 }) });
 
@@ -98,15 +100,18 @@ export const RolesResponseSchema = Type.Object({
   ),
 });
 
+export const AuditOutcomeSchema = Type.Union([Type.Literal('allowed'), Type.Literal('denied'), Type.Literal('failed')]);
+
 export const AuditQuerySchema = Type.Object({
   actor: Type.Optional(Type.String({ maxLength: 200 })),
   action: Type.Optional(Type.String({ maxLength: 300 })),
-  outcome: Type.Optional(Type.Union([Type.Literal('allowed'), Type.Literal('denied'), Type.Literal('failed')])),
+  outcome: Type.Optional(AuditOutcomeSchema),
   since: Type.Optional(Type.String({ format: 'date-time', description: 'An instant with its offset, e.g. 2025-01-31T09:00:00+05:00 or …Z' })),
   until: Type.Optional(Type.String({ format: 'date-time', description: 'An instant with its offset, e.g. 2025-01-31T18:00:00+05:00 or …Z' })),
   before: Type.Optional(Type.Integer({ minimum: 1, description: 'Page: entries with an id below this' })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
 });
+export type AuditQuery = Static<typeof AuditQuerySchema>;
 
 export const AuditDetailsSchema = Type.Object({
   body: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
@@ -114,23 +119,39 @@ export const AuditDetailsSchema = Type.Object({
 });
 export type AuditDetails = Static<typeof AuditDetailsSchema>;
 
+export const AuditRecordSchema = Type.Object({
+  id: Type.Integer(),
+  time: Type.String({ description: 'ISO 8601, in UTC (so that time order is text order)' }),
+  actor: Type.String(),
+  role: Type.Union([Type.String(), Type.Null()]),
+  ip: Type.String(),
+  method: Type.String(),
+  action: Type.String(),
+  target: Type.Union([Type.String(), Type.Null()]),
+  outcome: AuditOutcomeSchema,
+  status: Type.Integer(),
+  durationMs: Type.Integer(),
+  requestId: Type.String(),
+  details: Type.Union([AuditDetailsSchema, Type.Null()], { description: 'What was asked: the body fields the route records (never secrets) and the query options' }),
+});
+/** A stored audit entry. */
+export type AuditRecord = Static<typeof AuditRecordSchema>;
+/** An entry to record: the database gives the id. */
+export type AuditEntry = Omit<AuditRecord, 'id'>;
+
 export const AuditResponseSchema = Type.Object({
-  entries: Type.Array(
-    Type.Object({
-      id: Type.Integer(),
-      time: Type.String(),
-      actor: Type.String(),
-      role: Type.Union([Type.String(), Type.Null()]),
-      ip: Type.String(),
-      method: Type.String(),
-      action: Type.String(),
-      target: Type.Union([Type.String(), Type.Null()]),
-      outcome: Type.String(),
-      status: Type.Integer(),
-      durationMs: Type.Integer(),
-      requestId: Type.String(),
-      details: Type.Union([AuditDetailsSchema, Type.Null()], { description: 'What was asked: the body fields the route records (never secrets) and the query options' }),
-    }),
-  ),
+  entries: Type.Array(AuditRecordSchema),
   nextBefore: Type.Union([Type.Integer(), Type.Null()], { description: 'Pass as `before` for the next page' }),
 });
+
+export const RateLimitStatusSchema = Type.Object(
+  {
+    store: Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'redis when REDIS_URL is set' }),
+    state: Type.Union([Type.Literal('shared'), Type.Literal('local'), Type.Literal('connecting')], {
+      description: 'shared: one budget for all replicas; local: counted per process (no REDIS_URL, or Redis does not answer); connecting: Redis has not answered yet',
+    }),
+    shared: Type.Boolean(),
+  },
+  { description: 'Where rate-limit counters live; while Redis is away limits are per process and nothing fails' },
+);
+export type RateLimitStatus = Static<typeof RateLimitStatusSchema>;

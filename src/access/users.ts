@@ -5,17 +5,9 @@ import { checkGroups, checkPassword, checkRole, checkUsername } from './user-rul
 import { appError } from '../errors.js';
 import type { Db } from '../storage/database.js';
 import { newTokenStamp } from '../storage/identity-schema.js';
+import type { User } from './schemas.js';
 
-export interface User {
-  id: number;
-  username: string;
-  role: Role;
-  /** The user's own groups; null means the role's default groups. */
-  groups: string[] | null;
-  disabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { User };
 
 interface UserRow {
   id: number;

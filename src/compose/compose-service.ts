@@ -9,7 +9,7 @@ import { discoverProjects, loadProjectFiles, type LoadedProject, type ManagedPro
 import { describeFinding } from './findings.js';
 import { runCompose, type OutputLine } from './runner.js';
 import { appError } from '../errors.js';
-import type { ComposeDownBody, ComposeResult, ComposeUpBody } from './schemas.js';
+import type { ComposeDownBody, ComposeResult, ComposeUpBody, ProjectStatus } from './schemas.js';
 import type { ContainerStore } from '../containers/container-store.js';
 import type { ContainerSummary } from '../containers/container-view.js';
 import type { Viewer } from '../containers/container-service.js';
@@ -27,7 +27,6 @@ export interface ComposeSettings {
 const WORKING_DIR = 'com.docker.compose.project.working_dir';
 const CONFIG_FILES = 'com.docker.compose.project.config_files';
 
-type Status = 'running' | 'partial' | 'stopped' | 'absent';
 
 interface ProjectView {
   name: string;
@@ -39,7 +38,7 @@ interface ProjectView {
   containers: ContainerSummary[];
 }
 
-function statusOf(containers: readonly ContainerSummary[]): Status {
+function statusOf(containers: readonly ContainerSummary[]): ProjectStatus {
   if (containers.length === 0) return 'absent';
   const running = containers.filter((c) => c.state === 'running').length;
   return running === containers.length ? 'running' : running === 0 ? 'stopped' : 'partial';

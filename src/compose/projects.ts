@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { appError } from '../errors.js';
@@ -59,7 +59,7 @@ const DeclaredSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-type Declared = { projects: Record<string, { dir: string; files: string[]; trusted?: boolean }> };
+type Declared = Static<typeof DeclaredSchema>;
 
 /**
  * Projects declared in the text of COMPOSE_PROJECTS_FILE: several projects may share one

@@ -8,6 +8,7 @@ const ServiceName = Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$' }
 export const ProjectStatusSchema = Type.Union([Type.Literal('running'), Type.Literal('partial'), Type.Literal('stopped'), Type.Literal('absent')], {
   description: 'absent: no container of the project exists',
 });
+export type ProjectStatus = Static<typeof ProjectStatusSchema>;
 
 export const ComposeProjectSchema = Type.Object({
   name: Type.String(),

@@ -5,19 +5,11 @@ import { detailsFromEngine, summaryFromDetails, type ContainerDetails, type Cont
 import { isAppError } from '../errors.js';
 import type { ContainerStore } from './container-store.js';
 import type { EngineStatus } from './engine-status.js';
-import type { ActionResult } from './schemas.js';
+import type { ActionResult, ListFilters } from './schemas.js';
 import { canSee, withVisibleGroups, type Viewer } from '../access/principal.js';
 
 /** Who asks: undefined means the service itself, which sees everything. */
 export type { Viewer };
-
-export interface ListFilters {
-  all?: boolean;
-  group?: string;
-  status?: string[];
-  name?: string;
-  label?: string[];
-}
 
 export type ContainerAction = 'start' | 'stop' | 'restart';
 
@@ -30,7 +22,7 @@ export function labelMatches(labels: Record<string, string>, filter: string): bo
 }
 
 export function applyFilters(containers: ContainerSummary[], filters: ListFilters): ContainerSummary[] {
-  const statuses = filters.status?.length ? new Set(filters.status) : undefined;
+  const statuses = filters.status?.length ? new Set<string>(filters.status) : undefined;
   const name = filters.name?.toLowerCase();
   return containers.filter(
     (c) =>

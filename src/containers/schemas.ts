@@ -6,9 +6,17 @@ export const HealthSchema = Type.Union(
 );
 export type HealthStatus = Static<typeof HealthSchema>;
 
-export const ContainerStateSchema = Type.Union(
-  ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'].map((s) => Type.Literal(s)),
-);
+// Written out: a mapped array would type as TLiteral<string>, whose Static is never.
+export const ContainerStateSchema = Type.Union([
+  Type.Literal('created'),
+  Type.Literal('restarting'),
+  Type.Literal('running'),
+  Type.Literal('removing'),
+  Type.Literal('paused'),
+  Type.Literal('exited'),
+  Type.Literal('dead'),
+]);
+export type ContainerState = Static<typeof ContainerStateSchema>;
 
 export const PortBindingSchema = Type.Object({
   privatePort: Type.Integer(),
@@ -95,6 +103,8 @@ export const ListQuerySchema = Type.Object({
     }),
   ),
 });
+/** The list filters as services take them: each one optional (absent keeps everything). */
+export type ListFilters = Partial<Static<typeof ListQuerySchema>>;
 
 export const ActionResultSchema = Type.Object({
   id: Type.String(),
@@ -120,6 +130,8 @@ export const LogsQuerySchema = Type.Object({
   timestamps: Type.Boolean({ default: false }),
   follow: Type.Boolean({ default: false, description: 'Stream new lines as Server-Sent Events' }),
 });
+/** A log read as services take it: follow is the route's choice, the rest optional (defaults apply). */
+export type LogQuery = Partial<Omit<Static<typeof LogsQuerySchema>, 'follow'>>;
 
 export const StatsQuerySchema = Type.Object({
   stream: Type.Boolean({ default: false, description: 'Stream one sample per interval as Server-Sent Events' }),
@@ -133,6 +145,7 @@ export const LogLineSchema = Type.Object({
     Type.Literal(true, { description: 'The line was longer than 64 KiB: `text` is its first 64 KiB, the rest of the line was dropped' }),
   ),
 });
+export type LogLine = Static<typeof LogLineSchema>;
 
 export const LogsResponseSchema = Type.Object({
   id: Type.String(),
@@ -144,6 +157,7 @@ export const LogsResponseSchema = Type.Object({
       'Lines were left out to bound the answer: at most 8 Mi characters of text are kept (the oldest lines go first) and at most 64 MiB are read from the engine (later lines are not read; ask with a smaller tail or a since/until window)',
   }),
 });
+export type LogsResult = Static<typeof LogsResponseSchema>;
 
 export const UsageSchema = Type.Object({
   read: Type.String(),
@@ -154,8 +168,11 @@ export const UsageSchema = Type.Object({
   blockIo: Type.Object({ readBytes: Type.Number(), writeBytes: Type.Number() }),
   pids: Type.Integer(),
 });
+/** A container's resource use at one moment, as the API reports it. */
+export type ContainerUsage = Static<typeof UsageSchema>;
 
 export const StatsResponseSchema = Type.Object({ id: Type.String(), name: Type.String(), ...UsageSchema.properties });
+export type ContainerStats = Static<typeof StatsResponseSchema>;
 
 export const TotalsSchema = Type.Object({
   containers: Type.Integer(),
@@ -167,12 +184,14 @@ export const TotalsSchema = Type.Object({
   writeBytes: Type.Number(),
   pids: Type.Integer(),
 });
+export type UsageTotals = Static<typeof TotalsSchema>;
 
 export const StatsSetSchema = Type.Object({
   sampledAt: Type.String(),
   containers: Type.Array(StatsResponseSchema),
   totals: TotalsSchema,
 });
+export type StatsSet = Static<typeof StatsSetSchema>;
 
 export const StatsSetQuerySchema = Type.Object({
   name: ListQuerySchema.properties.name,

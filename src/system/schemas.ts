@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { RateLimitStatusSchema } from '../access/schemas.js';
 
 export const EngineStateSchema = Type.Object({
   reachable: Type.Boolean(),
@@ -40,16 +41,7 @@ export const HealthResponseSchema = Type.Object({
     ],
     { description: 'The compose tool found at boot (null: none)' },
   ),
-  rateLimits: Type.Object(
-    {
-      store: Type.Union([Type.Literal('memory'), Type.Literal('redis')], { description: 'redis when REDIS_URL is set' }),
-      state: Type.Union([Type.Literal('shared'), Type.Literal('local'), Type.Literal('connecting')], {
-        description: 'shared: one budget for all replicas; local: counted per process (no REDIS_URL, or Redis does not answer); connecting: Redis has not answered yet',
-      }),
-      shared: Type.Boolean(),
-    },
-    { description: 'Where rate-limit counters live; while Redis is away limits are per process and nothing fails' },
-  ),
+  rateLimits: RateLimitStatusSchema,
 });
 
 export const LiveResponseSchema = Type.Object({ status: Type.Literal('alive') });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import Value from 'typebox/value';
+import { ConfigError, ConfigSchema, loadConfig } from '../../src/config.js';
 
 /** Runs loadConfig and returns the ConfigError it must throw. */
 function configError(env: NodeJS.ProcessEnv): ConfigError {
@@ -204,5 +205,56 @@ describe('service groups settings', () => {
     assert.equal(loadConfig({}).groups.stepTimeoutMaxSeconds, 300);
     assert.equal(loadConfig({ GROUP_STEP_TIMEOUT_MAX_SECONDS: '60' }).groups.stepTimeoutMaxSeconds, 60);
     for (const bad of ['0', '3601', '1.5']) assert.equal(configError({ GROUP_STEP_TIMEOUT_MAX_SECONDS: bad }).variable, 'GROUP_STEP_TIMEOUT_MAX_SECONDS');
+  });
+});
+
+describe('ConfigSchema', () => {
+  /** Config is Static<typeof ConfigSchema>: what loadConfig builds must conform to it at run time too. */
+  function assertConforms(env: NodeJS.ProcessEnv): void {
+    const config = loadConfig(env);
+    const errors = [...Value.Errors(ConfigSchema, config)].map((e) => `${e.instancePath}: ${e.message}`);
+    assert.deepEqual(errors, [], JSON.stringify(env));
+  }
+
+  test('the defaults conform', () => assertConforms({}));
+
+  test('every variable set conforms', () =>
+    assertConforms({
+      PORT: '9000',
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'DEBUG',
+      DOCKER_HOST: 'tcp://engine:2376',
+      DOCKER_API_VERSION: 'v1.41',
+      DOCKER_CERT_PATH: '/certs',
+      DOCKER_TLS_VERIFY: '1',
+      CORS_ORIGINS: 'https://gui.example.org,*',
+      ALLOWED_HOSTS: 'gdm.example.org,[::1],10.0.0.5',
+      DATA_DIR: '/var/lib/gdm',
+      METRICS_TOKEN: 'a-metrics-token-of-16+',
+      STATS_SOURCE: 'cgroup',
+      METRICS_CONTAINER_STATS: 'true',
+      SERVICE_GROUPS_FILE: '/etc/gdm/groups.yaml',
+      GROUP_LABEL: 'lucid.cluster,com.lucid.cluster',
+      JWT_SECRET_KEY: 'a-secret-of-at-least-16',
+      JWT_AUDIENCE: 'gui_docker_manager',
+      JWT_ISSUER: 'platform',
+      GUI_ACCESS_LEVELS_ENABLED: 'false',
+      USER_SERVICES: 'core',
+      ROLE_MAP: 'super_admin:admin,node_operator:developer',
+      ADMIN_PASSWORD: 'a-long-admin-password',
+      REDIS_URL: 'redis://cache:6379/1',
+      TRUSTED_PROXIES: '10.0.0.0/8',
+      COMPOSE_PROJECTS_DIR: '/srv/compose',
+      COMPOSE_PROJECTS_FILE: '/srv/compose/projects.yaml',
+      COMPOSE_COMMAND: 'docker compose',
+      COMPOSE_ALLOW_BUILD: 'yes',
+      COOKIE_SECURE: 'true',
+      MONGODB_URL: 'mongodb://ignored',
+    }));
+
+  test('a value of the wrong shape is refused by the schema', () => {
+    const config = loadConfig({});
+    assert.equal(Value.Check(ConfigSchema, { ...config, auth: { ...config.auth, roleMap: { x: 'root' } } }), false);
+    assert.equal(Value.Check(ConfigSchema, { ...config, stats: { ...config.stats, source: 'psychic' } }), false);
   });
 });

@@ -1,13 +1,8 @@
 import type { Readable } from 'node:stream';
-import { FrameDecoder, LineSplitter, type LogStream, type SplitLine } from '../../docker/log-frames.js';
+import { FrameDecoder, LineSplitter, type SplitLine } from '../../docker/log-frames.js';
+import type { LogLine } from '../schemas.js';
 
-export interface LogLine {
-  stream: LogStream;
-  timestamp?: string;
-  text: string;
-  /** The line was longer than LOG_LINE_MAX_BYTES: `text` is its start, the rest was dropped. */
-  truncated?: true;
-}
+export type { LogLine };
 
 export interface ReadLimits {
   /** Bytes read from the engine at most; past them the read stops (later lines are left out). */

@@ -2,30 +2,15 @@ import type { DockerEngine } from '../../docker/engine.js';
 import { toAppError } from '../../docker/engine-errors.js';
 import type { ContainerService, Viewer } from '../container-service.js';
 import { LogFollow } from './log-follow.js';
-import { DEFAULT_READ_LIMITS, readLogLines, type LogLine, type ReadLimits } from './log-read.js';
+import type { LogQuery, LogsResult } from '../schemas.js';
+import { DEFAULT_READ_LIMITS, readLogLines, type ReadLimits } from './log-read.js';
 import { parseTimeParam } from './time-params.js';
 
 export const LOG_TAIL_DEFAULT = 100;
 export const LOG_TAIL_MAX = 10_000;
 
-export interface LogQuery {
-  tail?: number;
-  since?: string;
-  until?: string;
-  timestamps?: boolean;
-}
-
-export type { LogLine } from './log-read.js';
+export type { LogLine, LogQuery, LogsResult } from '../schemas.js';
 export { splitTimestamp } from './log-read.js';
-
-export interface LogsResult {
-  id: string;
-  name: string;
-  tty: boolean;
-  lines: LogLine[];
-  /** Lines were left out to stay within the read limits (see log-read.ts). */
-  truncated: boolean;
-}
 
 /** Engine log options from the API's query; since/until accept what the docker CLI accepts. */
 export function engineLogOptions(query: LogQuery) {

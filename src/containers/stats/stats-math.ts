@@ -1,15 +1,7 @@
 import type { EngineCpuStats, EngineStats } from '../../docker/types.js';
+import type { ContainerUsage } from '../schemas.js';
 
-/** A container's resource use at one moment, as the API reports it. */
-export interface ContainerUsage {
-  read: string;
-  cpuPercent: number | null;
-  onlineCpus: number;
-  memory: { usage: number; limit: number; percent: number };
-  network: { rxBytes: number; txBytes: number };
-  blockIo: { readBytes: number; writeBytes: number };
-  pids: number;
-}
+export type { ContainerUsage };
 
 export function onlineCpus(cpu: Partial<EngineCpuStats> | undefined): number {
   return cpu?.online_cpus || cpu?.cpu_usage?.percpu_usage?.length || 1;

@@ -1,29 +1,7 @@
 import { appError } from '../../errors.js';
-import type { ContainerService, ListFilters, Viewer } from '../container-service.js';
+import type { ContainerService, Viewer } from '../container-service.js';
+import type { ContainerStats, ContainerUsage, ListFilters, StatsSet, UsageTotals } from '../schemas.js';
 import type { StatsCollector } from './stats-collector.js';
-import type { ContainerUsage } from './stats-math.js';
-
-export interface ContainerStats extends ContainerUsage {
-  id: string;
-  name: string;
-}
-
-export interface UsageTotals {
-  containers: number;
-  cpuPercent: number;
-  memoryUsage: number;
-  rxBytes: number;
-  txBytes: number;
-  readBytes: number;
-  writeBytes: number;
-  pids: number;
-}
-
-export interface StatsSet {
-  sampledAt: string;
-  containers: ContainerStats[];
-  totals: UsageTotals;
-}
 
 /** Adds up usage over any set of containers (a group, a filter, everything). */
 export function totalsOf(stats: readonly ContainerUsage[]): UsageTotals {

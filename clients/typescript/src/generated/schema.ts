@@ -3005,6 +3005,7 @@ export interface paths {
                         "application/json": {
                             entries: {
                                 id: number;
+                                /** @description ISO 8601, in UTC (so that time order is text order) */
                                 time: string;
                                 actor: string;
                                 role: string | null;
@@ -3012,7 +3013,7 @@ export interface paths {
                                 method: string;
                                 action: string;
                                 target: string | null;
-                                outcome: string;
+                                outcome: "allowed" | "denied" | "failed";
                                 status: number;
                                 durationMs: number;
                                 requestId: string;

@@ -1,0 +1,74 @@
+import Type, { type Static } from 'typebox';
+import { EnvSchema, LogLevelSchema } from './env-schema.js';
+
+/** Where a config value keeps the env variable's set of values, the env schema is reused. */
+const env = EnvSchema.properties;
+
+/** Our roles, as ROLE_MAP names them (access/permissions.ts holds the same three: config sits below access). */
+const ConfigRoleSchema = Type.Union([Type.Literal('user'), Type.Literal('developer'), Type.Literal('admin')]);
+const GroupNames = Type.Array(Type.String(), { description: 'group names; `*` stands for every group and the ungrouped containers' });
+
+/**
+ * The configuration the service runs with, as loadConfig builds it from the environment
+ * (src/config/load.ts). The type is derived from this schema, so the shape is written once;
+ * test/unit/config.test.ts checks that what loadConfig builds conforms to it.
+ */
+export const ConfigSchema = Type.Object({
+  port: Type.Integer(),
+  host: Type.String(),
+  logLevel: LogLevelSchema,
+  docker: Type.Object({
+    host: Type.String(),
+    apiVersion: Type.Optional(Type.String({ description: 'without the leading v, e.g. 1.41' })),
+    certPath: Type.Optional(Type.String()),
+    tlsVerify: Type.Boolean(),
+    timeoutMs: Type.Integer(),
+  }),
+  stats: Type.Object({ source: env.STATS_SOURCE, intervalMs: Type.Integer() }),
+  streams: Type.Object({ perClient: Type.Integer(), heartbeatMs: Type.Integer() }),
+  metricsContainerStats: Type.Boolean({ description: 'Per-container CPU and memory gauges on /metrics (opt-in: one series per container)' }),
+  groups: Type.Object({
+    file: Type.String(),
+    labelKeys: Type.Array(Type.String()),
+    stepTimeoutMaxSeconds: Type.Integer({ description: 'The largest stepTimeout (and stop grace) a caller may ask of a group operation' }),
+  }),
+  auth: Type.Object({
+    secret: Type.Optional(Type.String()),
+    audience: Type.Optional(Type.String()),
+    issuer: Type.Optional(Type.String()),
+    ttlSeconds: Type.Integer(),
+    clockToleranceSeconds: Type.Integer(),
+    accessLevelsEnabled: Type.Boolean(),
+    roleGroups: Type.Record(ConfigRoleSchema, GroupNames, { description: "Each role's default groups" }),
+    roleMap: Type.Record(Type.String(), ConfigRoleSchema, { description: 'Role names in foreign tokens → our roles' }),
+    adminUsername: Type.String(),
+    adminPassword: Type.Optional(Type.String()),
+    cookieSecure: env.COOKIE_SECURE,
+  }),
+  rateLimit: Type.Object({
+    perMinute: Type.Integer(),
+    loginPerMinute: Type.Integer(),
+    redisUrl: Type.Optional(Type.String()),
+    trustedProxies: Type.Array(Type.String()),
+  }),
+  auditRetentionDays: Type.Integer(),
+  compose: Type.Object({
+    projectsDir: Type.Optional(Type.String()),
+    projectsFile: Type.Optional(Type.String()),
+    command: Type.Optional(Type.Array(Type.String(), { description: 'An argument array, never a shell string' })),
+    env: Type.Record(Type.String(), Type.String(), {
+      description: "The tool's environment: PATH, HOME and the engine address; none of our secrets",
+    }),
+    timeoutSeconds: Type.Integer(),
+    allowBuild: Type.Boolean(),
+    allowPull: Type.Boolean(),
+  }),
+  corsOrigins: Type.Array(Type.String()),
+  allowedHosts: Type.Array(Type.String(), {
+    description: 'Host names (lower case, IPv6 in brackets) the service answers to; empty: see http/host-check.ts',
+  }),
+  dataDir: Type.String(),
+  metricsToken: Type.Optional(Type.String()),
+  ignoredVars: Type.Array(Type.String(), { description: 'Names of set variables we ignore, for one log line at boot' }),
+});
+export type Config = Static<typeof ConfigSchema>;

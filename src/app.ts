@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import accessPlugin from './access/plugin.js';
+import accessRoutesPlugin from './access/routes/plugin.js';
 import composePlugin from './compose/plugin.js';
 import type { ComposeTool } from './compose/detect.js';
 import type { Config } from './config.js';
@@ -64,6 +65,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(httpPlugin);
   await app.register(accessPlugin, { config });
   await app.register(openApiPlugin);
+  await app.register(accessRoutesPlugin, { config });
   await app.register(ssePlugin, { perClient: config.streams.perClient, heartbeatMs: config.streams.heartbeatMs, guard: streamGuard() });
   await app.register(containersPlugin, { config, engine: options.engine ?? createDockerEngine({ ...config.docker }), groupsOf: (c) => catalog.groupsOf(c) });
   await app.register(groupsPlugin, { config, catalog });

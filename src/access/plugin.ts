@@ -4,10 +4,6 @@ import type { Config } from '../config.js';
 import { openDatabase } from '../storage/database.js';
 import { createAccessServices, type AccessServices } from './access-services.js';
 import { registerSecurity } from './http/security.js';
-import adminRoutes from './routes/audit.js';
-import authRoutes from './routes/auth.js';
-import subjectRoutes from './routes/subjects.js';
-import userRoutes from './routes/users.js';
 import { resolveSecret } from './secret.js';
 import { StreamAccessGuard } from './stream-access-guard.js';
 
@@ -21,7 +17,7 @@ declare module 'fastify' {
 /**
  * Who may do what: the embedded database (users, revocations, audit), the first-run admin,
  * every request's security layers (headers, Host, CORS, identify, rate limits, enforce,
- * audit) and the auth, users, subjects, audit and roles routes.
+ * audit). Its routes are registered by ./routes/plugin.ts, after the OpenAPI document.
  */
 const accessPlugin: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
   const db = openDatabase(config.dataDir);
@@ -48,21 +44,6 @@ const accessPlugin: FastifyPluginAsync<{ config: Config }> = async (app, { confi
 
   const security = await registerSecurity(app, config, { authenticator: services.authenticator, audit: services.audit, metrics: app.metrics });
   app.addHook('onClose', async () => security.close());
-
-  await app.register(authRoutes, {
-    prefix: '/api/v1',
-    access: services,
-    cookieSecure: config.auth.cookieSecure,
-    loginPerMinute: config.rateLimit.loginPerMinute,
-  });
-  await app.register(userRoutes, { prefix: '/api/v1', users: services.users });
-  await app.register(subjectRoutes, { prefix: '/api/v1', revocations: services.revocations });
-  await app.register(adminRoutes, {
-    prefix: '/api/v1',
-    audit: services.audit,
-    accessLevelsEnabled: config.auth.accessLevelsEnabled,
-    roleGroups: config.auth.roleGroups,
-  });
 };
 
 export default fp(accessPlugin, { name: 'access', fastify: '5.x', dependencies: ['http'] });

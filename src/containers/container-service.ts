@@ -33,7 +33,8 @@ export const ACTION_REFLECT_TIMEOUT_MS = 5_000;
 function shows(action: ContainerAction, before: ContainerRecord): (r: ContainerRecord) => boolean {
   // A start that exits at once still leaves a new StartedAt; a restart always does.
   if (action === 'start') return (r) => r.running || r.startedAt !== before.startedAt;
-  if (action === 'stop') return (r) => !r.running;
+  // A restart loop's `restarting` is not stopped yet: the engine's stop ends it.
+  if (action === 'stop') return (r) => !r.running && !r.restarting;
   return (r) => r.startedAt !== before.startedAt;
 }
 

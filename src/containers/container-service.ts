@@ -1,7 +1,8 @@
+import type { ContainerRecord } from '../docker/container-record.js';
 import type { DockerEngine } from '../docker/engine.js';
-import type { EngineContainerDetails } from '../docker/types.js';
 import { notFound, resolveContainer } from './container-resolver.js';
-import { detailsFromEngine, summaryFromDetails, type ContainerDetails, type ContainerSummary } from './container-view.js';
+import { detailsFromRecord, summaryFromRecord, type ContainerDetails, type ContainerSummary } from './container-view.js';
+import { whenStored } from './wait-for-container.js';
 import { isAppError } from '../errors.js';
 import type { ContainerStore } from './container-store.js';
 import type { EngineStatus } from './engine-status.js';
@@ -13,6 +14,26 @@ export type { Viewer };
 
 export type ContainerAction = 'start' | 'stop' | 'restart';
 
+/**
+ * How long an action waits for the store's events loop to show its effect before it
+ * answers with the engine's own view (one inspect). Events arrive within milliseconds; this
+ * bounds a slow or stuck events stream.
+ */
+export const ACTION_REFLECT_TIMEOUT_MS = 5_000;
+
+/** When the store shows an action done: the container as the action left it. */
+function shows(action: ContainerAction, before: ContainerRecord): (r: ContainerRecord) => boolean {
+  // A start that exits at once still leaves a new StartedAt; a restart always does.
+  if (action === 'start') return (r) => r.running || r.startedAt !== before.startedAt;
+  // A restart loop's `restarting` is not stopped yet: the engine's stop ends it.
+  if (action === 'stop') return (r) => !r.running && !r.restarting;
+  return (r) => r.startedAt !== before.startedAt;
+}
+
+/** Has the store seen a start at or after `startedAt` (ISO, nanosecond precision)? */
+function seenStart(r: ContainerRecord, startedAt: string): boolean {
+  return r.startedAt !== null && Date.parse(r.startedAt) >= Date.parse(startedAt);
+}
 
 /** Does a label filter (`key` or `key=value`) hold for these labels? */
 export function labelMatches(labels: Record<string, string>, filter: string): boolean {
@@ -36,13 +57,15 @@ export function applyFilters(containers: ContainerSummary[], filters: ListFilter
 
 /**
  * Containers as the API shows them: list and details come from the event-synced store,
- * lifecycle actions go to the engine and their result is written back to the store at once.
+ * lifecycle actions go to the engine and answer once the store shows their effect, so a
+ * caller reads its own write and the store keeps one writer: its events loop.
  */
 export class ContainerService {
   constructor(
     private readonly engine: DockerEngine,
     private readonly store: ContainerStore,
     private readonly status: EngineStatus,
+    private readonly reflectTimeoutMs = ACTION_REFLECT_TIMEOUT_MS,
   ) {}
 
   /** Lists containers matching the filters, sorted by name. */
@@ -63,28 +86,31 @@ export class ContainerService {
   }
 
   /**
-   * The container as the engine sees it right now: for the rare answer that must not trail
-   * the events stream by even one event. The store keeps it silently (see remember()).
+   * The container as the engine sees it right now, for the rare answer that must not trail
+   * the events stream by even one event (stats of a container started a moment ago). One
+   * inspect tells what the engine knows; the answer waits (bounded) until the store has seen
+   * the same start, so what follows reads the store and agrees. The store is not written.
    */
   async refreshed(summary: ContainerSummary): Promise<ContainerSummary> {
-    const raw = await this.observe(this.engine.inspectContainer(summary.id));
-    this.store.remember(raw);
-    return this.store.summary(summary.id) ?? summaryFromDetails(raw, Date.now(), this.store.groupsOf);
+    const now = await this.observe(this.engine.inspectContainer(summary.id));
+    const startedAt = now.startedAt;
+    if (startedAt !== null) await whenStored(this.store, now.id, (r) => seenStart(r, startedAt), this.reflectTimeoutMs);
+    return this.store.summary(now.id) ?? summaryFromRecord(now, Date.now(), this.store.groupsOf);
   }
 
-  /** The one container a viewer means, with its inspect data; hidden ones do not exist. */
-  private async find(ref: string, viewer: Viewer): Promise<{ summary: ContainerSummary; raw: EngineContainerDetails }> {
+  /** The one container a viewer means, with its record; hidden ones do not exist. */
+  private async find(ref: string, viewer: Viewer): Promise<{ summary: ContainerSummary; record: ContainerRecord }> {
     await this.store.ready();
     try {
       const summary = this.lookup(ref, viewer);
-      const raw = this.store.raw(summary.id);
-      if (!raw) throw notFound(ref);
-      return { summary, raw };
+      const record = this.store.record(summary.id);
+      if (!record) throw notFound(ref);
+      return { summary, record };
     } catch (err) {
       if (!isAppError(err) || err.code !== 'CONTAINER_NOT_FOUND') throw err;
-      const raw = await this.fromEngine(ref, viewer);
-      if (!raw) throw err;
-      return { summary: summaryFromDetails(raw, Date.now(), this.store.groupsOf), raw };
+      const record = await this.fromEngine(ref, viewer);
+      if (!record) throw err;
+      return { summary: summaryFromRecord(record, Date.now(), this.store.groupsOf), record };
     }
   }
 
@@ -97,15 +123,15 @@ export class ContainerService {
    * a missing container gets as well. Nothing is written to the store: its one writer is
    * the events loop, so a lookup can never put a change into /events.
    */
-  private async fromEngine(ref: string, viewer: Viewer): Promise<EngineContainerDetails | undefined> {
-    let raw: EngineContainerDetails;
+  private async fromEngine(ref: string, viewer: Viewer): Promise<ContainerRecord | undefined> {
+    let record: ContainerRecord;
     try {
-      raw = await this.observe(this.engine.inspectContainer(ref));
+      record = await this.observe(this.engine.inspectContainer(ref));
     } catch (err) {
       if (isAppError(err) && (err.code === 'DOCKER_UNAVAILABLE' || err.code === 'DOCKER_TIMEOUT')) throw err;
       return undefined;
     }
-    const summary = summaryFromDetails(raw, Date.now(), this.store.groupsOf);
+    const summary = summaryFromRecord(record, Date.now(), this.store.groupsOf);
     if (viewer && !canSee(viewer, summary)) return undefined;
     // The engine's own matching (e.g. a name with or without its slash) must agree with ours.
     try {
@@ -113,7 +139,7 @@ export class ContainerService {
     } catch {
       return undefined;
     }
-    return raw;
+    return record;
   }
 
   /**
@@ -130,27 +156,30 @@ export class ContainerService {
 
   /** Full details of one container; env values only when `showEnvValues`. */
   async details(ref: string, viewer: Viewer): Promise<ContainerDetails> {
-    const { raw } = await this.find(ref, viewer);
+    const { record } = await this.find(ref, viewer);
     // Env values often hold secrets: admins only.
     const showEnvValues = viewer.role === 'admin';
-    const details = detailsFromEngine(raw, showEnvValues, Date.now(), this.store.groupsOf);
+    const details = detailsFromRecord(record, showEnvValues, Date.now(), this.store.groupsOf);
     return withVisibleGroups(viewer, details);
   }
 
-  /** Starts, stops or restarts a container and reports its state afterwards. */
+  /**
+   * Starts, stops or restarts a container and reports its state afterwards: as the store
+   * shows it once its events loop applied the engine's events for the action (so a GET that
+   * follows agrees), or, when that takes longer than the reflect timeout, as the engine says.
+   */
   async act(ref: string, action: ContainerAction, viewer: Viewer, timeoutSeconds?: number): Promise<ActionResult> {
-    const target = await this.resolve(ref, viewer);
+    const { summary: target, record: before } = await this.find(ref, viewer);
     const started = performance.now();
     let changed = true;
     if (action === 'start') changed = await this.observe(this.engine.startContainer(target.id));
     else if (action === 'stop') changed = await this.observe(this.engine.stopContainer(target.id, timeoutSeconds));
     else await this.observe(this.engine.restartContainer(target.id, timeoutSeconds));
     const durationMs = Math.round(performance.now() - started);
-    const raw = await this.observe(this.engine.inspectContainer(target.id));
-    // The caller reads its own write at once; /events reports the engine's own events.
-    this.store.remember(raw);
-    const after = detailsFromEngine(raw, false);
-    return { id: after.id, name: after.name, action, changed, state: after.state, health: after.health, durationMs };
+    const after =
+      (await whenStored(this.store, target.id, shows(action, before), this.reflectTimeoutMs)) ??
+      (await this.observe(this.engine.inspectContainer(target.id)));
+    return { id: after.id, name: after.name, action, changed, state: after.state, health: after.health?.status ?? 'none', durationMs };
   }
 
   private async observe<T>(promise: Promise<T>): Promise<T> {

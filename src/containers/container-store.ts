@@ -1,11 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
+import { readContainerEvents, type ContainerEvent } from '../docker/container-events.js';
+import type { ContainerRecord } from '../docker/container-record.js';
 import type { DockerEngine } from '../docker/engine.js';
-import { parseEventLine } from '../docker/engine.js';
-import type { EngineContainerDetails, EngineEvent } from '../docker/types.js';
 import { appError, isAppError } from '../errors.js';
 import { mapLimit } from '../lib/concurrency.js';
-import { summaryFromDetails, type ContainerSummary, type GroupsOf } from './container-view.js';
+import { summaryFromRecord, type ContainerSummary, type GroupsOf } from './container-view.js';
+import { RefreshQueue } from './refresh-queue.js';
+import { ContainerSnapshot } from './store-snapshot.js';
 
 /** What the store tells its listeners after it applied a change. */
 export interface ContainerChange {
@@ -53,13 +55,14 @@ interface StoreEvents {
  * once, then follows the engine's events stream and re-inspects only what changed, so list
  * and details are answered from memory. When the stream breaks (engine restart or outage)
  * the store is marked unsynced, reconnects with backoff and resyncs in full.
+ *
+ * Its events loop is its one writer: no request puts anything into it. A caller that must
+ * read its own write (after a start or stop) waits for the change event showing it (see
+ * whenStored in wait-for-container.ts), so every change is also one /events reports.
  */
 export class ContainerStore extends EventEmitter<StoreEvents> {
-  private readonly containers = new Map<string, EngineContainerDetails>();
-  private readonly groupCache = new WeakMap<EngineContainerDetails, string[]>();
-  private readonly refreshing = new Map<string, Promise<void>>();
-  /** Engine actions per container still waiting for an inspect, in arrival order. */
-  private readonly queued = new Map<string, string[]>();
+  private readonly snapshot: ContainerSnapshot;
+  private readonly refreshes = new RefreshQueue((id, batch) => this.process(id, batch));
   private synced = false;
   /** The last attempt to follow the engine failed: answer 503 at once, don't wait. */
   private failing = false;
@@ -78,6 +81,7 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
   ) {
     super();
     this.setMaxListeners(0);
+    this.snapshot = new ContainerSnapshot(groupsOf);
   }
 
   get isSynced(): boolean {
@@ -85,7 +89,7 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
   }
 
   get size(): number {
-    return this.containers.size;
+    return this.snapshot.size;
   }
 
   /** Starts following the engine; returns at once (sync happens in the background). */
@@ -123,44 +127,22 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
 
   /** Every container, as the list shows it (status text computed now). */
   summaries(now = Date.now()): ContainerSummary[] {
-    return [...this.containers.values()].map((d) => summaryFromDetails(d, now, () => this.groupsFor(d)));
+    return this.snapshot.summaries(now);
   }
 
   /** Id, name and groups of every container, for resolving a reference without building views. */
-  *identities(): Generator<{ id: string; name: string; groups: readonly string[] }> {
-    for (const d of this.containers.values()) yield { id: d.Id, name: d.Name.replace(/^\//, ''), groups: this.groupsFor(d) };
-  }
-
-  /** Group membership depends on name and labels only: computed once per inspect result. */
-  private groupsFor(d: EngineContainerDetails): string[] {
-    let groups = this.groupCache.get(d);
-    if (!groups) {
-      groups = summaryFromDetails(d, 0, this.groupsOf).groups;
-      this.groupCache.set(d, groups);
-    }
-    return groups;
+  identities(): Iterable<{ id: string; name: string; groups: readonly string[] }> {
+    return this.snapshot.identities();
   }
 
   /** The list view of one container (by full id). */
   summary(id: string, now = Date.now()): ContainerSummary | undefined {
-    const d = this.containers.get(id);
-    return d ? summaryFromDetails(d, now, () => this.groupsFor(d)) : undefined;
+    return this.snapshot.summary(id, now);
   }
 
-  /** The stored inspect data of one container (by full id). */
-  raw(id: string): EngineContainerDetails | undefined {
-    return this.containers.get(id);
-  }
-
-  /**
-   * Records fresher inspect data of a known container that a caller already has (after
-   * its own start/stop), so that it reads its own write. Silently: changes are published by
-   * the events loop alone, which gets the engine's event for the same change, so no request
-   * can put a change into /events (or its replay buffer) by itself. A container the store
-   * does not know yet is left to its create event.
-   */
-  remember(details: EngineContainerDetails): void {
-    if (this.containers.has(details.Id)) this.containers.set(details.Id, details);
+  /** The stored record of one container (by full id). */
+  record(id: string): ContainerRecord | undefined {
+    return this.snapshot.get(id);
   }
 
   private async run(): Promise<void> {
@@ -188,24 +170,9 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
       stream.destroy(); // close() ran while we were connecting
       return;
     }
-    const pending: EngineEvent[] = [];
+    const pending: ContainerEvent[] = [];
     let live = false;
-    const ended = new Promise<void>((resolve) => {
-      let partial = '';
-      stream.on('data', (chunk: Buffer) => {
-        const lines = (partial + chunk.toString('utf8')).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) {
-          const event = parseEventLine(line);
-          if (!event) continue;
-          if (live) this.onEvent(event);
-          else pending.push(event);
-        }
-      });
-      stream.once('end', resolve);
-      stream.once('close', resolve);
-      stream.once('error', () => resolve());
-    });
+    const ended = readContainerEvents(stream, (event) => (live ? this.onEvent(event) : pending.push(event)));
     try {
       await this.fullSync();
     } catch (err) {
@@ -231,85 +198,56 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
   /** Lists everything and inspects what is new or changed; forgets what is gone. */
   private async fullSync(): Promise<void> {
     const listed = await this.engine.listContainers();
-    const seen = new Set(listed.map((c) => c.Id));
+    const seen = new Set(listed.map((c) => c.id));
     const stale = listed.filter((c) => {
-      const known = this.containers.get(c.Id);
-      return !known || known.State.Status !== c.State || !c.Status.includes(known.State.Health?.Status ?? '') || `/${c.Names[0]?.replace(/^\//, '')}` !== known.Name;
+      const known = this.snapshot.get(c.id);
+      return !known || known.state !== c.state || !c.status.includes(known.health?.status ?? '') || c.name !== known.name;
     });
-    await mapLimit(stale, this.options.inspectConcurrency, (c) => this.refresh(c.Id, 'resync'));
-    for (const id of [...this.containers.keys()]) if (!seen.has(id)) this.remove(id, 'resync');
+    await mapLimit(stale, this.options.inspectConcurrency, (c) => this.refreshes.push(c.id, 'resync'));
+    for (const id of this.snapshot.ids()) if (!seen.has(id)) this.remove(id, 'resync');
   }
 
-  private onEvent(event: EngineEvent): void {
-    if (event.Type !== 'container') return;
-    const action = event.Action.startsWith('health_status') ? 'health_status' : event.Action;
-    if (action === 'destroy' || action === 'health_status' || STATE_ACTIONS.has(action)) void this.refresh(event.Actor.ID, action).catch(() => undefined);
-  }
-
-  /**
-   * Re-inspects one container after an engine action and publishes one change per action,
-   * in the engine's order and with the engine's action. Actions that arrive while an
-   * inspect is under way wait for the next one, which then serves them all: `docker
-   * restart` (kill, die, stop, start, restart) costs two inspects, not five, yet /events
-   * shows every step, each with the container as inspected after it. A destroy is applied
-   * in its turn too (after what came before it), so an inspect that was under way cannot
-   * bring a removed container back.
-   */
-  private refresh(id: string, action: string): Promise<void> {
-    const queue = this.queued.get(id);
-    if (queue) queue.push(action);
-    else this.queued.set(id, [action]);
-    const running = this.refreshing.get(id);
-    if (running) return running;
-    // Started a microtask later, so that it is registered before it can finish.
-    const task = Promise.resolve().then(() => this.drain(id));
-    this.refreshing.set(id, task);
-    return task;
-  }
-
-  private async drain(id: string): Promise<void> {
-    try {
-      for (let batch = this.takeQueued(id); batch.length > 0; batch = this.takeQueued(id)) {
-        if (batch.includes('destroy')) {
-          this.remove(id, 'destroy');
-          continue;
-        }
-        let details: EngineContainerDetails;
-        try {
-          details = await this.engine.inspectContainer(id);
-        } catch (err) {
-          if (isAppError(err) && err.code === 'CONTAINER_NOT_FOUND') {
-            this.remove(id, batch.at(-1) as string);
-            continue;
-          }
-          this.queued.delete(id); // the resync after the reconnect catches up
-          throw err;
-        }
-        // A resync only confirms; next to real actions it adds nothing.
-        const actions = batch.some((a) => a !== 'resync') ? batch.filter((a) => a !== 'resync') : batch;
-        for (const a of actions) this.apply(details, a);
-      }
-    } finally {
-      // In the same turn as the last empty check: an action queued later starts a new drain.
-      this.refreshing.delete(id);
+  private onEvent(event: ContainerEvent): void {
+    if (event.action === 'destroy' || event.action === 'health_status' || STATE_ACTIONS.has(event.action)) {
+      void this.refreshes.push(event.id, event.action).catch(() => undefined);
     }
   }
 
-  private takeQueued(id: string): string[] {
-    const batch = this.queued.get(id) ?? [];
-    this.queued.delete(id);
-    return batch;
+  /**
+   * Re-inspects one container after a batch of engine actions and publishes one change per
+   * action, in the engine's order and with the engine's action: /events shows every step,
+   * each with the container as inspected after it. A destroy is applied in its turn too
+   * (after what came before it), so an inspect that was under way cannot bring a removed
+   * container back.
+   */
+  private async process(id: string, batch: string[]): Promise<void> {
+    if (batch.includes('destroy')) {
+      this.remove(id, 'destroy');
+      return;
+    }
+    let record: ContainerRecord;
+    try {
+      record = await this.engine.inspectContainer(id);
+    } catch (err) {
+      if (isAppError(err) && err.code === 'CONTAINER_NOT_FOUND') {
+        this.remove(id, batch.at(-1) as string);
+        return;
+      }
+      throw err;
+    }
+    // A resync only confirms; next to real actions it adds nothing.
+    const actions = batch.some((a) => a !== 'resync') ? batch.filter((a) => a !== 'resync') : batch;
+    for (const a of actions) this.apply(record, a);
   }
 
-  private apply(details: EngineContainerDetails, action: string): void {
-    const before = this.containers.get(details.Id);
-    this.containers.set(details.Id, details);
-    if (before && sameState(before, details) && action === 'resync') return;
-    const container = summaryFromDetails(details, Date.now(), this.groupsOf);
+  private apply(record: ContainerRecord, action: string): void {
+    const before = this.snapshot.set(record);
+    if (before && sameState(before, record) && action === 'resync') return;
+    const container = summaryFromRecord(record, Date.now(), this.groupsOf);
     this.emit('change', {
       kind: before ? 'updated' : 'added',
       action,
-      id: details.Id,
+      id: record.id,
       name: container.name,
       time: new Date().toISOString(),
       container,
@@ -318,10 +256,9 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
   }
 
   private remove(id: string, action: string): void {
-    const before = this.containers.get(id);
+    const before = this.snapshot.delete(id);
     if (!before) return;
-    this.containers.delete(id);
-    const last = summaryFromDetails(before, Date.now(), this.groupsOf);
+    const last = summaryFromRecord(before, Date.now(), this.groupsOf);
     this.emit('change', { kind: 'removed', action, id, name: last.name, time: new Date().toISOString(), groups: last.groups });
   }
 
@@ -346,6 +283,6 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
   }
 }
 
-function sameState(a: EngineContainerDetails, b: EngineContainerDetails): boolean {
-  return a.State.Status === b.State.Status && a.State.StartedAt === b.State.StartedAt && a.State.Health?.Status === b.State.Health?.Status && a.Name === b.Name;
+function sameState(a: ContainerRecord, b: ContainerRecord): boolean {
+  return a.state === b.state && a.startedAt === b.startedAt && a.health?.status === b.health?.status && a.name === b.name;
 }

@@ -1,31 +1,7 @@
-import type { EngineContainerDetails } from '../docker/types.js';
-import type { ContainerDetails, ContainerSummary, HealthStatus, PortBinding } from './schemas.js';
+import type { ContainerRecord } from '../docker/container-record.js';
+import type { ContainerDetails, ContainerSummary, HealthStatus } from './schemas.js';
 
 export type { ContainerDetails, ContainerSummary, HealthStatus };
-
-const COMPOSE_PROJECT = 'com.docker.compose.project';
-const COMPOSE_SERVICE = 'com.docker.compose.service';
-const ZERO_TIME = '0001-01-01T00:00:00Z';
-
-function time(value: string): string | null {
-  return !value || value === ZERO_TIME ? null : value;
-}
-
-function portsFromDetails(ports: EngineContainerDetails['NetworkSettings']['Ports']): PortBinding[] {
-  const out: PortBinding[] = [];
-  for (const [key, bindings] of Object.entries(ports ?? {})) {
-    const [port, protocol = 'tcp'] = key.split('/');
-    const privatePort = Number(port);
-    if (!bindings || bindings.length === 0) out.push({ privatePort, protocol });
-    else for (const b of bindings) out.push({ privatePort, protocol, hostIp: b.HostIp, publicPort: Number(b.HostPort) });
-  }
-  return out;
-}
-
-function healthOf(d: EngineContainerDetails): HealthStatus {
-  const status = d.State.Health?.Status;
-  return status === 'healthy' || status === 'unhealthy' || status === 'starting' ? status : 'none';
-}
 
 /** Like the docker CLI's (go-units HumanDuration): "5 minutes", "About an hour". */
 export function humanDuration(ms: number): string {
@@ -45,56 +21,43 @@ export function humanDuration(ms: number): string {
   return `${Math.floor(hours / 24 / 365)} years`;
 }
 
-/** The docker ps STATUS column, rebuilt from inspect data at `now`. */
-export function statusText(d: EngineContainerDetails, now: number): string {
-  const s = d.State;
-  const since = (t: string) => humanDuration(Math.max(0, now - Date.parse(t)));
-  if (s.Restarting) return `Restarting (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
-  if (s.Running) {
-    const h = healthOf(d);
+/** The docker ps STATUS column, rebuilt from a container record at `now`. */
+export function statusText(r: ContainerRecord, now: number): string {
+  const since = (t: string | null) => humanDuration(Math.max(0, now - (t ? Date.parse(t) : now)));
+  if (r.restarting) return `Restarting (${r.exitCode}) ${since(r.finishedAt)} ago`;
+  if (r.running) {
+    const h = r.health?.status ?? 'none';
     const suffix = h === 'none' ? '' : h === 'starting' ? ' (health: starting)' : ` (${h})`;
-    return `Up ${since(s.StartedAt)}${s.Paused ? ' (Paused)' : ''}${suffix}`;
+    return `Up ${since(r.startedAt)}${r.paused ? ' (Paused)' : ''}${suffix}`;
   }
-  if (s.Status === 'created') return 'Created';
-  if (s.Status === 'removing') return 'Removal In Progress';
-  if (s.Status === 'dead') return 'Dead';
-  return time(s.FinishedAt) ? `Exited (${s.ExitCode}) ${since(s.FinishedAt)} ago` : `Exited (${s.ExitCode})`;
+  if (r.state === 'created') return 'Created';
+  if (r.state === 'removing') return 'Removal In Progress';
+  if (r.state === 'dead') return 'Dead';
+  return r.finishedAt ? `Exited (${r.exitCode}) ${since(r.finishedAt)} ago` : `Exited (${r.exitCode})`;
 }
 
-export function detailsFromEngine(d: EngineContainerDetails, showEnvValues: boolean, now = Date.now(), groupsOf: GroupsOf = NO_GROUPS): ContainerDetails {
-  const lastCheck = d.State.Health?.Log?.at(-1);
+/** Full details of a container; env values only when `showEnvValues`. */
+export function detailsFromRecord(r: ContainerRecord, showEnvValues: boolean, now = Date.now(), groupsOf: GroupsOf = NO_GROUPS): ContainerDetails {
+  const lastCheck = r.health?.log.at(-1);
   return {
-    ...summaryFromDetails(d, now, groupsOf),
-    running: d.State.Running,
-    paused: d.State.Paused,
-    restarting: d.State.Restarting,
-    oomKilled: d.State.OOMKilled,
-    dead: d.State.Dead,
-    pid: d.State.Pid,
-    exitCode: d.State.ExitCode,
-    error: d.State.Error,
-    startedAt: time(d.State.StartedAt),
-    finishedAt: time(d.State.FinishedAt),
-    healthcheck: d.State.Health
-      ? { failingStreak: d.State.Health.FailingStreak, lastOutput: lastCheck?.Output.trim().slice(0, 4096) ?? null }
-      : null,
-    restartCount: d.RestartCount,
-    restartPolicy: d.HostConfig.RestartPolicy?.Name || 'no',
-    tty: d.Config.Tty,
-    mounts: (d.Mounts ?? []).map((m) => ({
-      type: m.Type,
-      ...(m.Name ? { name: m.Name } : {}),
-      source: m.Source,
-      destination: m.Destination,
-      mode: m.Mode,
-      readWrite: m.RW,
-    })),
-    networks: Object.entries(d.NetworkSettings.Networks ?? {}).map(([name, n]) => ({ name, ipAddress: n.IPAddress })),
-    env: (d.Config.Env ?? []).map((entry) => {
-      const eq = entry.indexOf('=');
-      const name = eq === -1 ? entry : entry.slice(0, eq);
-      return showEnvValues ? { name, value: eq === -1 ? '' : entry.slice(eq + 1) } : { name };
-    }),
+    ...summaryFromRecord(r, now, groupsOf),
+    running: r.running,
+    paused: r.paused,
+    restarting: r.restarting,
+    oomKilled: r.oomKilled,
+    dead: r.dead,
+    pid: r.pid,
+    exitCode: r.exitCode,
+    error: r.error,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    healthcheck: r.health ? { failingStreak: r.health.failingStreak, lastOutput: lastCheck?.output.trim().slice(0, 4096) ?? null } : null,
+    restartCount: r.restartCount,
+    restartPolicy: r.restartPolicy,
+    tty: r.tty,
+    mounts: r.mounts.map((m) => ({ ...m })),
+    networks: r.networks.map((n) => ({ ...n })),
+    env: r.env.map(({ name, value }) => (showEnvValues ? { name, value } : { name })),
   };
 }
 
@@ -102,33 +65,27 @@ export function detailsFromEngine(d: EngineContainerDetails, showEnvValues: bool
 export type GroupsOf = (c: Omit<ContainerSummary, 'group' | 'groups'>) => string[];
 const NO_GROUPS: GroupsOf = () => [];
 
-/** The list view of a container, from inspect data (the store keeps inspect data). */
-export function summaryFromDetails(d: EngineContainerDetails, now: number, groupsOf: GroupsOf = NO_GROUPS): ContainerSummary {
-  const view = baseSummary(d, now);
+/** The list view of a container, from its record (the store keeps records). */
+export function summaryFromRecord(r: ContainerRecord, now: number, groupsOf: GroupsOf = NO_GROUPS): ContainerSummary {
+  const view = baseSummary(r, now);
   const groups = groupsOf(view);
   return { ...view, group: groups[0] ?? null, groups };
 }
 
-function baseSummary(d: EngineContainerDetails, now: number): Omit<ContainerSummary, 'group' | 'groups'> {
-  const labels = d.Config.Labels ?? {};
+function baseSummary(r: ContainerRecord, now: number): Omit<ContainerSummary, 'group' | 'groups'> {
   return {
-    id: d.Id,
-    name: d.Name.replace(/^\//, ''),
-    image: d.Config.Image,
-    imageId: d.Image,
-    command: commandOf(d),
-    created: d.Created,
-    state: d.State.Status,
-    status: statusText(d, now),
-    health: healthOf(d),
-    ports: portsFromDetails(d.NetworkSettings.Ports),
-    labels,
-    composeProject: labels[COMPOSE_PROJECT] ?? null,
-    composeService: labels[COMPOSE_SERVICE] ?? null,
+    id: r.id,
+    name: r.name,
+    image: r.image,
+    imageId: r.imageId,
+    command: r.command,
+    created: r.created,
+    state: r.state,
+    status: statusText(r, now),
+    health: r.health?.status ?? 'none',
+    ports: r.ports.map((p) => ({ ...p })),
+    labels: r.labels,
+    composeProject: r.composeProject,
+    composeService: r.composeService,
   };
-}
-
-function commandOf(d: EngineContainerDetails): string {
-  const entrypoint = Array.isArray(d.Config.Entrypoint) ? d.Config.Entrypoint : d.Config.Entrypoint ? [d.Config.Entrypoint] : [];
-  return [...entrypoint, ...(d.Config.Cmd ?? [])].join(' ');
 }

@@ -1,6 +1,6 @@
 import type { DockerEngine } from '../docker/engine.js';
 import { isUnreachable } from '../docker/engine-errors.js';
-import type { EngineInfo } from '../docker/types.js';
+import type { EngineInfo } from '../docker/engine.js';
 
 export interface EngineState {
   reachable: boolean;

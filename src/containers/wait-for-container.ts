@@ -1,5 +1,5 @@
 import { appError } from '../errors.js';
-import type { EngineContainerDetails } from '../docker/types.js';
+import type { ContainerRecord } from '../docker/container-record.js';
 import type { ContainerStore } from './container-store.js';
 
 export type WaitVerdict = 'done' | 'pending' | { failed: string };
@@ -12,15 +12,15 @@ export type WaitVerdict = 'done' | 'pending' | { failed: string };
 export function waitForContainer(
   store: ContainerStore,
   id: string,
-  judge: (d: EngineContainerDetails | undefined) => WaitVerdict,
+  judge: (d: ContainerRecord | undefined) => WaitVerdict,
   timeoutMs: number,
-  describeTimeout: (d: EngineContainerDetails | undefined) => string,
+  describeTimeout: (d: ContainerRecord | undefined) => string,
   signal?: AbortSignal,
 ): Promise<void> {
   if (signal?.aborted) return Promise.reject(appError('GROUP_OPERATION_CANCELLED'));
   return new Promise((resolve, reject) => {
     const check = (): boolean => {
-      const verdict = judge(store.raw(id));
+      const verdict = judge(store.record(id));
       if (verdict === 'pending') return false;
       cleanup();
       if (verdict === 'done') resolve();
@@ -40,7 +40,7 @@ export function waitForContainer(
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(appError('GROUP_OPERATION_FAILED', describeTimeout(store.raw(id))));
+      reject(appError('GROUP_OPERATION_FAILED', describeTimeout(store.record(id))));
     }, timeoutMs);
     const cleanup = () => {
       clearTimeout(timer);
@@ -51,6 +51,41 @@ export function waitForContainer(
     store.on('change', onChange);
     store.on('lost', onLost);
     signal?.addEventListener('abort', onAbort, { once: true });
+    check();
+  });
+}
+
+/**
+ * Resolves with the stored record once `shows` holds for it: checked now and on every change
+ * of that container, so the store's own events loop is what a caller waits for (the store
+ * is never written by a request). Resolves undefined when `timeoutMs` passes or the store
+ * loses the engine first: the caller then asks the engine itself.
+ */
+export function whenStored(
+  store: ContainerStore,
+  id: string,
+  shows: (r: ContainerRecord) => boolean,
+  timeoutMs: number,
+): Promise<ContainerRecord | undefined> {
+  if (!store.isSynced) return Promise.resolve(undefined);
+  return new Promise((resolve) => {
+    const settle = (r: ContainerRecord | undefined) => {
+      clearTimeout(timer);
+      store.off('change', onChange);
+      store.off('lost', onLost);
+      resolve(r);
+    };
+    const check = () => {
+      const r = store.record(id);
+      if (r && shows(r)) settle(r);
+    };
+    const onChange = (change: { id: string }) => {
+      if (change.id === id) check();
+    };
+    const onLost = () => settle(undefined);
+    const timer = setTimeout(onLost, timeoutMs);
+    store.on('change', onChange);
+    store.on('lost', onLost);
     check();
   });
 }

@@ -3,14 +3,10 @@ import type { Readable } from 'node:stream';
 import { connectionOptions, type ConnectionSettings } from './connection.js';
 import { appError } from '../errors.js';
 import { toAppError } from './engine-errors.js';
-import type {
-  EngineContainerDetails,
-  EngineContainerSummary,
-  EngineEvent,
-  EngineInfo,
-  EngineStats,
-  LogOptions,
-} from './types.js';
+import { listingFromEngine, recordFromEngine, type ContainerListing, type ContainerRecord } from './container-record.js';
+import type { EngineContainerDetails, EngineContainerSummary, EngineInfo, EngineStats, LogOptions } from './types.js';
+
+export type { EngineInfo };
 
 /**
  * The narrow port to the Docker engine: only the calls this service makes. It is the one
@@ -20,8 +16,10 @@ import type {
 export interface DockerEngine {
   ping(): Promise<void>;
   info(): Promise<EngineInfo>;
-  listContainers(): Promise<EngineContainerSummary[]>;
-  inspectContainer(id: string): Promise<EngineContainerDetails>;
+  /** Every container, as the engine lists it (a cheap staleness check for the store). */
+  listContainers(): Promise<ContainerListing[]>;
+  /** One container, mapped from the engine's inspect JSON (see container-record.ts). */
+  inspectContainer(id: string): Promise<ContainerRecord>;
   /** Returns false when the container was already running (engine answered 304). */
   startContainer(id: string): Promise<boolean>;
   /** Returns false when the container was already stopped (engine answered 304). */
@@ -83,10 +81,10 @@ export function createDockerEngine(settings: EngineSettings): DockerEngine {
       }),
 
     listContainers: () =>
-      call(async () => (await api.listContainers({ all: true })) as unknown as EngineContainerSummary[]),
+      call(async () => ((await api.listContainers({ all: true })) as unknown as EngineContainerSummary[]).map(listingFromEngine)),
 
     inspectContainer: (id) =>
-      call(async () => (await api.getContainer(id).inspect()) as unknown as EngineContainerDetails),
+      call(async () => recordFromEngine((await api.getContainer(id).inspect()) as unknown as EngineContainerDetails)),
 
     startContainer: (id) =>
       call(async () => {
@@ -174,14 +172,4 @@ function logParams(opts: LogOptions) {
     until: opts.until,
     timestamps: opts.timestamps,
   };
-}
-
-/** Parses the engine's newline-delimited JSON events into objects; bad lines are skipped. */
-export function parseEventLine(line: string): EngineEvent | undefined {
-  if (line.trim() === '') return undefined;
-  try {
-    return JSON.parse(line) as EngineEvent;
-  } catch {
-    return undefined;
-  }
 }

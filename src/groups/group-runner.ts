@@ -1,9 +1,9 @@
-import type { EngineContainerDetails } from '../docker/types.js';
 import { appError, isAppError } from '../errors.js';
 import type { GroupCatalog } from './catalog.js';
 import type { ContainerOutcome, GroupActionResult, GroupCancelResult, GroupRun } from './schemas.js';
 import type { ContainerStore } from '../containers/container-store.js';
 import type { ContainerSummary } from '../containers/container-view.js';
+import type { ContainerRecord } from '../docker/container-record.js';
 import type { ContainerService, Viewer } from '../containers/container-service.js';
 import { canSeeGroup, SYSTEM_PRINCIPAL, type Principal } from '../access/principal.js';
 import { waitForContainer, type WaitVerdict } from '../containers/wait-for-container.js';
@@ -79,26 +79,26 @@ function unlessCancelled<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-function describeHealth(d: EngineContainerDetails | undefined): string {
-  const h = d?.State.Health;
-  if (!h) return d?.State.Running ? 'running' : (d?.State.Status ?? 'removed');
-  const last = h.Log?.at(-1)?.Output.trim().slice(0, 200);
-  return `health ${h.Status}${last ? `, last check: ${last}` : ''}`;
+function describeHealth(r: ContainerRecord | undefined): string {
+  const h = r?.health;
+  if (!h) return r?.running ? 'running' : (r?.state ?? 'removed');
+  const last = h.log.at(-1)?.output.trim().slice(0, 200);
+  return `health ${h.status}${last ? `, last check: ${last}` : ''}`;
 }
 
 /** Up means running and, where a healthcheck exists, healthy. */
-function judgeUp(d: EngineContainerDetails | undefined): WaitVerdict {
-  if (!d) return { failed: 'the container was removed' };
-  if (!d.State.Running) {
-    if (d.State.Restarting || d.State.Status === 'created') return 'pending';
-    return { failed: `exited with code ${d.State.ExitCode}` };
+function judgeUp(r: ContainerRecord | undefined): WaitVerdict {
+  if (!r) return { failed: 'the container was removed' };
+  if (!r.running) {
+    if (r.restarting || r.state === 'created') return 'pending';
+    return { failed: `exited with code ${r.exitCode}` };
   }
-  const health = d.State.Health?.Status;
+  const health = r.health?.status;
   return !health || health === 'none' || health === 'healthy' ? 'done' : 'pending';
 }
 
-function judgeDown(d: EngineContainerDetails | undefined): WaitVerdict {
-  return !d || !d.State.Running ? 'done' : 'pending';
+function judgeDown(r: ContainerRecord | undefined): WaitVerdict {
+  return !r || !r.running ? 'done' : 'pending';
 }
 
 /**
@@ -265,7 +265,7 @@ export class GroupRunner {
 
   private async actOn(c: ContainerSummary, action: GroupAction, deadline: number, options: StepOptions, signal: AbortSignal): Promise<ContainerOutcome> {
     const started = Date.now();
-    const running = this.store.raw(c.id)?.State.Running ?? false;
+    const running = this.store.record(c.id)?.running ?? false;
     const acts = action === 'start' ? !running : running;
     const outcome: ContainerOutcome['outcome'] = action === 'start' ? (acts ? 'started' : 'already-running') : acts ? 'stopped' : 'already-stopped';
     const seconds = Math.round(options.stepTimeoutMs / 1000);

@@ -97,9 +97,9 @@ export class GroupService {
     const now = Date.now();
     const memberList = steps.flatMap((containers, step) =>
       containers.map((c) => {
-        const raw = this.store.raw(c.id);
+        const record = this.store.record(c.id);
         const u = c.state === 'running' ? usage.get(c.id) : undefined;
-        const startedAt = raw && raw.State.Running ? Date.parse(raw.State.StartedAt) : NaN;
+        const startedAt = record?.running && record.startedAt ? Date.parse(record.startedAt) : NaN;
         return {
           id: c.id,
           name: c.name,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import type { DockerEngine } from '../../src/docker/engine.js';
+import { recordFromEngine, type ContainerRecord } from '../../src/docker/container-record.js';
 import type { EngineContainerDetails } from '../../src/docker/types.js';
 import { appError } from '../../src/errors.js';
 import { ContainerStore, DEFAULT_STORE_OPTIONS, type ContainerChange } from '../../src/containers/container-store.js';
@@ -9,7 +10,11 @@ import { ContainerStore, DEFAULT_STORE_OPTIONS, type ContainerChange } from '../
 const ID = 'a'.repeat(64);
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
-function details(status: string): EngineContainerDetails {
+function details(status: string): ContainerRecord {
+  return recordFromEngine(engineDetails(status));
+}
+
+function engineDetails(status: string): EngineContainerDetails {
   return {
     Id: ID,
     Name: '/svc',
@@ -37,8 +42,8 @@ function fakeEngine() {
     containerEvents: async () => events,
     listContainers: async () => [],
     inspectContainer: (id: string) =>
-      new Promise<EngineContainerDetails>((resolve, reject) => {
-        waiting.push(() => (gone ? reject(appError('CONTAINER_NOT_FOUND')) : resolve({ ...details(state), Id: id })));
+      new Promise<ContainerRecord>((resolve, reject) => {
+        waiting.push(() => (gone ? reject(appError('CONTAINER_NOT_FOUND')) : resolve({ ...details(state), id })));
       }),
   } as unknown as DockerEngine;
   return {
@@ -110,24 +115,20 @@ describe('ContainerStore: the engine\'s actions, in order', () => {
     await settle();
     await fake.answer(); // the die's inspect answers after the destroy arrived
     await settle();
-    assert.equal(store.raw(ID), undefined, 'removed for good');
+    assert.equal(store.record(ID), undefined, 'removed for good');
     assert.deepEqual(
       changes.map((c) => `${c.kind}/${c.action}`),
       ['added/create', 'updated/die', 'removed/destroy'],
     );
   });
 
-  test('a container gone before its inspect is removed; remember() never publishes', async (t) => {
+  test('a container gone before its inspect is removed', async (t) => {
     const fake = fakeEngine();
     const { store, changes } = await syncedStore(fake.engine);
     t.after(() => store.close());
     fake.send('create');
     await fake.answer();
     await settle();
-    store.remember(details('exited'));
-    assert.equal(store.summary(ID)?.state, 'exited', 'a caller reads its own write');
-    store.remember({ ...details('running'), Id: 'b'.repeat(64) });
-    assert.equal(store.raw('b'.repeat(64)), undefined, 'an unknown container is left to its create event');
     assert.deepEqual(
       changes.map((c) => c.action),
       ['create'],
@@ -136,7 +137,7 @@ describe('ContainerStore: the engine\'s actions, in order', () => {
     fake.send('die');
     await fake.answer();
     await settle();
-    assert.equal(store.raw(ID), undefined);
+    assert.equal(store.record(ID), undefined);
     assert.deepEqual(
       changes.map((c) => `${c.kind}/${c.action}`),
       ['added/create', 'removed/die'],

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EngineContainerDetails } from '../../src/docker/types.js';
-import { detailsFromEngine, summaryFromDetails } from '../../src/containers/container-view.js';
+import { recordFromEngine } from '../../src/docker/container-record.js';
+import { detailsFromRecord, summaryFromRecord, type GroupsOf } from '../../src/containers/container-view.js';
+
+/** The engine's JSON goes through the one mapping (docker/) and then the view. */
+const detailsFromEngine = (d: EngineContainerDetails, showEnvValues: boolean) => detailsFromRecord(recordFromEngine(d), showEnvValues);
+const summaryFromDetails = (d: EngineContainerDetails, now: number, groupsOf?: GroupsOf) => summaryFromRecord(recordFromEngine(d), now, groupsOf);
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -48,7 +53,7 @@ function engineDetails(overrides: { State?: Partial<EngineContainerDetails['Stat
   };
 }
 
-describe('summaryFromDetails', () => {
+describe('summaryFromRecord', () => {
   test('adds the groups a classifier names, the first as the primary group', () => {
     const summary = summaryFromDetails(engineDetails(), Date.now(), (c) => (c.composeProject ? ['foundation', 'core'] : []));
     assert.equal(summary.group, 'foundation');
@@ -59,7 +64,7 @@ describe('summaryFromDetails', () => {
   });
 });
 
-describe('detailsFromEngine', () => {
+describe('detailsFromRecord(recordFromEngine(…))', () => {
   test('hides env values by default but still lists the names', () => {
     const details = detailsFromEngine(engineDetails(), false);
     assert.deepEqual(details.env, [{ name: 'POSTGRES_PASSWORD' }, { name: 'PGDATA' }, { name: 'EMPTY' }, { name: 'NO_EQUALS' }]);

@@ -52,7 +52,7 @@ export class LogFollow extends EventEmitter<FollowEvents> {
       if (this.closedByUs) return { reason: 'closed' };
       try {
         const d = await engine.inspectContainer(id);
-        if (!d.State.Running) return { reason: 'stopped', state: d.State.Status, exitCode: d.State.ExitCode };
+        if (!d.running) return { reason: 'stopped', state: d.state, exitCode: d.exitCode };
         // The engine closed a stream of a running container: it is restarting or going away.
         return { reason: 'engine-lost' };
       } catch (err) {

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { CgroupLocation, CgroupReader, RawUsage } from '../../docker/cgroup-reader.js';
 import type { DockerEngine } from '../../docker/engine.js';
-import type { EngineContainerDetails, EngineCpuStats } from '../../docker/types.js';
+import type { ContainerRecord } from '../../docker/container-record.js';
+import type { EngineCpuStats } from '../../docker/types.js';
 import { mapLimit } from '../../lib/concurrency.js';
 import type { ContainerStore } from '../container-store.js';
 import { blockIoTotals, cpuPercent, memoryUsage, networkTotals, onlineCpus, type ContainerUsage } from './stats-math.js';
@@ -142,32 +143,32 @@ export class StatsCollector extends EventEmitter<CollectorEvents> {
   }
 
   private async sample(ids: readonly string[]): Promise<void> {
-    const viaCgroup: EngineContainerDetails[] = [];
-    const viaEngine: EngineContainerDetails[] = [];
+    const viaCgroup: ContainerRecord[] = [];
+    const viaEngine: ContainerRecord[] = [];
     for (const id of ids) {
-      const d = this.store.raw(id);
-      if (!d || !d.State.Running) continue;
+      const d = this.store.record(id);
+      if (!d || !d.running) continue;
       ((await this.locate(d)) ? viaCgroup : viaEngine).push(d);
     }
     await Promise.all([
-      Promise.all(viaCgroup.map((d) => this.sampleCgroup(d).catch(() => this.locations.delete(d.Id)))),
+      Promise.all(viaCgroup.map((d) => this.sampleCgroup(d).catch(() => this.locations.delete(d.id)))),
       mapLimit(viaEngine, this.options.engineConcurrency, (d) => this.sampleEngine(d).catch(() => undefined)),
     ]);
   }
 
-  private async locate(d: EngineContainerDetails): Promise<CgroupLocation | null> {
+  private async locate(d: ContainerRecord): Promise<CgroupLocation | null> {
     if (this.options.source === 'engine' || !this.cgroups) return null;
-    const known = this.locations.get(d.Id);
-    if (known !== undefined && (known === null || known.pid === d.State.Pid)) return known;
-    const found = (await this.cgroups.locate(d.State.Pid)) ?? null;
-    this.locations.set(d.Id, found);
+    const known = this.locations.get(d.id);
+    if (known !== undefined && (known === null || known.pid === d.pid)) return known;
+    const found = (await this.cgroups.locate(d.pid)) ?? null;
+    this.locations.set(d.id, found);
     return found;
   }
 
-  private async sampleCgroup(d: EngineContainerDetails): Promise<void> {
-    const location = this.locations.get(d.Id);
+  private async sampleCgroup(d: ContainerRecord): Promise<void> {
+    const location = this.locations.get(d.id);
     if (!location || !this.cgroups) return;
-    let previous = this.latest.get(d.Id)?.raw;
+    let previous = this.latest.get(d.id)?.raw;
     if (!previous || Date.now() - previous.at > this.options.intervalMs * 5) {
       previous = await this.cgroups.read(location);
       await new Promise((r) => setTimeout(r, BOOTSTRAP_GAP_MS));
@@ -175,7 +176,7 @@ export class StatsCollector extends EventEmitter<CollectorEvents> {
     const raw = await this.cgroups.read(location);
     const elapsedNs = (raw.at - previous.at) * 1e6;
     const cpu = elapsedNs > 0 ? Math.round(((raw.cpuNs - previous.cpuNs) / elapsedNs) * 10_000) / 100 : null;
-    this.latest.set(d.Id, {
+    this.latest.set(d.id, {
       raw,
       source: 'cgroup',
       usage: {
@@ -194,10 +195,10 @@ export class StatsCollector extends EventEmitter<CollectorEvents> {
     });
   }
 
-  private async sampleEngine(d: EngineContainerDetails): Promise<void> {
-    const previous = this.latest.get(d.Id);
+  private async sampleEngine(d: ContainerRecord): Promise<void> {
+    const previous = this.latest.get(d.id);
     const oneShot = this.supportsOneShot() && previous?.source === 'engine' && Date.now() - previous.raw.at < 30_000;
-    const stats = await this.engine.containerStats(d.Id, oneShot);
+    const stats = await this.engine.containerStats(d.id, oneShot);
     const at = Date.parse(stats.read) || Date.now();
     const memory = memoryUsage(stats.memory_stats);
     const network = networkTotals(stats.networks);
@@ -214,7 +215,7 @@ export class StatsCollector extends EventEmitter<CollectorEvents> {
     // Without one-shot the engine pairs two samples itself (precpu); else use ours.
     const enginePrevious = stats.precpu_stats?.system_cpu_usage ? stats.precpu_stats : undefined;
     const prevCpu = enginePrevious ?? (previous?.source === 'engine' ? previous.cpu : undefined);
-    this.latest.set(d.Id, {
+    this.latest.set(d.id, {
       raw,
       source: 'engine',
       cpu: stats.cpu_stats,

@@ -1,0 +1,44 @@
+import type { Readable } from 'node:stream';
+import type { EngineEvent } from './types.js';
+
+/** One container event of the engine's events stream. */
+export interface ContainerEvent {
+  id: string;
+  /** The engine's action; `health_status: healthy` and the like become `health_status`. */
+  action: string;
+}
+
+/** Parses one line of the events stream; undefined for anything but a container event. */
+export function parseContainerEvent(line: string): ContainerEvent | undefined {
+  if (!line.trim()) return undefined;
+  let event: EngineEvent;
+  try {
+    event = JSON.parse(line) as EngineEvent;
+  } catch {
+    return undefined;
+  }
+  if (event?.Type !== 'container' || typeof event.Action !== 'string' || typeof event.Actor?.ID !== 'string') return undefined;
+  return { id: event.Actor.ID, action: event.Action.startsWith('health_status') ? 'health_status' : event.Action };
+}
+
+/**
+ * Reads the engine's newline-delimited events stream (see DockerEngine.containerEvents),
+ * handing each container event to `onEvent`; bad lines are skipped. Resolves when the
+ * stream ends, closes or fails.
+ */
+export function readContainerEvents(stream: Readable, onEvent: (event: ContainerEvent) => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let partial = '';
+    stream.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const event = parseContainerEvent(line);
+        if (event) onEvent(event);
+      }
+    });
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+  });
+}

@@ -1,6 +1,6 @@
 import { appError } from '../errors.js';
 import type { EngineContainerDetails } from '../docker/types.js';
-import type { ContainerStore } from './container-store.js';
+import type { ContainerReader } from './store-reader.js';
 
 export type WaitVerdict = 'done' | 'pending' | { failed: string };
 
@@ -10,7 +10,7 @@ export type WaitVerdict = 'done' | 'pending' | { failed: string };
  * aborted `signal` ends the wait at once with GROUP_OPERATION_CANCELLED.
  */
 export function waitForContainer(
-  store: ContainerStore,
+  store: ContainerReader,
   id: string,
   judge: (d: EngineContainerDetails | undefined) => WaitVerdict,
   timeoutMs: number,

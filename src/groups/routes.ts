@@ -34,7 +34,6 @@ const groupRoutes: FastifyPluginAsyncTypebox<{ groups: GroupService; groupRunner
   app,
   { groups, groupRunner, streams, audit },
 ) => {
-
   app.get(
     '/services',
     {

@@ -10,7 +10,7 @@ import { describeFinding } from './findings.js';
 import { runCompose, type OutputLine } from './runner.js';
 import { appError } from '../errors.js';
 import type { ComposeDownBody, ComposeResult, ComposeUpBody, ProjectStatus } from './schemas.js';
-import type { ContainerStore } from '../containers/container-store.js';
+import type { ContainerReader } from '../containers/feature.js';
 import type { ContainerSummary } from '../containers/container-view.js';
 import type { Viewer } from '../containers/container-service.js';
 
@@ -51,7 +51,7 @@ export class ComposeService {
 
   constructor(
     readonly tool: ComposeTool | undefined,
-    private readonly store: ContainerStore,
+    private readonly store: ContainerReader,
     private readonly settings: ComposeSettings,
     log: Pick<FastifyBaseLogger, 'info' | 'warn'>,
   ) {

@@ -30,10 +30,12 @@ const containersPlugin: FastifyPluginAsync<ContainersPluginOptions> = async (app
   feature.store.on('lost', () => app.metrics.eventStreamReconnects.inc());
   app.addSchema(ContainerSummarySchema);
   app.addSchema(ContainerDetailsSchema);
-  const routeOptions = { prefix: '/api/v1', services: feature, streams: app.sse };
-  await app.register(containerRoutes, routeOptions);
-  await app.register(statsRoutes, routeOptions);
-  await app.register(eventRoutes, routeOptions);
+  // Each route plugin gets the services it calls, nothing more.
+  const { containers, logs, stats, events } = feature;
+  const common = { prefix: '/api/v1', streams: app.sse };
+  await app.register(containerRoutes, { ...common, containers, logs, stats });
+  await app.register(statsRoutes, { ...common, stats });
+  await app.register(eventRoutes, { ...common, events });
 };
 
 export default fp(containersPlugin, { name: 'containers', fastify: '5.x', dependencies: ['http', 'sse'] });

@@ -1,6 +1,7 @@
 import { appError } from '../errors.js';
 import type { ContainerRecord } from '../docker/container-record.js';
 import type { ContainerStore } from './container-store.js';
+import type { ContainerReader } from './store-reader.js';
 
 export type WaitVerdict = 'done' | 'pending' | { failed: string };
 
@@ -10,7 +11,7 @@ export type WaitVerdict = 'done' | 'pending' | { failed: string };
  * aborted `signal` ends the wait at once with GROUP_OPERATION_CANCELLED.
  */
 export function waitForContainer(
-  store: ContainerStore,
+  store: ContainerReader,
   id: string,
   judge: (d: ContainerRecord | undefined) => WaitVerdict,
   timeoutMs: number,

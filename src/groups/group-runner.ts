@@ -1,7 +1,7 @@
 import { appError, isAppError } from '../errors.js';
 import type { GroupCatalog } from './catalog.js';
 import type { ContainerOutcome, GroupActionResult, GroupCancelResult, GroupRun } from './schemas.js';
-import type { ContainerStore } from '../containers/container-store.js';
+import type { ContainerReader } from '../containers/feature.js';
 import type { ContainerSummary } from '../containers/container-view.js';
 import type { ContainerRecord } from '../docker/container-record.js';
 import type { ContainerService, Viewer } from '../containers/container-service.js';
@@ -113,13 +113,19 @@ export class GroupRunner {
 
   constructor(
     private readonly catalog: GroupCatalog,
-    private readonly store: ContainerStore,
+    private readonly store: ContainerReader,
     private readonly containers: ContainerService,
     private readonly limits: GroupRunnerLimits,
   ) {}
 
   isBusy(group: string): boolean {
     return this.running.has(group);
+  }
+
+  /** reserve() once the store is synced: DOCKER_UNAVAILABLE before anything is locked or streamed. */
+  async prepare(group: string, action: GroupAction, options: GroupRunOptions, viewer: Viewer): Promise<GroupOperation> {
+    await this.store.ready();
+    return this.reserve(group, action, options, viewer);
   }
 
   /**

@@ -2,11 +2,10 @@ import { appError } from '../errors.js';
 import type { GroupCatalog } from './catalog.js';
 import type { GroupDefinition } from './definition.js';
 import type { GroupStatus, GroupSummary } from './schemas.js';
-import type { ContainerStore } from '../containers/container-store.js';
+import type { ContainerReader, ContainersFeature } from '../containers/feature.js';
 import type { ContainerSummary } from '../containers/container-view.js';
 import type { Viewer } from '../containers/container-service.js';
 import { canSeeGroup } from '../access/principal.js';
-import type { StatsCollector } from '../containers/stats/stats-collector.js';
 import type { ContainerUsage } from '../containers/stats/stats-math.js';
 
 /** Aggregates the members' states into one word (see GroupStatusSchema). */
@@ -63,9 +62,15 @@ function visibleGroups(names: readonly string[], viewer: Viewer): string[] {
 export class GroupService {
   constructor(
     readonly catalog: GroupCatalog,
-    private readonly store: ContainerStore,
-    private readonly collector: StatsCollector,
+    private readonly store: ContainerReader,
+    private readonly stats: Pick<ContainersFeature['stats'], 'usage'>,
   ) {}
+
+  /** Every group's status as the service sees it (for the metrics gauges), from the store as it is now. */
+  statuses(): { group: string; status: GroupStatus }[] {
+    const all = this.store.summaries();
+    return this.catalog.groups.map((g) => ({ group: g.name, status: groupStatus(this.catalog.membersOf(g, all).map((m) => m.container)) }));
+  }
 
   /** A group the viewer may see; any other is "not found". */
   definition(name: string, viewer: Viewer): GroupDefinition {
@@ -81,7 +86,7 @@ export class GroupService {
     const perGroup = this.catalog.groups
       .filter((g) => canSeeGroup(viewer, g.name))
       .map((g) => ({ g, members: this.catalog.membersOf(g, all).map((m) => m.container) }));
-    const usage = await this.collector.usage(runningIds(perGroup.flatMap((p) => p.members)));
+    const usage = await this.stats.usage(runningIds(perGroup.flatMap((p) => p.members)));
     return perGroup.map(({ g, members }) => summaryOf(g, members, usage, viewer));
   }
 
@@ -92,7 +97,7 @@ export class GroupService {
     const all = this.store.summaries();
     const members = this.catalog.membersOf(group, all);
     const steps = this.catalog.steps(members);
-    const usage = await this.collector.usage(runningIds(members.map((m) => m.container)));
+    const usage = await this.stats.usage(runningIds(members.map((m) => m.container)));
     const summary = summaryOf(group, members.map((m) => m.container), usage, viewer);
     const now = Date.now();
     const memberList = steps.flatMap((containers, step) =>

@@ -18,11 +18,11 @@ const groupsPlugin: FastifyPluginAsync<{ config: Config; catalog: GroupCatalog }
   const { store, stats, containers } = app.containers;
   const feature: GroupsFeature = {
     catalog,
-    groups: new GroupService(catalog, store, stats.collector),
+    groups: new GroupService(catalog, store, stats),
     groupRunner: new GroupRunner(catalog, store, containers, { stepTimeoutMaxSeconds: config.groups.stepTimeoutMaxSeconds }),
   };
   app.decorate('groups', feature);
-  await app.register(groupRoutes, { prefix: '/api/v1', services: { ...feature, store }, streams: app.sse, audit: app.access.audit });
+  await app.register(groupRoutes, { prefix: '/api/v1', groups: feature.groups, groupRunner: feature.groupRunner, streams: app.sse, audit: app.access.audit });
 };
 
 export default fp(groupsPlugin, { name: 'groups', fastify: '5.x', dependencies: ['containers', 'access', 'sse'] });

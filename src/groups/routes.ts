@@ -10,8 +10,8 @@ import {
   GroupParamsSchema,
 } from './schemas.js';
 import type { GroupActionResult } from './schemas.js';
-import type { ContainerStore } from '../containers/container-store.js';
-import type { GroupsFeature } from './feature.js';
+import type { GroupRunner } from './group-runner.js';
+import type { GroupService } from './group-service.js';
 import { viewerOf } from '../access/http/viewer.js';
 import type { AuditLog } from '../access/audit.js';
 import { auditRequest } from '../access/http/audit-hook.js';
@@ -30,9 +30,10 @@ function failureError(result: GroupActionResult) {
 }
 
 /** /api/v1/services: groups, their members, and dependency-ordered, health-gated start/stop. */
-const groupRoutes: FastifyPluginAsyncTypebox<{ services: GroupsFeature & { store: ContainerStore }; streams: StreamSettings; audit: AuditLog }> = async (app, { services, streams, audit }) => {
-  const { groups, groupRunner } = services;
-
+const groupRoutes: FastifyPluginAsyncTypebox<{ groups: GroupService; groupRunner: GroupRunner; streams: StreamSettings; audit: AuditLog }> = async (
+  app,
+  { groups, groupRunner, streams, audit },
+) => {
   app.get(
     '/services',
     {
@@ -76,8 +77,7 @@ const groupRoutes: FastifyPluginAsyncTypebox<{ services: GroupsFeature & { store
       },
       async (request, reply) => {
         const { withDependencies, stepTimeout, timeout } = request.query;
-        await services.store.ready();
-        const operation = groupRunner.reserve(request.params.group, action, { withDependencies, stepTimeout, stopTimeout: timeout }, viewerOf(request));
+        const operation = await groupRunner.prepare(request.params.group, action, { withDependencies, stepTimeout, stopTimeout: timeout }, viewerOf(request));
         const wantsStream = (request.headers.accept ?? '').includes('text/event-stream');
         if (!wantsStream) {
           const result = await operation.run();

@@ -3,8 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { appError } from '../errors.js';
 import type { Metrics } from '../http/metrics.js';
-import { groupStatus } from '../groups/group-service.js';
-import type { SystemView } from './system-view.js';
+import type { MetricsView } from './system-view.js';
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
@@ -13,7 +12,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 }
 
 /** Prometheus text at /metrics; bearer-protected when METRICS_TOKEN is set. */
-const metricsRoutes: FastifyPluginAsyncTypebox<{ services: SystemView; metrics: Metrics; metricsToken?: string; containerStats: boolean }> = async (
+const metricsRoutes: FastifyPluginAsyncTypebox<{ services: MetricsView; metrics: Metrics; metricsToken?: string; containerStats: boolean }> = async (
   app,
   { services, metrics, metricsToken, containerStats },
 ) => {
@@ -30,32 +29,23 @@ const metricsRoutes: FastifyPluginAsyncTypebox<{ services: SystemView; metrics: 
   );
 };
 
-async function refreshContainerGauges(services: SystemView, metrics: Metrics, containerStats: boolean): Promise<void> {
-  const engine = await services.engineStatus.check();
+async function refreshContainerGauges({ containers, groups }: MetricsView, metrics: Metrics, containerStats: boolean): Promise<void> {
+  const engine = await containers.engineStatus.check();
   metrics.engineUp.set(engine.reachable ? 1 : 0);
   metrics.containersByState.reset();
   metrics.containerCpu.reset();
   metrics.containerMemory.reset();
-  // Served from the store: a scrape costs the engine nothing.
-  if (!services.store.isSynced) return;
-  const all = services.store.summaries();
-  const counts: Record<string, number> = {};
-  for (const c of all) counts[c.state] = (counts[c.state] ?? 0) + 1;
+  // Served from the store: a scrape costs the engine nothing (nothing more until it is synced).
+  const counts = containers.countsByState();
+  if (!counts) return;
   for (const [state, n] of Object.entries(counts)) metrics.containersByState.set({ state }, n);
   metrics.groupUp.reset();
-  for (const g of services.groups.catalog.groups) {
-    const members = services.groups.catalog.membersOf(g, all).map((m) => m.container);
-    metrics.groupUp.set({ group: g.name, status: groupStatus(members) }, 1);
-  }
+  for (const { group, status } of groups.statuses()) metrics.groupUp.set({ group, status }, 1);
   if (!containerStats) return;
-  const running = all.filter((c) => c.state === 'running');
-  const usage = await services.stats.collector.usage(running.map((c) => c.id));
-  for (const c of running) {
-    const u = usage.get(c.id);
-    if (!u) continue;
-    const labels = { name: c.name, group: c.group ?? '' };
-    if (u.cpuPercent !== null) metrics.containerCpu.set(labels, u.cpuPercent);
-    metrics.containerMemory.set(labels, u.memory.usage);
+  for (const { container, usage } of await containers.stats.running()) {
+    const labels = { name: container.name, group: container.group ?? '' };
+    if (usage.cpuPercent !== null) metrics.containerCpu.set(labels, usage.cpuPercent);
+    metrics.containerMemory.set(labels, usage.memory.usage);
   }
 }
 

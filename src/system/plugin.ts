@@ -6,9 +6,8 @@ import probeRoutes from './probes.js';
 
 /** Probes (`/`, `/health`, `/live`, `/ready`) and `/metrics`, over every feature's public state. */
 const systemPlugin: FastifyPluginAsync<{ config: Config }> = async (app, { config }) => {
-  const services = { ...app.containers, groups: app.groups };
-  await app.register(probeRoutes, { services, compose: app.compose });
-  await app.register(metricsRoutes, { services, metrics: app.metrics, metricsToken: config.metricsToken, containerStats: config.metricsContainerStats });
+  await app.register(probeRoutes, { services: app.containers, compose: app.compose });
+  await app.register(metricsRoutes, { services: { containers: app.containers, groups: app.groups.groups }, metrics: app.metrics, metricsToken: config.metricsToken, containerStats: config.metricsContainerStats });
 };
 
 export default fp(systemPlugin, { name: 'system', fastify: '5.x', dependencies: ['containers', 'groups', 'compose'] });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { EngineState } from '../containers/engine-status.js';
-import type { SystemView } from './system-view.js';
+import type { ProbeView } from './system-view.js';
 import { HealthResponseSchema, LiveResponseSchema, ReadyResponseSchema, RootSchema } from './schemas.js';
 import { PACKAGE } from '../version.js';
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ function engineView(state: EngineState) {
 }
 
 /** Unauthenticated probes: `/`, `/health`, `/live`, `/ready`, also under /api/v1. */
-const probeRoutes: FastifyPluginAsyncTypebox<{ services: SystemView; compose: ComposeService }> = async (app, { services, compose }) => {
+const probeRoutes: FastifyPluginAsyncTypebox<{ services: ProbeView; compose: ComposeService }> = async (app, { services, compose }) => {
   const { engineStatus } = services;
   const startedAt = Date.now();
 

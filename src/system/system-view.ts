@@ -1,5 +1,11 @@
 import type { ContainersFeature } from '../containers/feature.js';
-import type { GroupsFeature } from '../groups/feature.js';
+import type { GroupService } from '../groups/group-service.js';
 
-/** What the probes and /metrics read: the containers feature and the group catalog. */
-export type SystemView = Pick<ContainersFeature, 'engineStatus' | 'store' | 'stats'> & { groups: Pick<GroupsFeature, 'catalog'> };
+/** What the probes read: whether the engine answers and the store is synced. */
+export type ProbeView = Pick<ContainersFeature, 'engineStatus' | 'store'>;
+
+/** What /metrics reads into its gauges: engine, containers by state, group statuses, running usage. */
+export interface MetricsView {
+  containers: Pick<ContainersFeature, 'engineStatus' | 'countsByState'> & { stats: Pick<ContainersFeature['stats'], 'running'> };
+  groups: Pick<GroupService, 'statuses'>;
+}

@@ -1,5 +1,7 @@
 import type { App } from '../../src/app.js';
+import type { ChangeFeed } from '../../src/containers/change-feed.js';
 import type { ContainerChange, ContainerStore } from '../../src/containers/container-store.js';
+import { internalsOf } from '../../src/containers/feature.js';
 import { nextEvent, until } from './events.js';
 
 /**
@@ -7,7 +9,12 @@ import { nextEvent, until } from './events.js';
  * below), so that moving it changes one line.
  */
 export function storeOf(app: App): ContainerStore {
-  return app.containers.store;
+  return internalsOf(app.containers).store;
+}
+
+/** The app's change feed (numbers every store change; /events replays from it), inside the containers feature. */
+export function feedOf(app: App): ChangeFeed {
+  return internalsOf(app.containers).feed;
 }
 
 /**

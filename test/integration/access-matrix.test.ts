@@ -4,6 +4,7 @@ import { buildTestApp, listenTestApp, type ErrorBody, type TestApp } from '../he
 import { SseClient } from '../helpers/sse-client.js';
 import { docker, Fixture, inspectState, requireEngine } from '../helpers/docker-cli.js';
 import { until } from '../helpers/events.js';
+import { feedOf } from '../helpers/store-events.js';
 import type { FeedEntry } from '../../src/containers/change-feed.js';
 import type { Role } from '../../src/access/permissions.js';
 
@@ -130,8 +131,8 @@ describe('role × endpoint × (in-group, out-of-group)', () => {
     const noteOut = (entry: FeedEntry) => {
       if (entry.change.id === outOfGroup.id) outSeqs.push(entry.seq);
     };
-    app.containers.feed.on('entry', noteOut);
-    t.after(() => app.containers.feed.off('entry', noteOut));
+    feedOf(app).on('entry', noteOut);
+    t.after(() => feedOf(app).off('entry', noteOut));
     const { store } = app.containers;
     await docker('restart', '-t', '1', outOfGroup.name);
     await until(store, 'change', () => outSeqs.length > 0 && store.summary(outOfGroup.id)?.state === 'running', 10_000, 'the out-of-group restart in the store');

@@ -4,6 +4,7 @@ import { listenTestApp, type ErrorBody, type TestApp } from '../helpers/app.js';
 import { docker, Fixture, requireEngine, uniqueName } from '../helpers/docker-cli.js';
 import { privateGroups } from '../helpers/private-groups.js';
 import { SseClient } from '../helpers/sse-client.js';
+import { feedOf } from '../helpers/store-events.js';
 
 /**
  * Audit issue 18 item 5: a container outside the caller's groups must be undetectable.
@@ -96,7 +97,7 @@ describe('hidden containers cannot be detected', () => {
     const first = events.events.find((e) => e.event === 'container' && ours.has((e.data as { id: string }).id));
     assert.equal(first, sentinel, `the first event about our containers is the sentinel's, got ${JSON.stringify(first?.data)}`);
     const hiddenIds = new Set(hidden.map((h) => h.id));
-    const buffered = (app.containers.feed.since(fromSeq) ?? []).filter((e) => hiddenIds.has(e.change.id));
+    const buffered = (feedOf(app).since(fromSeq) ?? []).filter((e) => hiddenIds.has(e.change.id));
     assert.deepEqual(buffered, [], 'no change of a hidden container entered the replay buffer');
   });
 });

@@ -5,6 +5,7 @@ import { docker, Fixture, requireEngine } from '../helpers/docker-cli.js';
 import { nextEvent } from '../helpers/events.js';
 import { EngineSocketProxy } from '../helpers/socket-proxy.js';
 import { SseClient } from '../helpers/sse-client.js';
+import { feedOf } from '../helpers/store-events.js';
 
 interface LogEvent {
   stream: string;
@@ -117,7 +118,7 @@ describe('stream limits and outages', () => {
     assert.equal(((await third.json()) as { error: { code: string } }).error.code, 'TOO_MANY_STREAMS');
     // The service has closed a's stream once it stops listening to the change feed for it
     // (its slot is given back just before, in the same close).
-    const freed = nextEvent(app.containers.feed, 'removeListener', (name) => name === 'entry', 5000, "the service to close the first stream's feed listener");
+    const freed = nextEvent(feedOf(app), 'removeListener', (name) => name === 'entry', 5000, "the service to close the first stream's feed listener");
     a.close();
     await freed;
     const fourth = await SseClient.open(`${base}/api/v1/events`);

@@ -2,6 +2,8 @@ import type { DockerEngine } from '../../docker/engine.js';
 import { toAppError } from '../../docker/engine-errors.js';
 import type { ContainerService, Viewer } from '../container-service.js';
 import { LogFollow } from './log-follow.js';
+import { pipeLogs } from './log-stream.js';
+import type { OpenSink } from '../stream-sink.js';
 import type { LogQuery, LogsResult } from '../schemas.js';
 import { DEFAULT_READ_LIMITS, readLogLines, type ReadLimits } from './log-read.js';
 import { parseTimeParam } from './time-params.js';
@@ -46,5 +48,13 @@ export class LogService {
     const details = await this.containers.details(ref, viewer);
     const upstream = await this.engine.followLogs(details.id, options);
     return new LogFollow(details.id, details.name, details.tty, upstream, this.engine, options.timestamps);
+  }
+
+  /**
+   * logs?follow=true: the last `tail` lines, then each new line, into a sink opened once the
+   * engine's stream is (a 404 or 503 is still an ordinary JSON error). Resolves when it ends.
+   */
+  async stream(ref: string, query: LogQuery, viewer: Viewer, open: OpenSink): Promise<void> {
+    return pipeLogs(await this.follow(ref, query, viewer), open);
   }
 }

@@ -11,17 +11,19 @@ import {
   StatsQuerySchema,
   StopQuerySchema,
 } from '../schemas.js';
-import type { StreamSettings } from '../../http/sse/open.js';
-import { streamLogs } from './log-stream.js';
-import { streamContainerStats } from './stats-stream.js';
-import type { ContainersFeature } from '../feature.js';
+import { openStream, type StreamSettings } from '../../http/sse/open.js';
+import type { ContainerService } from '../container-service.js';
+import type { LogService } from '../logs/logs.js';
+import type { StatsService } from '../stats/stats.js';
 import { viewerOf } from '../../access/http/viewer.js';
 
 const tags = ['containers'];
 
 /** /api/v1/containers: list, details, lifecycle, logs and stats. */
-const containerRoutes: FastifyPluginAsyncTypebox<{ services: ContainersFeature; streams: StreamSettings }> = async (app, { services, streams }) => {
-  const { containers, logs, stats } = services;
+const containerRoutes: FastifyPluginAsyncTypebox<{ containers: ContainerService; logs: LogService; stats: StatsService; streams: StreamSettings }> = async (
+  app,
+  { containers, logs, stats, streams },
+) => {
 
   app.get(
     '/containers',
@@ -101,7 +103,7 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: ContainersFeature; 
     },
     async (request, reply) => {
       const { follow, ...query } = request.query;
-      if (follow) return streamLogs(request, reply, services, streams, request.params.id, query);
+      if (follow) return logs.stream(request.params.id, query, viewerOf(request), () => openStream(request, reply, streams));
       return logs.read(request.params.id, query, viewerOf(request));
     },
   );
@@ -120,7 +122,7 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: ContainersFeature; 
       },
     },
     async (request, reply) => {
-      if (request.query.stream) return streamContainerStats(request, reply, services, streams, request.params.id);
+      if (request.query.stream) return stats.watch(request.params.id, viewerOf(request), () => openStream(request, reply, streams));
       return stats.sample(request.params.id, viewerOf(request));
     },
   );

@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../../http/common-schemas.js';
 import { StatsSetQuerySchema, StatsSetSchema } from '../schemas.js';
-import { applyFilters } from '../container-service.js';
-import type { ContainersFeature } from '../feature.js';
+import type { StatsService } from '../stats/stats.js';
 import { viewerOf } from '../../access/http/viewer.js';
-import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../../http/sse/open.js';
+import { openStream, type StreamSettings } from '../../http/sse/open.js';
 
 /** /api/v1/stats: usage of every running container (filtered) and their totals, from memory. */
-const statsRoutes: FastifyPluginAsyncTypebox<{ services: ContainersFeature; streams: StreamSettings }> = async (app, { services, streams }) => {
+const statsRoutes: FastifyPluginAsyncTypebox<{ stats: StatsService; streams: StreamSettings }> = async (app, { stats, streams }) => {
   app.get(
     '/stats',
     {
@@ -20,23 +19,9 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ services: ContainersFeature; stre
       },
     },
     async (request, reply) => {
-      const { stream: wantsStream, ...filters } = request.query;
-      const viewer = viewerOf(request);
-      const first = await services.stats.set(filters, viewer);
-      if (!wantsStream) return first;
-      const stream = openStream(request, reply, streams);
-      stream.send('stats', first);
-      const unsubscribe = services.stats.collector.subscribe((usage) => {
-        if (stream.congested) return; // a slow reader gets the next sample, not a queue
-        const matching = applyFilters(services.containers.visible(viewer), { ...filters, all: false });
-        stream.send('stats', services.stats.combine(matching, usage));
-      });
-      const onLost = () => stream.end('error', ENGINE_LOST_EVENT);
-      services.store.on('lost', onLost);
-      stream.onClose(() => {
-        unsubscribe();
-        services.store.off('lost', onLost);
-      });
+      const { stream, ...filters } = request.query;
+      if (!stream) return stats.set(filters, viewerOf(request));
+      return stats.watchSet(filters, viewerOf(request), () => openStream(request, reply, streams));
     },
   );
 };

@@ -1,6 +1,11 @@
 import { appError } from '../../errors.js';
-import type { ContainerService, Viewer } from '../container-service.js';
+import { ENGINE_LOST_EVENT } from '../../http/sse/open.js';
+import { applyFilters, type ContainerService, type Viewer } from '../container-service.js';
+import type { ContainerChange } from '../container-store.js';
+import type { ContainerSummary } from '../container-view.js';
 import type { ContainerStats, ContainerUsage, ListFilters, StatsSet, UsageTotals } from '../schemas.js';
+import type { ContainerReader } from '../store-reader.js';
+import type { OpenSink, StreamSink } from '../stream-sink.js';
 import type { StatsCollector } from './stats-collector.js';
 
 /** Adds up usage over any set of containers (a group, a filter, everything). */
@@ -19,12 +24,31 @@ export function totalsOf(stats: readonly ContainerUsage[]): UsageTotals {
   return t;
 }
 
-/** Resource use of one container or of a filtered set, from the shared collector. */
+/**
+ * Resource use of one container or of a filtered set, from the shared collector: one-off
+ * answers, and live streams of it (a slow reader skips samples, only the latest matters).
+ */
 export class StatsService {
   constructor(
     private readonly containers: ContainerService,
-    readonly collector: StatsCollector,
+    private readonly collector: StatsCollector,
+    private readonly store: ContainerReader,
   ) {}
+
+  /** Usage of these containers (running ones; no viewer check: for other features' own views). */
+  usage(ids: readonly string[]): Promise<Map<string, ContainerUsage>> {
+    return this.collector.usage(ids);
+  }
+
+  /** Every running container (as the service sees them) with its usage, for the metrics gauges. */
+  async running(): Promise<{ container: ContainerSummary; usage: ContainerUsage }[]> {
+    const running = this.store.summaries().filter((c) => c.state === 'running');
+    const usage = await this.collector.usage(running.map((c) => c.id));
+    return running.flatMap((container) => {
+      const u = usage.get(container.id);
+      return u ? [{ container, usage: u }] : [];
+    });
+  }
 
   /** One container's latest usage; 409 when it is not running. */
   async sample(ref: string, viewer: Viewer): Promise<ContainerStats> {
@@ -43,6 +67,49 @@ export class StatsService {
   async set(filters: ListFilters, viewer: Viewer): Promise<StatsSet> {
     const running = await this.containers.list({ ...filters, all: false }, viewer);
     return this.combine(running, await this.collector.usage(running.map((c) => c.id)));
+  }
+
+  /** One container's usage as a stream: a `stats` event per shared sample, `end` when it stops. */
+  async watch(ref: string, viewer: Viewer, open: OpenSink): Promise<void> {
+    const first = await this.sample(ref, viewer);
+    const stream = open();
+    stream.send('stats', first);
+    const unsubscribe = this.collector.subscribe((usage) => {
+      if (stream.congested) return;
+      const u = usage.get(first.id);
+      if (u) stream.send('stats', { id: first.id, name: first.name, ...u });
+    });
+    const onChange = (change: ContainerChange) => {
+      if (change.id !== first.id) return;
+      if (change.kind === 'removed' || change.container?.state !== 'running') {
+        stream.end('end', { reason: 'container stopped', state: change.container?.state ?? 'removed' });
+      }
+    };
+    this.store.on('change', onChange);
+    this.follow(stream, unsubscribe, () => this.store.off('change', onChange));
+  }
+
+  /** The filtered set as a stream: a `stats` event per shared sample (the set re-filtered each time). */
+  async watchSet(filters: ListFilters, viewer: Viewer, open: OpenSink): Promise<void> {
+    const first = await this.set(filters, viewer);
+    const stream = open();
+    stream.send('stats', first);
+    const unsubscribe = this.collector.subscribe((usage) => {
+      if (stream.congested) return; // a slow reader gets the next sample, not a queue
+      const matching = applyFilters(this.containers.visible(viewer), { ...filters, all: false });
+      stream.send('stats', this.combine(matching, usage));
+    });
+    this.follow(stream, unsubscribe);
+  }
+
+  /** Ends the stream with `error` when the engine goes away; lets everything go when it closes. */
+  private follow(stream: StreamSink, ...release: (() => void)[]): void {
+    const onLost = () => stream.end('error', ENGINE_LOST_EVENT);
+    this.store.on('lost', onLost);
+    stream.onClose(() => {
+      for (const fn of release) fn();
+      this.store.off('lost', onLost);
+    });
   }
 
   combine(running: readonly { id: string; name: string }[], usage: ReadonlyMap<string, ContainerUsage>): StatsSet {

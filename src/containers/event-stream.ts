@@ -1,0 +1,64 @@
+import { canSee, withVisibleGroups, type Viewer } from '../access/principal.js';
+import { ENGINE_LOST_EVENT } from '../http/sse/open.js';
+import type { ChangeFeed, FeedEntry } from './change-feed.js';
+import type { ContainerService } from './container-service.js';
+import type { ContainerReader } from './store-reader.js';
+import type { OpenSink } from './stream-sink.js';
+
+export interface SubscribeOptions {
+  /** The client's Last-Event-ID: what it saw last (anything but a positive integer: none). */
+  lastEventId?: number;
+  /** Start with a `snapshot` event holding the current list. */
+  snapshot?: boolean;
+}
+
+/**
+ * Container state changes for one viewer (what /events streams): `container` events
+ * numbered by the change feed, replay after Last-Event-ID (or `resync` when too much
+ * passed), an optional snapshot, and `resync` for a slow reader whose events were dropped.
+ */
+export class EventStream {
+  constructor(
+    private readonly store: ContainerReader,
+    private readonly feed: ChangeFeed,
+    private readonly containers: ContainerService,
+  ) {}
+
+  /** Waits for a synced store (DOCKER_UNAVAILABLE before any stream opens), then streams until the sink closes. */
+  async subscribe(viewer: Viewer, { lastEventId, snapshot }: SubscribeOptions, open: OpenSink): Promise<void> {
+    const { store, feed } = this;
+    await store.ready();
+    const stream = open();
+    let missed = false;
+
+    const deliver = (entry: FeedEntry) => {
+      // Changes of containers outside the caller's groups do not exist for it.
+      if (!canSee(viewer, entry.change)) return;
+      if (stream.congested) {
+        // Never queue without bound for a slow reader: drop, and tell it to refetch once it catches up.
+        if (!missed) stream.onDrain(() => stream.send('resync', { reason: 'events were dropped for a slow reader; refetch the list' }, feed.lastSeq));
+        missed = true;
+        return;
+      }
+      missed = false;
+      stream.send('container', withVisibleGroups(viewer, entry.change), entry.seq);
+    };
+
+    if (lastEventId !== undefined && Number.isInteger(lastEventId) && lastEventId > 0) {
+      const missedEntries = feed.since(lastEventId);
+      if (missedEntries) for (const entry of missedEntries) deliver(entry);
+      else stream.send('resync', { reason: 'too many events passed since Last-Event-ID; refetch the list' }, feed.lastSeq);
+    } else {
+      stream.send('ready', { lastEventId: feed.lastSeq }, feed.lastSeq);
+    }
+    if (snapshot) stream.send('snapshot', { containers: this.containers.visible(viewer) }, feed.lastSeq);
+
+    const onLost = () => stream.end('error', ENGINE_LOST_EVENT);
+    feed.on('entry', deliver);
+    store.on('lost', onLost);
+    stream.onClose(() => {
+      feed.off('entry', deliver);
+      store.off('lost', onLost);
+    });
+  }
+}

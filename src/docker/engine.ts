@@ -5,6 +5,7 @@ import { appError } from '../errors.js';
 import { toAppError } from './engine-errors.js';
 import { listingFromEngine, recordFromEngine, type ContainerListing, type ContainerRecord } from './container-record.js';
 import type { EngineContainerDetails, EngineContainerSummary, EngineInfo, EngineStats, LogOptions } from './types.js';
+import { sampleFromStats, type CpuCounters, type EngineSample } from './stats-usage.js';
 
 export type { EngineInfo };
 
@@ -33,7 +34,8 @@ export interface DockerEngine {
   /** A live logs stream (follow=true); destroy it to stop. */
   followLogs(id: string, options: LogOptions): Promise<Readable>;
   /** One stats sample; `oneShot` skips the engine's wait for a second sample (API >= 1.41). */
-  containerStats(id: string, oneShot: boolean): Promise<EngineStats>;
+  /** One stats sample, mapped (see stats-usage.ts); `previousCpu` pairs a one-shot sample with the last one. */
+  containerStats(id: string, oneShot: boolean, previousCpu?: CpuCounters): Promise<EngineSample>;
   /** The engine's container events as newline-delimited JSON; destroy it to stop. */
   containerEvents(since?: number): Promise<Readable>;
 }
@@ -138,10 +140,10 @@ export function createDockerEngine(settings: EngineSettings): DockerEngine {
     followLogs: (id, opts) =>
       call(async () => (await streams.getContainer(id).logs({ ...logParams(opts), follow: true })) as unknown as Readable),
 
-    containerStats: (id, oneShot) =>
+    containerStats: (id, oneShot, previousCpu) =>
       call(async () => {
         const params = oneShot ? { stream: false as const, 'one-shot': true } : { stream: false as const };
-        return (await api.getContainer(id).stats(params as { stream: false })) as unknown as EngineStats;
+        return sampleFromStats((await api.getContainer(id).stats(params as { stream: false })) as unknown as EngineStats, previousCpu);
       }),
 
     containerEvents: (since) =>

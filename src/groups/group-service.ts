@@ -6,7 +6,7 @@ import type { ContainerReader, ContainersFeature } from '../containers/feature.j
 import type { ContainerSummary } from '../containers/container-view.js';
 import type { Viewer } from '../containers/container-service.js';
 import { canSeeGroup } from '../access/principal.js';
-import type { ContainerUsage } from '../containers/stats/stats-math.js';
+import type { ContainerUsage } from '../containers/schemas.js';
 
 /** Aggregates the members' states into one word (see GroupStatusSchema). */
 export function groupStatus(members: readonly Pick<ContainerSummary, 'state' | 'health'>[]): GroupStatus {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EngineCpuStats, EngineStats } from '../../src/docker/types.js';
-import { blockIoTotals, cpuPercent, memoryUsage, networkTotals, onlineCpus, usageFromStats } from '../../src/containers/stats/stats-math.js';
+import { blockIoTotals, cpuPercent, memoryUsage, networkTotals, onlineCpus, usageFromStats } from '../../src/docker/stats-usage.js';
 
 function cpu(total: number, system: number | undefined, online?: number): EngineCpuStats {
   return { cpu_usage: { total_usage: total }, system_cpu_usage: system, ...(online !== undefined ? { online_cpus: online } : {}) };

@@ -2,10 +2,10 @@ import { EventEmitter } from 'node:events';
 import type { CgroupLocation, CgroupReader, RawUsage } from '../../docker/cgroup-reader.js';
 import type { DockerEngine } from '../../docker/engine.js';
 import type { ContainerRecord } from '../../docker/container-record.js';
-import type { EngineCpuStats } from '../../docker/types.js';
 import { mapLimit } from '../../lib/concurrency.js';
 import type { ContainerStore } from '../container-store.js';
-import { blockIoTotals, cpuPercent, memoryUsage, networkTotals, onlineCpus, type ContainerUsage } from './stats-math.js';
+import type { CpuCounters } from '../../docker/stats-usage.js';
+import type { ContainerUsage } from '../schemas.js';
 
 export interface CollectorOptions {
   /** How often the shared sample is taken while someone needs it. */
@@ -25,7 +25,7 @@ interface Sample {
   usage: ContainerUsage;
   source: 'cgroup' | 'engine';
   /** The engine's CPU counters, to pair with a later one-shot sample. */
-  cpu?: EngineCpuStats;
+  cpu?: CpuCounters;
 }
 
 interface CollectorEvents {
@@ -198,36 +198,17 @@ export class StatsCollector extends EventEmitter<CollectorEvents> {
   private async sampleEngine(d: ContainerRecord): Promise<void> {
     const previous = this.latest.get(d.id);
     const oneShot = this.supportsOneShot() && previous?.source === 'engine' && Date.now() - previous.raw.at < 30_000;
-    const stats = await this.engine.containerStats(d.id, oneShot);
-    const at = Date.parse(stats.read) || Date.now();
-    const memory = memoryUsage(stats.memory_stats);
-    const network = networkTotals(stats.networks);
-    const blockIo = blockIoTotals(stats.blkio_stats);
+    const sample = await this.engine.containerStats(d.id, oneShot, previous?.source === 'engine' ? previous.cpu : undefined);
+    const { usage } = sample;
     const raw: RawUsage = {
-      at,
-      cpuNs: stats.cpu_stats.cpu_usage.total_usage,
-      memoryUsage: memory.usage,
-      memoryLimit: memory.limit,
-      ...network,
-      ...blockIo,
-      pids: stats.pids_stats?.current ?? 0,
+      at: sample.at,
+      cpuNs: sample.cpuNs,
+      memoryUsage: usage.memory.usage,
+      memoryLimit: usage.memory.limit,
+      ...usage.network,
+      ...usage.blockIo,
+      pids: usage.pids,
     };
-    // Without one-shot the engine pairs two samples itself (precpu); else use ours.
-    const enginePrevious = stats.precpu_stats?.system_cpu_usage ? stats.precpu_stats : undefined;
-    const prevCpu = enginePrevious ?? (previous?.source === 'engine' ? previous.cpu : undefined);
-    this.latest.set(d.id, {
-      raw,
-      source: 'engine',
-      cpu: stats.cpu_stats,
-      usage: {
-        read: stats.read,
-        cpuPercent: cpuPercent(stats.cpu_stats, prevCpu),
-        onlineCpus: onlineCpus(stats.cpu_stats),
-        memory,
-        network,
-        blockIo,
-        pids: raw.pids,
-      },
-    });
+    this.latest.set(d.id, { raw, source: 'engine', cpu: sample.cpu, usage });
   }
 }

@@ -1,7 +1,26 @@
-import type { EngineCpuStats, EngineStats } from '../../docker/types.js';
-import type { ContainerUsage } from '../schemas.js';
+import type { EngineCpuStats, EngineStats } from './types.js';
 
-export type { ContainerUsage };
+/** One container's resource use in our terms (the API's ContainerUsage has this shape). */
+export interface Usage {
+  read: string;
+  cpuPercent: number | null;
+  onlineCpus: number;
+  memory: { usage: number; limit: number; percent: number };
+  network: { rxBytes: number; txBytes: number };
+  blockIo: { readBytes: number; writeBytes: number };
+  pids: number;
+}
+
+/** The engine's CPU counters of a sample, kept only to pair with a later one (opaque to callers). */
+export type CpuCounters = EngineCpuStats;
+
+/** An engine stats sample mapped once: its time, total CPU time, usage, and counters for the next. */
+export interface EngineSample {
+  at: number;
+  cpuNs: number;
+  usage: Usage;
+  cpu: CpuCounters;
+}
 
 export function onlineCpus(cpu: Partial<EngineCpuStats> | undefined): number {
   return cpu?.online_cpus || cpu?.cpu_usage?.percpu_usage?.length || 1;
@@ -57,7 +76,7 @@ export function blockIoTotals(blkio: EngineStats['blkio_stats']): { readBytes: n
 }
 
 /** Turns one engine stats sample (and the previous CPU sample, if any) into our shape. */
-export function usageFromStats(stats: EngineStats, previousCpu?: Partial<EngineCpuStats>): ContainerUsage {
+export function usageFromStats(stats: EngineStats, previousCpu?: Partial<EngineCpuStats>): Usage {
   // The engine fills precpu_stats itself unless one-shot was asked; prefer its pair.
   const enginePrevious = stats.precpu_stats?.system_cpu_usage ? stats.precpu_stats : undefined;
   return {
@@ -69,6 +88,11 @@ export function usageFromStats(stats: EngineStats, previousCpu?: Partial<EngineC
     blockIo: blockIoTotals(stats.blkio_stats),
     pids: stats.pids_stats?.current ?? 0,
   };
+}
+
+/** Maps one engine stats sample; `previousCpu` pairs a one-shot sample with our last one. */
+export function sampleFromStats(stats: EngineStats, previousCpu?: CpuCounters): EngineSample {
+  return { at: Date.parse(stats.read) || Date.now(), cpuNs: stats.cpu_stats.cpu_usage.total_usage, usage: usageFromStats(stats, previousCpu), cpu: stats.cpu_stats };
 }
 
 function round2(n: number): number {

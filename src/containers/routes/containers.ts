@@ -12,6 +12,8 @@ import {
   StopQuerySchema,
 } from '../schemas.js';
 import type { StreamSettings } from '../../http/sse/open.js';
+import { streamResponse } from '../../http/sse/events.js';
+import { CONTAINER_STATS_STREAM, LOG_STREAM } from '../stream-schemas.js';
 import { streamLogs } from './log-stream.js';
 import { streamContainerStats } from './stats-stream.js';
 import type { ContainersFeature } from '../feature.js';
@@ -96,7 +98,10 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: ContainersFeature; 
           'With follow=true the answer is text/event-stream: an `open` event, one `log` event per line ({stream, text, timestamp?}), then `end` ({reason, state, exitCode}) when the container stops, or `error` when the engine goes away.',
         params: ContainerParamsSchema,
         querystring: LogsQuerySchema,
-        response: { 200: LogsResponseSchema, ...errorResponses(400, 404, 409, 429, 503) },
+        response: {
+          200: streamResponse(LOG_STREAM, 'The lines as JSON; with follow=true, as Server-Sent Events (LogStreamMessage)', LogsResponseSchema),
+          ...errorResponses(400, 404, 409, 429, 503),
+        },
       },
     },
     async (request, reply) => {
@@ -116,7 +121,10 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ services: ContainersFeature; 
         description: 'With stream=true the answer is text/event-stream: one `stats` event per sample, then `end` when the container stops.',
         params: ContainerParamsSchema,
         querystring: StatsQuerySchema,
-        response: { 200: StatsResponseSchema, ...errorResponses(400, 404, 409, 429, 503) },
+        response: {
+          200: streamResponse(CONTAINER_STATS_STREAM, 'One sample as JSON; with stream=true, samples as Server-Sent Events (ContainerStatsStreamMessage)', StatsResponseSchema),
+          ...errorResponses(400, 404, 409, 429, 503),
+        },
       },
     },
     async (request, reply) => {

@@ -6,6 +6,8 @@ import type { ContainersFeature } from '../feature.js';
 import { canSee, withVisibleGroups } from '../../access/principal.js';
 import { viewerOf } from '../../access/http/viewer.js';
 import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../../http/sse/open.js';
+import { streamResponse } from '../../http/sse/events.js';
+import { CONTAINER_EVENTS_STREAM } from '../stream-schemas.js';
 
 const EventsQuerySchema = Type.Object({
   snapshot: Type.Boolean({ default: false, description: 'Start with a `snapshot` event holding the current list' }),
@@ -29,13 +31,13 @@ const eventRoutes: FastifyPluginAsyncTypebox<{ services: ContainersFeature; stre
         description:
           'text/event-stream of `container` events ({kind: added|updated|removed, action, id, name, time, container}). `resync` means events were missed: refetch the list. `error` then end means the engine went away.',
         querystring: EventsQuerySchema,
-        response: { 200: Type.String({ description: 'text/event-stream' }), ...errorResponses(429, 503) },
+        response: { 200: streamResponse(CONTAINER_EVENTS_STREAM, 'The changes as Server-Sent Events (ContainerEventsMessage)'), ...errorResponses(429, 503) },
       },
     },
     async (request, reply) => {
       const viewer = viewerOf(request);
       await store.ready();
-      const stream = openStream(request, reply, streams);
+      const stream = openStream(request, reply, streams, CONTAINER_EVENTS_STREAM);
       let missed = false;
 
       const deliver = (entry: FeedEntry) => {

@@ -3,6 +3,7 @@ import type { LogQuery } from '../logs/logs.js';
 import type { ContainersFeature } from '../feature.js';
 import { viewerOf } from '../../access/http/viewer.js';
 import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../../http/sse/open.js';
+import { LOG_STREAM } from '../stream-schemas.js';
 
 /**
  * logs?follow=true: the last `tail` lines, then each new line as an SSE `log` event, and
@@ -21,7 +22,7 @@ export async function streamLogs(
   const follow = await services.logs.follow(ref, query, viewerOf(request));
   let stream;
   try {
-    stream = openStream(request, reply, settings);
+    stream = openStream(request, reply, settings, LOG_STREAM);
   } catch (err) {
     follow.close();
     throw err;

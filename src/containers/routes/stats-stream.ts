@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ContainersFeature } from '../feature.js';
 import { viewerOf } from '../../access/http/viewer.js';
 import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../../http/sse/open.js';
+import { CONTAINER_STATS_STREAM } from '../stream-schemas.js';
 
 /**
  * stats?stream=true: one `stats` event per shared sample while the container runs, then
@@ -15,7 +16,7 @@ export async function streamContainerStats(
   ref: string,
 ): Promise<void> {
   const first = await services.stats.sample(ref, viewerOf(request));
-  const stream = openStream(request, reply, settings);
+  const stream = openStream(request, reply, settings, CONTAINER_STATS_STREAM);
   stream.send('stats', first);
   const { collector } = services.stats;
   const unsubscribe = collector.subscribe((usage) => {

@@ -5,6 +5,8 @@ import { applyFilters } from '../container-service.js';
 import type { ContainersFeature } from '../feature.js';
 import { viewerOf } from '../../access/http/viewer.js';
 import { ENGINE_LOST_EVENT, openStream, type StreamSettings } from '../../http/sse/open.js';
+import { streamResponse } from '../../http/sse/events.js';
+import { STATS_SET_STREAM } from '../stream-schemas.js';
 
 /** /api/v1/stats: usage of every running container (filtered) and their totals, from memory. */
 const statsRoutes: FastifyPluginAsyncTypebox<{ services: ContainersFeature; streams: StreamSettings }> = async (app, { services, streams }) => {
@@ -16,7 +18,7 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ services: ContainersFeature; stre
         tags: ['containers', 'streams'],
         summary: 'CPU, memory, network and I/O of running containers, with totals; stream=true streams them (SSE)',
         querystring: StatsSetQuerySchema,
-        response: { 200: StatsSetSchema, ...errorResponses(400, 429, 503) },
+        response: { 200: streamResponse(STATS_SET_STREAM, 'The set as JSON; with stream=true, as Server-Sent Events (StatsSetStreamMessage)', StatsSetSchema), ...errorResponses(400, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -24,7 +26,7 @@ const statsRoutes: FastifyPluginAsyncTypebox<{ services: ContainersFeature; stre
       const viewer = viewerOf(request);
       const first = await services.stats.set(filters, viewer);
       if (!wantsStream) return first;
-      const stream = openStream(request, reply, streams);
+      const stream = openStream(request, reply, streams, STATS_SET_STREAM);
       stream.send('stats', first);
       const unsubscribe = services.stats.collector.subscribe((usage) => {
         if (stream.congested) return; // a slow reader gets the next sample, not a queue

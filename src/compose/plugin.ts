@@ -4,6 +4,8 @@ import type { Config } from '../config.js';
 import { ComposeService } from './compose-service.js';
 import { detectCompose, type ComposeTool } from './detect.js';
 import composeRoutes from './routes.js';
+import { COMPOSE_STREAM } from './stream-schemas.js';
+import { payloadSchemas } from '../http/sse/events.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,6 +24,8 @@ const composePlugin: FastifyPluginAsync<ComposePluginOptions> = async (app, { co
   const found = tool === undefined ? await detectCompose(config.compose.command, config.compose.env) : (tool ?? undefined);
   const compose = new ComposeService(found, app.containers.store, config.compose, app.log);
   app.decorate('compose', compose);
+  for (const schema of payloadSchemas(COMPOSE_STREAM)) app.addSchema(schema);
+  app.addSchema(COMPOSE_STREAM.message);
   await app.register(composeRoutes, { prefix: '/api/v1', compose, streams: app.sse, audit: app.access.audit });
 };
 

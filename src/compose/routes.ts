@@ -18,9 +18,12 @@ import type { ComposeService } from './compose-service.js';
 import { auditRequest } from '../access/http/audit-hook.js';
 import { openStream, type StreamSettings } from '../http/sse/open.js';
 import type { SseStream } from '../http/sse/sse.js';
+import { streamResponse, type EventsOf } from '../http/sse/events.js';
+import { COMPOSE_STREAM } from './stream-schemas.js';
 import { viewerOf } from '../access/http/viewer.js';
 
 const tags = ['compose'];
+const COMPOSE_200 = 'The result as JSON; with Accept: text/event-stream, the output as Server-Sent Events (ComposeStreamMessage)';
 
 function failed(result: ComposeResult) {
   const why = result.timedOut ? 'timed out and was stopped' : `exited with code ${result.exitCode}`;
@@ -61,10 +64,10 @@ const composeRoutes: FastifyPluginAsyncTypebox<{ compose: ComposeService; stream
       return result;
     }
     // A refusal (thrown before `started`) answers as JSON; the stream opens only when the tool runs.
-    let stream: SseStream | undefined;
+    let stream: SseStream<EventsOf<typeof COMPOSE_STREAM.events>> | undefined;
     const result = await compose.run(action, body, {
       started: (argv) => {
-        stream = openStream(request, reply, streams);
+        stream = openStream(request, reply, streams, COMPOSE_STREAM);
         stream.send('accepted', { project: body.project, action, command: argv });
       },
       // The tool runs to its end even if the client leaves; its output then goes unread.
@@ -83,7 +86,7 @@ const composeRoutes: FastifyPluginAsyncTypebox<{ compose: ComposeService; stream
         summary: 'docker compose up -d for a managed project (no builds or pulls unless asked and allowed)',
         description: 'With `Accept: text/event-stream` the output streams as `output` events ({stream, text}), then one `result`. A non-zero exit answers 409 COMPOSE_FAILED with the result in error.details.',
         body: ComposeUpBodySchema,
-        response: { 200: ComposeResultSchema, ...errorResponses(400, 401, 403, 404, 409, 503) },
+        response: { 200: streamResponse(COMPOSE_STREAM, COMPOSE_200, ComposeResultSchema), ...errorResponses(400, 401, 403, 404, 409, 503) },
       },
     },
     async (request, reply) => execute(request, reply, 'up', request.body),
@@ -97,7 +100,7 @@ const composeRoutes: FastifyPluginAsyncTypebox<{ compose: ComposeService; stream
         tags,
         summary: 'docker compose down for a managed project',
         body: ComposeDownBodySchema,
-        response: { 200: ComposeResultSchema, ...errorResponses(400, 401, 403, 404, 409, 503) },
+        response: { 200: streamResponse(COMPOSE_STREAM, COMPOSE_200, ComposeResultSchema), ...errorResponses(400, 401, 403, 404, 409, 503) },
       },
     },
     async (request, reply) => execute(request, reply, 'down', request.body),

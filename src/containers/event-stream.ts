@@ -3,7 +3,7 @@ import { ENGINE_LOST_EVENT } from '../http/sse/open.js';
 import type { ChangeFeed, FeedEntry } from './change-feed.js';
 import type { ContainerService } from './container-service.js';
 import type { ContainerReader } from './store-reader.js';
-import type { OpenSink } from './stream-sink.js';
+import type { ContainerEventsSink } from './stream-sink.js';
 
 export interface SubscribeOptions {
   /** The client's Last-Event-ID: what it saw last (anything but a positive integer: none). */
@@ -25,7 +25,7 @@ export class EventStream {
   ) {}
 
   /** Waits for a synced store (DOCKER_UNAVAILABLE before any stream opens), then streams until the sink closes. */
-  async subscribe(viewer: Viewer, { lastEventId, snapshot }: SubscribeOptions, open: OpenSink): Promise<void> {
+  async subscribe(viewer: Viewer, { lastEventId, snapshot }: SubscribeOptions, open: ContainerEventsSink): Promise<void> {
     const { store, feed } = this;
     await store.ready();
     const stream = open();

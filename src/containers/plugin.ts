@@ -8,6 +8,8 @@ import containerRoutes from './routes/containers.js';
 import eventRoutes from './routes/events.js';
 import statsRoutes from './routes/stats.js';
 import { ContainerDetailsSchema, ContainerSummarySchema } from './schemas.js';
+import { CONTAINER_STREAMS } from './stream-schemas.js';
+import { payloadSchemas } from '../http/sse/events.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -30,6 +32,9 @@ const containersPlugin: FastifyPluginAsync<ContainersPluginOptions> = async (app
   feature.store.on('lost', () => app.metrics.eventStreamReconnects.inc());
   app.addSchema(ContainerSummarySchema);
   app.addSchema(ContainerDetailsSchema);
+  // Each stream's event payloads and its message union: components of the OpenAPI document.
+  for (const schema of payloadSchemas(...CONTAINER_STREAMS)) app.addSchema(schema);
+  for (const stream of CONTAINER_STREAMS) app.addSchema(stream.message);
   // Each route plugin gets the services it calls, nothing more.
   const { containers, logs, stats, events } = feature;
   const common = { prefix: '/api/v1', streams: app.sse };

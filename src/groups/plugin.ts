@@ -6,6 +6,8 @@ import type { GroupsFeature } from './feature.js';
 import { GroupRunner } from './group-runner.js';
 import { GroupService } from './group-service.js';
 import groupRoutes from './routes.js';
+import { GROUP_STREAM } from './stream-schemas.js';
+import { payloadSchemas } from '../http/sse/events.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,6 +24,8 @@ const groupsPlugin: FastifyPluginAsync<{ config: Config; catalog: GroupCatalog }
     groupRunner: new GroupRunner(catalog, store, containers, { stepTimeoutMaxSeconds: config.groups.stepTimeoutMaxSeconds }),
   };
   app.decorate('groups', feature);
+  for (const schema of payloadSchemas(GROUP_STREAM)) app.addSchema(schema);
+  app.addSchema(GROUP_STREAM.message);
   await app.register(groupRoutes, { prefix: '/api/v1', groups: feature.groups, groupRunner: feature.groupRunner, streams: app.sse, audit: app.access.audit });
 };
 

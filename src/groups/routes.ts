@@ -16,6 +16,8 @@ import { viewerOf } from '../access/http/viewer.js';
 import type { AuditLog } from '../access/audit.js';
 import { auditRequest } from '../access/http/audit-hook.js';
 import { openStream, type StreamSettings } from '../http/sse/open.js';
+import { streamResponse } from '../http/sse/events.js';
+import { GROUP_STREAM } from './stream-schemas.js';
 
 const tags = ['services'];
 
@@ -72,7 +74,10 @@ const groupRoutes: FastifyPluginAsyncTypebox<{ groups: GroupService; groupRunner
             'With `Accept: text/event-stream` progress streams as `progress` events, then one `result` event. A failure answers 409 GROUP_OPERATION_FAILED with the result in error.details; a cancelled run (DELETE /services/{group}/operation) 409 GROUP_OPERATION_CANCELLED, with a `cancelled` progress event on a stream. stepTimeout and timeout above GROUP_STEP_TIMEOUT_MAX_SECONDS answer 400.',
           params: GroupParamsSchema,
           querystring: GroupActionQuerySchema,
-          response: { 200: GroupActionResultSchema, ...errorResponses(400, 403, 404, 409, 429, 503) },
+          response: {
+            200: streamResponse(GROUP_STREAM, 'The result as JSON; with Accept: text/event-stream, the progress as Server-Sent Events (GroupStreamMessage)', GroupActionResultSchema),
+            ...errorResponses(400, 403, 404, 409, 429, 503),
+          },
         },
       },
       async (request, reply) => {
@@ -86,7 +91,7 @@ const groupRoutes: FastifyPluginAsyncTypebox<{ groups: GroupService; groupRunner
         }
         let stream;
         try {
-          stream = openStream(request, reply, streams);
+          stream = openStream(request, reply, streams, GROUP_STREAM);
         } catch (err) {
           operation.release(); // no stream slot: run nothing, free the groups
           throw err;

@@ -62,7 +62,7 @@ export interface FollowLogsOptions extends Omit<LogsQuery, 'tail'> {
 
 export interface GdmClient {
   /** The typed openapi-fetch client for every path of the OpenAPI document (bearer header added). */
-  readonly api: Client<paths>;
+  readonly api: Client<paths, 'application/json'>;
   /** The current bearer token, if any. */
   readonly token: string | undefined;
   setToken(token: string | undefined): void;
@@ -117,7 +117,8 @@ const SSE = { accept: 'text/event-stream' };
 
 export function createClient(options: ClientOptions): GdmClient {
   let token = options.token;
-  const api = createFetchClient<paths>({
+  // JSON answers: a stream (text/event-stream) is read with parseAs: 'stream' and typed by sse.ts.
+  const api = createFetchClient<paths, 'application/json'>({
     baseUrl: options.baseUrl,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.headers ? { headers: options.headers } : {}),

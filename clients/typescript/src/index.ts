@@ -32,5 +32,19 @@ export type {
   StatsSetQuery,
 } from './client.js';
 export { ApiError, ERROR_CODES, UNEXPECTED_RESPONSE, isApiError, type ErrorBody, type ErrorCode } from './errors.js';
-export { SseParser, readSse, type ContainerChange, type ContainerStreamEvent, type EngineLostEvent, type LogLine, type LogStreamEvent, type ShutdownEvent, type SseMessage, type StatsStreamEvent } from './sse.js';
+export {
+  SseParser,
+  readSse,
+  type ComposeStreamEvent,
+  type ContainerChange,
+  type ContainerStreamEvent,
+  type EngineLostEvent,
+  type GroupStreamEvent,
+  type LogLine,
+  type LogStreamEvent,
+  type ShutdownEvent,
+  type SseMessage,
+  type StatsSetStreamEvent,
+  type StatsStreamEvent,
+} from './sse.js';
 export type { components, paths } from './generated/schema.js';

@@ -1,5 +1,5 @@
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
-import type { components, paths } from './generated/schema.js';
+import type { components } from './generated/schema.js';
 
 /** One Server-Sent Event. `data` is the parsed JSON (the service always sends JSON), else the raw text. */
 export interface SseMessage<E extends string = string, D = unknown> {
@@ -9,58 +9,55 @@ export interface SseMessage<E extends string = string, D = unknown> {
   data: D;
 }
 
-type ContainerSummary = components['schemas']['ContainerSummary'];
-type Json<T> = T extends { responses: { 200: { content: { 'application/json': infer B } } } } ? B : never;
+type Schemas = components['schemas'];
+
+/**
+ * The events of each stream, straight from the OpenAPI document: every stream's answer is
+ * a `text/event-stream` whose schema is a union of `{event, id?, data}` messages, `data`
+ * being the event's payload component (ContainerChangeEvent, LogLineEvent, …).
+ */
 
 /** One change of the engine's containers (`container` event of /events). */
-export interface ContainerChange {
-  kind: 'added' | 'updated' | 'removed';
-  /** The engine's action (start, die, health_status, …) or "resync". */
-  action: string;
-  id: string;
-  name: string;
-  time: string;
-  /** The container after the change; absent once removed. */
-  container?: ContainerSummary;
-  groups: string[];
-}
+export type ContainerChange = Schemas['ContainerChangeEvent'];
 
-/** Every stream ends with this when the engine goes away: reconnect once /ready answers 200. */
-export type EngineLostEvent = SseMessage<'error', { code: string; message: string }>;
+/** Every stream ends with this when the engine goes away (reconnect once /ready answers 200), or the caller's access ended or changed. */
+export type EngineLostEvent = SseMessage<'error', Schemas['StreamErrorEvent']>;
 /** Every stream ends with this when the service stops: reconnect shortly. */
-export type ShutdownEvent = SseMessage<'shutdown', { reason: string }>;
+export type ShutdownEvent = SseMessage<'shutdown', Schemas['ShutdownEvent']>;
 
 /** Events of `GET /api/v1/events`. */
-export type ContainerStreamEvent =
-  | SseMessage<'ready', { lastEventId: number }>
-  | SseMessage<'container', ContainerChange>
-  | SseMessage<'snapshot', { containers: ContainerSummary[] }>
-  | SseMessage<'resync', { reason: string }>
-  | EngineLostEvent
-  | ShutdownEvent;
+export type ContainerStreamEvent = Schemas['ContainerEventsMessage'];
 
-export type LogLine = Json<paths['/api/v1/containers/{id}/logs']['get']>['lines'][number];
+export type LogLine = Schemas['LogLineEvent'];
 
 /** Events of `GET /api/v1/containers/{id}/logs?follow=true`. */
-export type LogStreamEvent =
-  | SseMessage<'open', { id: string; name: string; tty: boolean }>
-  | SseMessage<'log', LogLine>
-  | SseMessage<'end', { reason: string; state: string; exitCode: number }>
-  | EngineLostEvent
-  | ShutdownEvent;
+export type LogStreamEvent = Schemas['LogStreamMessage'];
 
-export type StatsSample = Json<paths['/api/v1/containers/{id}/stats']['get']>;
+export type StatsSample = Schemas['ContainerStatsEvent'];
 
 /** Events of `GET /api/v1/containers/{id}/stats?stream=true`. */
-export type StatsStreamEvent =
-  | SseMessage<'stats', StatsSample>
-  | SseMessage<'end', { reason: string; state: string }>
-  | EngineLostEvent
-  | ShutdownEvent;
+export type StatsStreamEvent = Schemas['ContainerStatsStreamMessage'];
 
-export const CONTAINER_STREAM_EVENTS = ['ready', 'container', 'snapshot', 'resync', 'error', 'shutdown'] as const;
-export const LOG_STREAM_EVENTS = ['open', 'log', 'end', 'error', 'shutdown'] as const;
-export const STATS_STREAM_EVENTS = ['stats', 'end', 'error', 'shutdown'] as const;
+/** Events of `GET /api/v1/stats?stream=true`. */
+export type StatsSetStreamEvent = Schemas['StatsSetStreamMessage'];
+
+/** Events of a group start or stop asked with `Accept: text/event-stream`. */
+export type GroupStreamEvent = Schemas['GroupStreamMessage'];
+
+/** Events of compose up or down asked with `Accept: text/event-stream`. */
+export type ComposeStreamEvent = Schemas['ComposeStreamMessage'];
+
+/**
+ * The event names a typed stream yields, checked against the document both ways: a name it
+ * does not have, or one of its events left out (which `only` would then drop), does not compile.
+ */
+function eventNames<E extends SseMessage>() {
+  return <const N extends readonly E['event'][]>(names: N & ([Exclude<E['event'], N[number]>] extends [never] ? unknown : never)): N => names;
+}
+
+export const CONTAINER_STREAM_EVENTS = eventNames<ContainerStreamEvent>()(['ready', 'container', 'snapshot', 'resync', 'error', 'shutdown']);
+export const LOG_STREAM_EVENTS = eventNames<LogStreamEvent>()(['open', 'log', 'end', 'error', 'shutdown']);
+export const STATS_STREAM_EVENTS = eventNames<StatsStreamEvent>()(['stats', 'end', 'error', 'shutdown']);
 
 /**
  * An incremental `text/event-stream` parser. The wire format (the WHATWG rules: \n, \r\n

@@ -79,7 +79,7 @@ describe('@gui-docker-manager/client against the real service', { timeout: 120_0
     const config = loadConfig({ DATA_DIR: dataDir, ADMIN_PASSWORD, RATE_LIMIT_PER_MINUTE: '100000', STREAMS_PER_CLIENT: '4' });
     app = await buildApp({ config, logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
-    await app.services.store.ready(10_000);
+    await app.containers.store.ready(10_000);
     const address = app.server.address();
     assert.ok(address && typeof address === 'object');
     baseUrl = `http://127.0.0.1:${address.port}`;

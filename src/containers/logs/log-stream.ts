@@ -1,5 +1,5 @@
 import { ENGINE_LOST_EVENT } from '../../http/sse/open.js';
-import type { OpenSink } from '../stream-sink.js';
+import type { LogSink } from '../stream-sink.js';
 import type { LogFollow } from './log-follow.js';
 
 /**
@@ -8,7 +8,7 @@ import type { LogFollow } from './log-follow.js';
  * reader pauses the engine's stream for itself only; no line is dropped. Resolves when
  * the stream is over.
  */
-export async function pipeLogs(follow: LogFollow, open: OpenSink): Promise<void> {
+export async function pipeLogs(follow: LogFollow, open: LogSink): Promise<void> {
   let stream;
   try {
     stream = open();

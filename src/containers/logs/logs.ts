@@ -3,7 +3,7 @@ import { toAppError } from '../../docker/engine-errors.js';
 import type { ContainerService, Viewer } from '../container-service.js';
 import { LogFollow } from './log-follow.js';
 import { pipeLogs } from './log-stream.js';
-import type { OpenSink } from '../stream-sink.js';
+import type { LogSink } from '../stream-sink.js';
 import type { LogQuery, LogsResult } from '../schemas.js';
 import { DEFAULT_READ_LIMITS, readLogLines, type ReadLimits } from './log-read.js';
 import { parseTimeParam } from './time-params.js';
@@ -54,7 +54,7 @@ export class LogService {
    * logs?follow=true: the last `tail` lines, then each new line, into a sink opened once the
    * engine's stream is (a 404 or 503 is still an ordinary JSON error). Resolves when it ends.
    */
-  async stream(ref: string, query: LogQuery, viewer: Viewer, open: OpenSink): Promise<void> {
+  async stream(ref: string, query: LogQuery, viewer: Viewer, open: LogSink): Promise<void> {
     return pipeLogs(await this.follow(ref, query, viewer), open);
   }
 }

@@ -15,6 +15,8 @@ import { openStream, type StreamSettings } from '../../http/sse/open.js';
 import type { ContainerService } from '../container-service.js';
 import type { LogService } from '../logs/logs.js';
 import type { StatsService } from '../stats/stats.js';
+import { streamResponse } from '../../http/sse/events.js';
+import { CONTAINER_STATS_STREAM, LOG_STREAM } from '../stream-schemas.js';
 import { viewerOf } from '../../access/http/viewer.js';
 
 const tags = ['containers'];
@@ -98,12 +100,15 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ containers: ContainerService;
           'With follow=true the answer is text/event-stream: an `open` event, one `log` event per line ({stream, text, timestamp?}), then `end` ({reason, state, exitCode}) when the container stops, or `error` when the engine goes away.',
         params: ContainerParamsSchema,
         querystring: LogsQuerySchema,
-        response: { 200: LogsResponseSchema, ...errorResponses(400, 404, 409, 429, 503) },
+        response: {
+          200: streamResponse(LOG_STREAM, 'The lines as JSON; with follow=true, as Server-Sent Events (LogStreamMessage)', LogsResponseSchema),
+          ...errorResponses(400, 404, 409, 429, 503),
+        },
       },
     },
     async (request, reply) => {
       const { follow, ...query } = request.query;
-      if (follow) return logs.stream(request.params.id, query, viewerOf(request), () => openStream(request, reply, streams));
+      if (follow) return logs.stream(request.params.id, query, viewerOf(request), () => openStream(request, reply, streams, LOG_STREAM));
       return logs.read(request.params.id, query, viewerOf(request));
     },
   );
@@ -118,11 +123,14 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ containers: ContainerService;
         description: 'With stream=true the answer is text/event-stream: one `stats` event per sample, then `end` when the container stops.',
         params: ContainerParamsSchema,
         querystring: StatsQuerySchema,
-        response: { 200: StatsResponseSchema, ...errorResponses(400, 404, 409, 429, 503) },
+        response: {
+          200: streamResponse(CONTAINER_STATS_STREAM, 'One sample as JSON; with stream=true, samples as Server-Sent Events (ContainerStatsStreamMessage)', StatsResponseSchema),
+          ...errorResponses(400, 404, 409, 429, 503),
+        },
       },
     },
     async (request, reply) => {
-      if (request.query.stream) return stats.watch(request.params.id, viewerOf(request), () => openStream(request, reply, streams));
+      if (request.query.stream) return stats.watch(request.params.id, viewerOf(request), () => openStream(request, reply, streams, CONTAINER_STATS_STREAM));
       return stats.sample(request.params.id, viewerOf(request));
     },
   );

@@ -4,6 +4,8 @@ import { errorResponses } from '../../http/common-schemas.js';
 import type { EventStream } from '../event-stream.js';
 import { viewerOf } from '../../access/http/viewer.js';
 import { openStream, type StreamSettings } from '../../http/sse/open.js';
+import { streamResponse } from '../../http/sse/events.js';
+import { CONTAINER_EVENTS_STREAM } from '../stream-schemas.js';
 
 const EventsQuerySchema = Type.Object({
   snapshot: Type.Boolean({ default: false, description: 'Start with a `snapshot` event holding the current list' }),
@@ -25,12 +27,12 @@ const eventRoutes: FastifyPluginAsyncTypebox<{ events: EventStream; streams: Str
         description:
           'text/event-stream of `container` events ({kind: added|updated|removed, action, id, name, time, container}). `resync` means events were missed: refetch the list. `error` then end means the engine went away.',
         querystring: EventsQuerySchema,
-        response: { 200: Type.String({ description: 'text/event-stream' }), ...errorResponses(429, 503) },
+        response: { 200: streamResponse(CONTAINER_EVENTS_STREAM, 'The changes as Server-Sent Events (ContainerEventsMessage)'), ...errorResponses(429, 503) },
       },
     },
     async (request, reply) => {
       const options = { lastEventId: Number(request.headers['last-event-id']), snapshot: request.query.snapshot };
-      await events.subscribe(viewerOf(request), options, () => openStream(request, reply, streams));
+      await events.subscribe(viewerOf(request), options, () => openStream(request, reply, streams, CONTAINER_EVENTS_STREAM));
     },
   );
 };

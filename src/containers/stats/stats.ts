@@ -5,7 +5,8 @@ import type { ContainerChange } from '../container-store.js';
 import type { ContainerSummary } from '../container-view.js';
 import type { ContainerStats, ContainerUsage, ListFilters, StatsSet, UsageTotals } from '../schemas.js';
 import type { ContainerReader } from '../store-reader.js';
-import type { OpenSink, StreamSink } from '../stream-sink.js';
+import type { ContainerStatsSink, StatsSetSink, StreamSink } from '../stream-sink.js';
+import type { CommonStreamEvents } from '../../http/sse/events.js';
 import type { StatsCollector } from './stats-collector.js';
 
 /** Adds up usage over any set of containers (a group, a filter, everything). */
@@ -70,7 +71,7 @@ export class StatsService {
   }
 
   /** One container's usage as a stream: a `stats` event per shared sample, `end` when it stops. */
-  async watch(ref: string, viewer: Viewer, open: OpenSink): Promise<void> {
+  async watch(ref: string, viewer: Viewer, open: ContainerStatsSink): Promise<void> {
     const first = await this.sample(ref, viewer);
     const stream = open();
     stream.send('stats', first);
@@ -90,7 +91,7 @@ export class StatsService {
   }
 
   /** The filtered set as a stream: a `stats` event per shared sample (the set re-filtered each time). */
-  async watchSet(filters: ListFilters, viewer: Viewer, open: OpenSink): Promise<void> {
+  async watchSet(filters: ListFilters, viewer: Viewer, open: StatsSetSink): Promise<void> {
     const first = await this.set(filters, viewer);
     const stream = open();
     stream.send('stats', first);
@@ -103,7 +104,7 @@ export class StatsService {
   }
 
   /** Ends the stream with `error` when the engine goes away; lets everything go when it closes. */
-  private follow(stream: StreamSink, ...release: (() => void)[]): void {
+  private follow(stream: StreamSink<CommonStreamEvents>, ...release: (() => void)[]): void {
     const onLost = () => stream.end('error', ENGINE_LOST_EVENT);
     this.store.on('lost', onLost);
     stream.onClose(() => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { endAllStreams, type StreamGuard, type StreamSettings } from './open.js';
+import { COMMON_STREAM_EVENTS } from './events.js';
 import { StreamLimiter } from './stream-limiter.js';
 
 declare module 'fastify' {
@@ -25,6 +26,8 @@ const ssePlugin: FastifyPluginAsync<SsePluginOptions> = async (app, options) => 
     guard: options.guard,
   };
   app.decorate('sse', settings);
+  // The events every stream may end with: components the streams' messages refer to.
+  for (const schema of Object.values(COMMON_STREAM_EVENTS)) app.addSchema(schema);
   // Graceful close must not wait on streams that never end by themselves.
   app.addHook('preClose', async () => endAllStreams(settings));
 };

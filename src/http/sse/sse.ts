@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CommonStreamEvents } from './events.js';
 
 export interface SseOptions {
   heartbeatMs: number;
@@ -12,8 +13,9 @@ const DEFAULT_MAX_BUFFER = 256 * 1024;
  * One Server-Sent Events response. Works with browsers' EventSource, Electron and curl.
  * It never blocks the producer: `congested` tells a slow reader apart so that each stream
  * can choose to drop, coalesce or pause its source, and `onDrain` says when it caught up.
+ * `Events` maps each event name to its payload type (see events.ts): `send` takes nothing else.
  */
-export class SseStream {
+export class SseStream<Events extends object = CommonStreamEvents> {
   private closed = false;
   private readonly heartbeat: NodeJS.Timeout;
   private readonly closeHandlers: (() => void)[] = [];
@@ -59,7 +61,7 @@ export class SseStream {
   }
 
   /** Writes one event; returns false if the stream is closed. */
-  send(event: string, data: unknown, id?: string | number): boolean {
+  send<K extends keyof Events & string>(event: K, data: Events[K], id?: string | number): boolean {
     if (this.closed) return false;
     const lines = [`event: ${event}`];
     if (id !== undefined) lines.push(`id: ${id}`);
@@ -88,9 +90,11 @@ export class SseStream {
   }
 
   /** Sends a last event (if any) and ends the response. */
-  end(event?: string, data?: unknown): void {
+  end(): void;
+  end<K extends keyof Events & string>(event: K, data: Events[K]): void;
+  end<K extends keyof Events & string>(event?: K, data?: Events[K]): void {
     if (this.closed) return;
-    if (event) this.send(event, data);
+    if (event) this.send(event, data as Events[K]);
     this.reply.raw.end();
     this.finish();
   }

@@ -2,7 +2,8 @@ import createClient from 'openapi-fetch';
 import type { components, paths } from '../../../clients/typescript/src/generated/schema';
 
 /** The typed API client: paths and bodies come from our OpenAPI document. Cookie auth. */
-export const api = createClient<paths>({ baseUrl: window.location.origin, credentials: 'same-origin' });
+// JSON answers; streams are read with EventSource or api/sse.ts.
+export const api = createClient<paths, 'application/json'>({ baseUrl: window.location.origin, credentials: 'same-origin' });
 
 export type ContainerSummary = components['schemas']['ContainerSummary'];
 export type ContainerDetails = components['schemas']['ContainerDetails'];
@@ -13,6 +14,18 @@ export type ComposeProject = paths['/api/v1/compose/projects']['get']['responses
 export type User = paths['/api/v1/users']['get']['responses']['200']['content']['application/json']['users'][number];
 export type AuditEntry = paths['/api/v1/audit']['get']['responses']['200']['content']['application/json']['entries'][number];
 export type Usage = paths['/api/v1/stats']['get']['responses']['200']['content']['application/json']['containers'][number];
+
+// Stream payloads and messages, as the OpenAPI document names them (components; see clients/typescript/README.md).
+type Schemas = components['schemas'];
+export type SnapshotEvent = Schemas['SnapshotEvent'];
+export type ContainerChangeEvent = Schemas['ContainerChangeEvent'];
+export type LogLineEvent = Schemas['LogLineEvent'];
+export type LogEndEvent = Schemas['LogEndEvent'];
+export type ContainerStatsEvent = Schemas['ContainerStatsEvent'];
+export type StatsSetEvent = Schemas['StatsSetEvent'];
+export type GroupProgressEvent = Schemas['GroupProgressEvent'];
+export type GroupStreamMessage = Schemas['GroupStreamMessage'];
+export type ComposeStreamMessage = Schemas['ComposeStreamMessage'];
 
 export class ApiError extends Error {
   constructor(

@@ -12,18 +12,19 @@ export interface SseMessage {
  * is read by eventsource-parser, the project's one SSE parser; comments (heartbeats) and
  * retry: yield no message.
  */
-export async function readEventStream(response: Response, onMessage: (m: SseMessage) => void): Promise<void> {
+export async function readEventStream<M extends SseMessage = SseMessage>(response: Response, onMessage: (m: M) => void): Promise<void> {
   if (!response.body) return;
   const reader = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
-    onMessage({ event: value.event ?? 'message', id: value.id, data: JSON.parse(value.data) as unknown });
+    // The message types come from the OpenAPI document (e.g. GroupStreamMessage): the service sends what it declares.
+    onMessage({ event: value.event ?? 'message', id: value.id, data: JSON.parse(value.data) as unknown } as M);
   }
 }
 
 /** POSTs and follows the progress stream the service sends for group and compose operations. */
-export async function postStream(url: string, body: unknown, onMessage: (m: SseMessage) => void): Promise<void> {
+export async function postStream<M extends SseMessage = SseMessage>(url: string, body: unknown, onMessage: (m: M) => void): Promise<void> {
   const response = await fetch(url, {
     method: 'POST',
     credentials: 'same-origin',

@@ -1,13 +1,10 @@
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
+import type { LogEndEvent, LogLineEvent } from '../api/client';
 import { endSessionIfAccessEnded } from '../state/session-end';
 import { parseAnsi } from './ansi';
 
-interface Line {
-  n: number;
-  stream: 'stdout' | 'stderr';
-  text: string;
-  timestamp?: string;
-}
+/** A `log` event (LogLineEvent) numbered for React's keys. */
+type Line = LogLineEvent & { n: number };
 
 const MAX_LINES = 5000;
 
@@ -74,13 +71,13 @@ export function LogViewer({ containerId, name }: { containerId: string; name: st
     };
     source.addEventListener('open', () => setStatus('following'));
     source.addEventListener('log', (e) => {
-      const l = JSON.parse((e as MessageEvent<string>).data) as Omit<Line, 'n'>;
+      const l = JSON.parse((e as MessageEvent<string>).data) as LogLineEvent;
       pending.current.push({ ...l, n: n++ });
       if (!frame) frame = requestAnimationFrame(flush);
     });
     source.addEventListener('end', (e) => {
-      const end = JSON.parse((e as MessageEvent<string>).data) as { reason: string; exitCode?: number };
-      setStatus(`${end.reason}${end.exitCode !== undefined ? ` (exit code ${end.exitCode})` : ''}`);
+      const end = JSON.parse((e as MessageEvent<string>).data) as LogEndEvent;
+      setStatus(`${end.reason} (exit code ${end.exitCode})`);
       source.close();
     });
     source.addEventListener('error', (e) => {

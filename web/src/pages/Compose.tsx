@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, unwrap } from '../api/client';
+import { api, unwrap, type ComposeStreamMessage } from '../api/client';
 import { postStream } from '../api/sse';
 import { useFetched } from '../state/live';
 import { useSession } from '../state/session';
@@ -17,10 +17,10 @@ export function ComposePage() {
     setOutput([]);
     setResult('');
     try {
-      await postStream(`/api/v1/compose/${action}`, { project }, (m) => {
-        if (m.event === 'output') setOutput((o) => [...o, m.data as { stream: string; text: string }].slice(-2000));
+      await postStream<ComposeStreamMessage>(`/api/v1/compose/${action}`, { project }, (m) => {
+        if (m.event === 'output') setOutput((o) => [...o, m.data].slice(-2000));
         if (m.event === 'result') {
-          const r = m.data as { exitCode: number | null; durationMs: number; timedOut: boolean };
+          const r = m.data;
           setResult(r.exitCode === 0 ? `${action} done in ${(r.durationMs / 1000).toFixed(1)} s` : `${action} failed (exit code ${r.exitCode}${r.timedOut ? ', timed out' : ''})`);
         }
       });

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, unwrap, type ContainerSummary } from '../api/client';
+import { api, unwrap, type ContainerStatsEvent, type ContainerSummary } from '../api/client';
 import { bytes, percent } from '../components/format';
 import { LogViewer } from '../components/LogViewer';
 import { Sparkline } from '../components/Sparkline';
@@ -20,7 +20,7 @@ function LiveCharts({ id }: { id: string }) {
   useEffect(() => {
     const source = new EventSource(`/api/v1/containers/${encodeURIComponent(id)}/stats?stream=true`, { withCredentials: true });
     source.addEventListener('stats', (e) => {
-      const s = JSON.parse((e as MessageEvent<string>).data) as { cpuPercent: number | null; memory: { usage: number }; network: { rxBytes: number; txBytes: number } };
+      const s = JSON.parse((e as MessageEvent<string>).data) as ContainerStatsEvent;
       setSamples((prev) => [...prev, { cpu: s.cpuPercent ?? 0, memory: s.memory.usage, rx: s.network.rxBytes, tx: s.network.txBytes }].slice(-WINDOW));
     });
     source.addEventListener('end', () => source.close());

@@ -1,21 +1,11 @@
 import { useState } from 'react';
-import { api, unwrap, type GroupSummary } from '../api/client';
+import { api, unwrap, type GroupProgressEvent, type GroupStreamMessage, type GroupSummary } from '../api/client';
 import { postStream } from '../api/sse';
 import { bytes, percent } from '../components/format';
 import { useFetched } from '../state/live';
 import { useSession } from '../state/session';
 
-interface Progress {
-  type: 'group' | 'step' | 'container';
-  group: string;
-  step?: number;
-  name?: string;
-  outcome?: string;
-  durationMs?: number;
-  error?: string;
-  phase?: string;
-  containers?: string[];
-}
+type Progress = GroupProgressEvent;
 
 /** Columns by dependency depth: a tier sits right of the tiers it needs. */
 function layers(groups: GroupSummary[]): GroupSummary[][] {
@@ -47,10 +37,10 @@ export function GroupsPage() {
     setLog([]);
     setResult('');
     try {
-      await postStream(`/api/v1/services/${encodeURIComponent(group)}/${action}?withDependencies=true`, undefined, (m) => {
-        if (m.event === 'progress') setLog((l) => [...l, m.data as Progress]);
+      await postStream<GroupStreamMessage>(`/api/v1/services/${encodeURIComponent(group)}/${action}?withDependencies=true`, undefined, (m) => {
+        if (m.event === 'progress') setLog((l) => [...l, m.data]);
         if (m.event === 'result') {
-          const r = m.data as { ok: boolean; durationMs: number; failure?: { container: string; reason: string }; cancelled?: { by: string } };
+          const r = m.data;
           setResult(
             r.ok
               ? `${action} of ${group} done in ${(r.durationMs / 1000).toFixed(1)} s`
@@ -109,9 +99,9 @@ export function GroupsPage() {
             {log
               .filter((p) => p.type !== 'group' || p.phase === 'begin')
               .map((p, i) => (
-                <li key={i} className={p.outcome === 'failed' ? 'error' : ''}>
+                <li key={i} className={p.type === 'container' && p.outcome === 'failed' ? 'error' : ''}>
                   {p.type === 'group' && <strong>{p.group}</strong>}
-                  {p.type === 'step' && `step ${p.step}: ${p.containers?.join(', ')}`}
+                  {p.type === 'step' && `step ${p.step}: ${p.containers.join(', ')}`}
                   {p.type === 'container' && `${p.name}: ${p.outcome} in ${p.durationMs} ms${p.error ? ` — ${p.error}` : ''}`}
                 </li>
               ))}

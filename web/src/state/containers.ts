@@ -3,6 +3,7 @@
 import type { components, paths } from '../../../clients/typescript/src/generated/schema.js';
 
 type ContainerSummary = components['schemas']['ContainerSummary'];
+type ContainerChangeEvent = components['schemas']['ContainerChangeEvent'];
 type Usage = paths['/api/v1/stats']['get']['responses']['200']['content']['application/json']['containers'][number];
 
 /**
@@ -13,13 +14,8 @@ type Usage = paths['/api/v1/stats']['get']['responses']['200']['content']['appli
 
 export type Connection = 'connecting' | 'live' | 'lost' | 'engine-down';
 
-/** The part of a `container` event of /api/v1/events the table needs. */
-export interface ContainerChange {
-  kind: 'added' | 'updated' | 'removed';
-  id: string;
-  /** The container after the change; absent once removed. */
-  container?: ContainerSummary;
-}
+/** The part of a `container` event of /api/v1/events (ContainerChangeEvent) the table needs. */
+export type ContainerChange = Pick<ContainerChangeEvent, 'kind' | 'id' | 'container'>;
 
 export type SortKey = 'name' | 'group' | 'image' | 'state' | 'health' | 'cpu' | 'memory';
 

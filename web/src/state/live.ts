@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, unwrap, type ContainerSummary, type Usage } from '../api/client';
+import { api, unwrap, type ContainerSummary, type SnapshotEvent, type StatsSetEvent, type Usage } from '../api/client';
 import { applyChange, connectionAfterError, connectionAfterOpen, tableFromSnapshot, usageFromSample, type Connection, type ContainerChange } from './containers';
 import { endSessionIfAccessEnded } from './session-end';
 
@@ -20,7 +20,7 @@ export function useLiveContainers(): { containers: Map<string, ContainerSummary>
     const open = () => {
       source = new EventSource('/api/v1/events?snapshot=true', { withCredentials: true });
       source.addEventListener('snapshot', (e) => {
-        const { containers: list } = JSON.parse((e as MessageEvent<string>).data) as { containers: ContainerSummary[] };
+        const { containers: list } = JSON.parse((e as MessageEvent<string>).data) as SnapshotEvent;
         setContainers(tableFromSnapshot(list));
         setConnection('live');
       });
@@ -73,7 +73,7 @@ export function useLiveStats(enabled = true): Map<string, Usage> {
       if (endSessionIfAccessEnded(e)) source.close();
     });
     source.addEventListener('stats', (e) => {
-      const set = JSON.parse((e as MessageEvent<string>).data) as { containers: Usage[] };
+      const set = JSON.parse((e as MessageEvent<string>).data) as StatsSetEvent;
       setUsage(usageFromSample(set.containers));
     });
     return () => source.close();

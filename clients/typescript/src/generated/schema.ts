@@ -1377,7 +1377,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The lines as JSON; with follow=true, as Server-Sent Events (LogStreamMessage) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1401,6 +1401,7 @@ export interface paths {
                             /** @description Lines were left out to bound the answer: at most 8 Mi characters of text are kept (the oldest lines go first) and at most 64 MiB are read from the engine (later lines are not read; ask with a smaller tail or a since/until window) */
                             truncated: boolean;
                         };
+                        "text/event-stream": components["schemas"]["LogStreamMessage"];
                     };
                 };
                 /** @description Every error has this shape */
@@ -1484,7 +1485,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description One sample as JSON; with stream=true, samples as Server-Sent Events (ContainerStatsStreamMessage) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1512,6 +1513,7 @@ export interface paths {
                             };
                             pids: number;
                         };
+                        "text/event-stream": components["schemas"]["ContainerStatsStreamMessage"];
                     };
                 };
                 /** @description Every error has this shape */
@@ -1593,7 +1595,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The set as JSON; with stream=true, as Server-Sent Events (StatsSetStreamMessage) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1634,6 +1636,7 @@ export interface paths {
                                 pids: number;
                             };
                         };
+                        "text/event-stream": components["schemas"]["StatsSetStreamMessage"];
                     };
                 };
                 /** @description Every error has this shape */
@@ -1696,13 +1699,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description text/event-stream */
+                /** @description The changes as Server-Sent Events (ContainerEventsMessage) */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": string;
+                        "text/event-stream": components["schemas"]["ContainerEventsMessage"];
                     };
                 };
                 /** @description Every error has this shape */
@@ -1946,7 +1949,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The result as JSON; with Accept: text/event-stream, the progress as Server-Sent Events (GroupStreamMessage) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -1987,6 +1990,7 @@ export interface paths {
                                 at: string;
                             };
                         };
+                        "text/event-stream": components["schemas"]["GroupStreamMessage"];
                     };
                 };
                 /** @description Every error has this shape */
@@ -2083,7 +2087,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The result as JSON; with Accept: text/event-stream, the progress as Server-Sent Events (GroupStreamMessage) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2124,6 +2128,7 @@ export interface paths {
                                 at: string;
                             };
                         };
+                        "text/event-stream": components["schemas"]["GroupStreamMessage"];
                     };
                 };
                 /** @description Every error has this shape */
@@ -2494,7 +2499,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The result as JSON; with Accept: text/event-stream, the output as Server-Sent Events (ComposeStreamMessage) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2511,6 +2516,7 @@ export interface paths {
                             /** @description The tool's combined output (last 1 MiB) */
                             output: string;
                         };
+                        "text/event-stream": components["schemas"]["ComposeStreamMessage"];
                     };
                 };
                 /** @description Every error has this shape */
@@ -2608,7 +2614,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description The result as JSON; with Accept: text/event-stream, the output as Server-Sent Events (ComposeStreamMessage) */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2625,6 +2631,7 @@ export interface paths {
                             /** @description The tool's combined output (last 1 MiB) */
                             output: string;
                         };
+                        "text/event-stream": components["schemas"]["ComposeStreamMessage"];
                     };
                 };
                 /** @description Every error has this shape */
@@ -3141,6 +3148,16 @@ export interface components {
             };
             requestId: string;
         };
+        /** @description `error`: the last event of a stream the service ends */
+        StreamErrorEvent: {
+            /** @description DOCKER_UNAVAILABLE (engine gone: reconnect once /ready answers 200), UNAUTHORIZED or FORBIDDEN (access ended or changed) */
+            code: string;
+            message: string;
+        };
+        /** @description `shutdown`: the last event of every stream when the service stops; reconnect shortly */
+        ShutdownEvent: {
+            reason: string;
+        };
         ContainerSummary: {
             id: string;
             name: string;
@@ -3234,6 +3251,372 @@ export interface components {
                 name: string;
                 value?: string;
             }[];
+        };
+        /** @description `ready`: the stream is live (a fresh connection, without Last-Event-ID) */
+        ReadyEvent: {
+            /** @description The id of the last change so far; reconnect with it as Last-Event-ID */
+            lastEventId: number;
+        };
+        /** @description `snapshot` (with snapshot=true): every container the caller may see, now */
+        SnapshotEvent: {
+            containers: components["schemas"]["ContainerSummary"][];
+        };
+        /** @description `container`: one change of a container the caller may see; its `id:` is the change number */
+        ContainerChangeEvent: {
+            kind: "added" | "updated" | "removed";
+            /** @description The engine's action (start, die, health_status, …) or resync */
+            action: string;
+            id: string;
+            name: string;
+            /** @description ISO 8601 */
+            time: string;
+            container?: components["schemas"]["ContainerSummary"];
+            /** @description Its service groups the caller may see */
+            groups: string[];
+        };
+        /** @description `resync`: changes were missed (slow reader, or too old a Last-Event-ID); refetch the list */
+        ResyncEvent: {
+            reason: string;
+        };
+        /** @description `open`: the container whose lines follow */
+        LogOpenEvent: {
+            id: string;
+            name: string;
+            /** @description TTY containers have one stream, reported as stdout */
+            tty: boolean;
+        };
+        /** @description `log`: one line */
+        LogLineEvent: {
+            stream: "stdout" | "stderr";
+            timestamp?: string;
+            text: string;
+            /**
+             * @description The line was longer than 64 KiB: `text` is its first 64 KiB, the rest of the line was dropped
+             * @enum {boolean}
+             */
+            truncated?: true;
+        };
+        /** @description `end`: the container stopped; the stream ends */
+        LogEndEvent: {
+            reason: string;
+            /** @description The state it stopped in, or removed */
+            state: string;
+            exitCode: number;
+        };
+        /** @description `stats`: one sample of the container (as GET …/stats answers) */
+        ContainerStatsEvent: {
+            id: string;
+            name: string;
+            read: string;
+            /** @description 100 = one full core; null until two samples exist */
+            cpuPercent: number | null;
+            onlineCpus: number;
+            memory: {
+                usage: number;
+                limit: number;
+                percent: number;
+            };
+            network: {
+                rxBytes: number;
+                txBytes: number;
+            };
+            blockIo: {
+                readBytes: number;
+                writeBytes: number;
+            };
+            pids: number;
+        };
+        /** @description `end`: the container no longer runs; the stream ends */
+        StatsEndEvent: {
+            reason: string;
+            /** @description The state it left running for, or removed */
+            state: string;
+        };
+        /** @description `stats`: the matching running containers and their totals (as GET /stats answers) */
+        StatsSetEvent: {
+            sampledAt: string;
+            containers: {
+                id: string;
+                name: string;
+                read: string;
+                /** @description 100 = one full core; null until two samples exist */
+                cpuPercent: number | null;
+                onlineCpus: number;
+                memory: {
+                    usage: number;
+                    limit: number;
+                    percent: number;
+                };
+                network: {
+                    rxBytes: number;
+                    txBytes: number;
+                };
+                blockIo: {
+                    readBytes: number;
+                    writeBytes: number;
+                };
+                pids: number;
+            }[];
+            totals: {
+                containers: number;
+                cpuPercent: number;
+                memoryUsage: number;
+                rxBytes: number;
+                txBytes: number;
+                readBytes: number;
+                writeBytes: number;
+                pids: number;
+            };
+        };
+        /** @description GET /api/v1/events. Events: `ready` → ReadyEvent, `snapshot` → SnapshotEvent, `container` → ContainerChangeEvent, `resync` → ResyncEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        ContainerEventsMessage: {
+            /** @enum {string} */
+            event: "ready";
+            id?: string;
+            data: components["schemas"]["ReadyEvent"];
+        } | {
+            /** @enum {string} */
+            event: "snapshot";
+            id?: string;
+            data: components["schemas"]["SnapshotEvent"];
+        } | {
+            /** @enum {string} */
+            event: "container";
+            id?: string;
+            data: components["schemas"]["ContainerChangeEvent"];
+        } | {
+            /** @enum {string} */
+            event: "resync";
+            id?: string;
+            data: components["schemas"]["ResyncEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
+        };
+        /** @description GET /api/v1/containers/{id}/logs?follow=true. Events: `open` → LogOpenEvent, `log` → LogLineEvent, `end` → LogEndEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        LogStreamMessage: {
+            /** @enum {string} */
+            event: "open";
+            id?: string;
+            data: components["schemas"]["LogOpenEvent"];
+        } | {
+            /** @enum {string} */
+            event: "log";
+            id?: string;
+            data: components["schemas"]["LogLineEvent"];
+        } | {
+            /** @enum {string} */
+            event: "end";
+            id?: string;
+            data: components["schemas"]["LogEndEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
+        };
+        /** @description GET /api/v1/containers/{id}/stats?stream=true. Events: `stats` → ContainerStatsEvent, `end` → StatsEndEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        ContainerStatsStreamMessage: {
+            /** @enum {string} */
+            event: "stats";
+            id?: string;
+            data: components["schemas"]["ContainerStatsEvent"];
+        } | {
+            /** @enum {string} */
+            event: "end";
+            id?: string;
+            data: components["schemas"]["StatsEndEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
+        };
+        /** @description GET /api/v1/stats?stream=true. Events: `stats` → StatsSetEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        StatsSetStreamMessage: {
+            /** @enum {string} */
+            event: "stats";
+            id?: string;
+            data: components["schemas"]["StatsSetEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
+        };
+        /** @description `accepted`: the groups are reserved; the operation runs */
+        GroupAcceptedEvent: {
+            action: "start" | "stop";
+            group: string;
+            /** @description Every group the operation acts on, in order (withDependencies) */
+            groups: string[];
+        };
+        /** @description `progress`: a group begins or ends, a step begins, a member is done, or the run was cancelled */
+        GroupProgressEvent: {
+            /** @enum {string} */
+            type: "group";
+            group: string;
+            phase: "begin" | "end";
+            ok?: boolean;
+        } | {
+            /** @enum {string} */
+            type: "step";
+            group: string;
+            step: number;
+            /** @description Names of the step's members */
+            containers: string[];
+        } | {
+            /** @enum {string} */
+            type: "container";
+            group: string;
+            step: number;
+            id: string;
+            name: string;
+            outcome: "started" | "already-running" | "stopped" | "already-stopped" | "failed" | "skipped" | "cancelled";
+            durationMs: number;
+            error?: string;
+        } | {
+            /** @enum {string} */
+            type: "cancelled";
+            group: string;
+            /** @description Subject of the caller who cancelled */
+            by: string;
+        };
+        /** @description `result`: the last event, the whole result (as the JSON answer; ok false when it failed or was cancelled) */
+        GroupResultEvent: {
+            action: "start" | "stop";
+            group: string;
+            ok: boolean;
+            durationMs: number;
+            /** @description Each group acted on, in order */
+            groups: {
+                group: string;
+                ok: boolean;
+                durationMs: number;
+                steps: {
+                    step: number;
+                    containers: {
+                        id: string;
+                        name: string;
+                        outcome: "started" | "already-running" | "stopped" | "already-stopped" | "failed" | "skipped" | "cancelled";
+                        durationMs: number;
+                        error?: string;
+                    }[];
+                }[];
+            }[];
+            failure?: {
+                group: string;
+                step: number;
+                container: string;
+                reason: string;
+            };
+            /** @description Present when the operation was cancelled (DELETE /services/{group}/operation) */
+            cancelled?: {
+                /** @description Subject of the caller who cancelled */
+                by: string;
+                /** Format: date-time */
+                at: string;
+            };
+        };
+        /** @description POST /api/v1/services/{group}/start|stop with Accept: text/event-stream. Events: `accepted` → GroupAcceptedEvent, `progress` → GroupProgressEvent, `result` → GroupResultEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        GroupStreamMessage: {
+            /** @enum {string} */
+            event: "accepted";
+            id?: string;
+            data: components["schemas"]["GroupAcceptedEvent"];
+        } | {
+            /** @enum {string} */
+            event: "progress";
+            id?: string;
+            data: components["schemas"]["GroupProgressEvent"];
+        } | {
+            /** @enum {string} */
+            event: "result";
+            id?: string;
+            data: components["schemas"]["GroupResultEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
+        };
+        /** @description `accepted`: every check passed and the tool runs */
+        ComposeAcceptedEvent: {
+            project: string;
+            action: "up" | "down";
+            /** @description The argument list that runs (no shell) */
+            command: string[];
+        };
+        /** @description `output`: one line of the tool's output */
+        ComposeOutputEvent: {
+            stream: "stdout" | "stderr";
+            text: string;
+        };
+        /** @description `result`: the last event, the whole result (as the JSON answer; a non-zero exitCode is a failure) */
+        ComposeResultEvent: {
+            project: string;
+            action: "up" | "down";
+            /** @description The argument list that ran (no shell) */
+            command: string[];
+            exitCode: number | null;
+            timedOut: boolean;
+            durationMs: number;
+            /** @description The tool's combined output (last 1 MiB) */
+            output: string;
+        };
+        /** @description POST /api/v1/compose/up|down with Accept: text/event-stream. Events: `accepted` → ComposeAcceptedEvent, `output` → ComposeOutputEvent, `result` → ComposeResultEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        ComposeStreamMessage: {
+            /** @enum {string} */
+            event: "accepted";
+            id?: string;
+            data: components["schemas"]["ComposeAcceptedEvent"];
+        } | {
+            /** @enum {string} */
+            event: "output";
+            id?: string;
+            data: components["schemas"]["ComposeOutputEvent"];
+        } | {
+            /** @enum {string} */
+            event: "result";
+            id?: string;
+            data: components["schemas"]["ComposeResultEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
         };
     };
     responses: never;

@@ -60,6 +60,15 @@ async function loggedIn(username: string, password: string, setup?: (page: Page)
   return page;
 }
 
+/**
+ * The table renders only the rows in view (the engine is shared: other containers may push
+ * ours out of view), so a test searches for its container by name first.
+ */
+async function showRow(page: Page, name: string): Promise<Locator> {
+  await page.getByLabel('Search containers').fill(name);
+  return page.getByTestId(`row-${name}`);
+}
+
 /** Every CSP violation the page reports, both as the DOM event and as Chromium's console error. */
 async function watchCsp(page: Page, violations: string[]): Promise<void> {
   page.on('console', (m) => {
@@ -97,7 +106,7 @@ describe('the dashboard in headless Chromium, against the real service and engin
     assert.equal(await page.evaluate(() => JSON.stringify((globalThis as unknown as { localStorage: object }).localStorage).includes('ey')), false, 'no token in localStorage');
 
     const c = await fixture.run({ labels: { 'gdm.group': 'core' }, stopSignalFast: true });
-    const row = page.getByTestId(`row-${c.name}`);
+    const row = await showRow(page, c.name);
     await row.waitFor({ timeout: 5000 });
     await row.locator('.pill', { hasText: /^running$/ }).waitFor();
     await screenshot(page, 'containers');
@@ -200,8 +209,11 @@ describe('the dashboard in headless Chromium, against the real service and engin
     const inGroup = await fixture.run({ labels: { 'gdm.group': 'foundation' } });
     const outside = await fixture.run({ labels: { 'gdm.group': 'support' } });
     const page = await loggedIn('viewer', USER_PASSWORD);
-    await page.getByTestId(`row-${inGroup.name}`).waitFor();
-    assert.equal(await page.getByTestId(`row-${outside.name}`).count(), 0, 'out-of-group container hidden');
+    await (await showRow(page, inGroup.name)).waitFor();
+    const hidden = await showRow(page, outside.name);
+    await page.getByTestId('count').getByText(/^0 of \d+$/).waitFor();
+    assert.equal(await hidden.count(), 0, 'out-of-group container hidden');
+    await page.getByLabel('Search containers').fill('');
     assert.equal(await page.getByRole('button', { name: /^(Start|Stop|Restart)$/ }).count(), 0, 'no action buttons');
     assert.equal(await page.getByRole('link', { name: 'Admin' }).count(), 0, 'no admin page');
     await page.goto(`${base}/#/groups`);
@@ -261,7 +273,7 @@ describe('the dashboard in headless Chromium, against the real service and engin
     await proxy.up();
     await page.getByTestId('banner').waitFor({ state: 'detached', timeout: 20_000 });
     const c = await fixture.run();
-    await page.getByTestId(`row-${c.name}`).waitFor({ timeout: 10_000 });
+    await (await showRow(page, c.name)).waitFor({ timeout: 10_000 });
     await page.close();
   });
 

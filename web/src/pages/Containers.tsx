@@ -1,17 +1,22 @@
-import { memo, useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import type { ContainerSummary, Usage } from '../api/client';
 import { Confirm } from '../components/Confirm';
 import { bytes, percent } from '../components/format';
+import { VirtualRows } from '../components/VirtualRows';
 import { groupNames, visibleRows, type SortKey } from '../state/containers';
 import { containerAction } from '../state/live';
 import { useSession } from '../state/session';
 
 type Action = 'start' | 'stop' | 'restart';
 
+const NO_USAGE: ReadonlyMap<string, Usage> = new Map();
+
+// Only the rows in view are rendered (VirtualRows); memo keeps a stats sample from
+// re-rendering a row whose container and usage did not change.
 const Row = memo(function Row({ c, usage, canAct, busy, onAction }: { c: ContainerSummary; usage?: Usage; canAct: boolean; busy: boolean; onAction: (c: ContainerSummary, a: Action) => void }) {
   const running = c.state === 'running';
   return (
-    <tr data-testid={`row-${c.name}`}>
+    <>
       <td>
         <a href={`#/containers/${encodeURIComponent(c.name)}`}>{c.name}</a>
       </td>
@@ -45,7 +50,7 @@ const Row = memo(function Row({ c, usage, canAct, busy, onAction }: { c: Contain
           )}
         </td>
       )}
-    </tr>
+    </>
   );
 });
 
@@ -63,9 +68,13 @@ export function ContainersPage({ containers, usage }: { containers: Map<string, 
 
   const all = useMemo(() => [...containers.values()], [containers]);
   const groups = useMemo(() => groupNames(all), [all]);
-  const rows = useMemo(() => visibleRows(all, usage, { query, state, group, sort }), [all, query, state, group, sort, usage]);
+  // Usage only orders the rows when sorting by CPU or memory: otherwise a stats sample
+  // (many a second at 1,000 containers) does not filter and sort the whole list again.
+  const sortUsage = sort.key === 'cpu' || sort.key === 'memory' ? usage : NO_USAGE;
+  const rows = useMemo(() => visibleRows(all, sortUsage, { query, state, group, sort }), [all, query, state, group, sort, sortUsage]);
 
-  const run = async (c: ContainerSummary, a: Action) => {
+  // Stable (only state setters inside), so the memoised rows are not re-rendered for it.
+  const run = useCallback(async (c: ContainerSummary, a: Action) => {
     setBusy((b) => new Set(b).add(c.id));
     setMessage('');
     try {
@@ -79,8 +88,8 @@ export function ContainersPage({ containers, usage }: { containers: Map<string, 
         return next;
       });
     }
-  };
-  const onAction = (c: ContainerSummary, a: Action) => (a === 'start' ? void run(c, a) : setConfirm({ c, a }));
+  }, []);
+  const onAction = useCallback((c: ContainerSummary, a: Action) => (a === 'start' ? void run(c, a) : setConfirm({ c, a })), [run]);
 
   const header = (key: SortKey, label: string) => (
     <th aria-sort={sort.key === key ? (sort.asc ? 'ascending' : 'descending') : 'none'}>
@@ -116,28 +125,27 @@ export function ContainersPage({ containers, usage }: { containers: Map<string, 
           {message}
         </p>
       )}
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              {header('name', 'Name')}
-              {header('group', 'Group')}
-              {header('image', 'Image')}
-              {header('state', 'State')}
-              {header('health', 'Health')}
-              <th>Status</th>
-              {header('cpu', 'CPU')}
-              {header('memory', 'Memory')}
-              {canAct && <th>Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((c) => (
-              <Row key={c.id} c={c} usage={usage.get(c.id)} canAct={canAct} busy={busy.has(c.id)} onAction={onAction} />
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <VirtualRows
+        label="Containers table"
+        rows={rows}
+        rowKey={(c) => c.id}
+        rowTestId={(c) => `row-${c.name}`}
+        columns={canAct ? 9 : 8}
+        header={
+          <tr>
+            {header('name', 'Name')}
+            {header('group', 'Group')}
+            {header('image', 'Image')}
+            {header('state', 'State')}
+            {header('health', 'Health')}
+            <th>Status</th>
+            {header('cpu', 'CPU')}
+            {header('memory', 'Memory')}
+            {canAct && <th>Actions</th>}
+          </tr>
+        }
+        renderRow={(c) => <Row c={c} usage={usage.get(c.id)} canAct={canAct} busy={busy.has(c.id)} onAction={onAction} />}
+      />
       <Confirm
         open={confirm !== null}
         message={confirm ? `${confirm.a === 'stop' ? 'Stop' : 'Restart'} ${confirm.c.name}?` : ''}

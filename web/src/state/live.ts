@@ -1,9 +1,16 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, unwrap, type ContainerSummary, type SnapshotEvent, type StatsSetEvent, type Usage } from '../api/client';
-import { applyChange, connectionAfterError, connectionAfterOpen, tableFromSnapshot, usageFromSample, type Connection, type ContainerChange } from './containers';
+import { api, unwrap, type ContainerSummary, type SnapshotEvent, type Usage } from '../api/client';
+import { applyPending, emptyPending, frameBatch, queueChange, queueSnapshot, type FrameScheduler, type PendingChanges } from './batch';
+import { connectionAfterError, connectionAfterOpen, usageFromSample, type Connection, type ContainerChange } from './containers';
 import { endSessionIfAccessEnded } from './session-end';
 
 export type { Connection } from './containers';
+
+/** Batches flush when the browser is about to paint: one table and one render per frame. */
+const animationFrames: FrameScheduler = {
+  request: (cb) => window.requestAnimationFrame(cb),
+  cancel: (handle) => window.cancelAnimationFrame(handle),
+};
 
 /**
  * The container list kept live from /api/v1/events (snapshot first, then changes): no
@@ -17,16 +24,24 @@ export function useLiveContainers(): { containers: Map<string, ContainerSummary>
     let source: EventSource | undefined;
     let retry: number | undefined;
     let closed = false;
+    // Events are folded into one pending batch and applied once per animation frame.
+    const batch = frameBatch<PendingChanges, { snapshot: ContainerSummary[] } | { change: ContainerChange }>(
+      animationFrames,
+      emptyPending,
+      (pending, item) => ('snapshot' in item ? queueSnapshot(pending, item.snapshot) : queueChange(pending, item.change)),
+      (pending) => {
+        setContainers((prev) => applyPending(prev, pending));
+        if (pending.snapshot) setConnection('live');
+      },
+    );
     const open = () => {
       source = new EventSource('/api/v1/events?snapshot=true', { withCredentials: true });
       source.addEventListener('snapshot', (e) => {
         const { containers: list } = JSON.parse((e as MessageEvent<string>).data) as SnapshotEvent;
-        setContainers(tableFromSnapshot(list));
-        setConnection('live');
+        batch.push({ snapshot: list });
       });
       source.addEventListener('container', (e) => {
-        const change = JSON.parse((e as MessageEvent<string>).data) as ContainerChange;
-        setContainers((prev) => applyChange(prev, change));
+        batch.push({ change: JSON.parse((e as MessageEvent<string>).data) as ContainerChange });
       });
       source.addEventListener('resync', () => {
         source?.close();
@@ -56,6 +71,7 @@ export function useLiveContainers(): { containers: Map<string, ContainerSummary>
     open();
     return () => {
       closed = true;
+      batch.dispose();
       window.clearTimeout(retry);
       source?.close();
     };
@@ -68,15 +84,27 @@ export function useLiveStats(enabled = true): Map<string, Usage> {
   const [usage, setUsage] = useState<Map<string, Usage>>(new Map());
   useEffect(() => {
     if (!enabled) return;
+    // Each sample replaces the last, so a frame needs only the newest: the raw text is kept
+    // and parsed once per frame; samples overtaken before the frame are never parsed.
+    const batch = frameBatch<{ raw?: string }, string>(
+      animationFrames,
+      () => ({}),
+      (latest, raw) => (latest.raw = raw),
+      ({ raw }) => {
+        if (raw === undefined) return;
+        const set = JSON.parse(raw) as { containers: Usage[] };
+        setUsage(usageFromSample(set.containers));
+      },
+    );
     const source = new EventSource('/api/v1/stats?stream=true', { withCredentials: true });
     source.addEventListener('error', (e) => {
       if (endSessionIfAccessEnded(e)) source.close();
     });
-    source.addEventListener('stats', (e) => {
-      const set = JSON.parse((e as MessageEvent<string>).data) as StatsSetEvent;
-      setUsage(usageFromSample(set.containers));
-    });
-    return () => source.close();
+    source.addEventListener('stats', (e) => batch.push((e as MessageEvent<string>).data));
+    return () => {
+      batch.dispose();
+      source.close();
+    };
   }, [enabled]);
   return usage;
 }

@@ -125,11 +125,7 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
     });
   }
 
-  /**
-   * Every container, as the list shows it: the views made when each change was applied
-   * (a status text that moved on with the clock is re-derived, nothing else). Shared
-   * between callers: read, never change.
-   */
+  /** Every container as the list shows it, made when each change was applied (see store-snapshot.ts). Shared: never change it. */
   summaries(now = Date.now()): readonly ContainerSummary[] {
     return this.snapshot.summaries(now);
   }

@@ -26,7 +26,7 @@ let closeApp: () => Promise<void> = async () => undefined;
 before(async () => {
   await requireEngine();
   // One app for the file (its caches live across the tests); closed in the file's after.
-  app = await buildTestApp({ after: (fn) => (closeApp = fn) }, env, { groups });
+  app = await buildTestApp({ after: (fn: () => Promise<void>) => (closeApp = fn) }, env, { groups });
 });
 after(async () => {
   await closeApp();

@@ -8,6 +8,8 @@ import type { ContainerStore } from './container-store.js';
 import type { EngineStatus } from './engine-status.js';
 import type { ActionResult, ListFilters } from './schemas.js';
 import { canSee, withVisibleGroups, type Viewer } from '../access/principal.js';
+import { readyBody, type ReadyBody } from '../http/etag.js';
+import { ContainerViewCache, filterKey, scopeKey } from './view-cache.js';
 
 /** Who asks: undefined means the service itself, which sees everything. */
 export type { Viewer };
@@ -42,7 +44,7 @@ export function labelMatches(labels: Record<string, string>, filter: string): bo
   return labels[filter.slice(0, eq)] === filter.slice(eq + 1);
 }
 
-export function applyFilters(containers: ContainerSummary[], filters: ListFilters): ContainerSummary[] {
+export function applyFilters(containers: readonly ContainerSummary[], filters: ListFilters): ContainerSummary[] {
   const statuses = filters.status?.length ? new Set<string>(filters.status) : undefined;
   const name = filters.name?.toLowerCase();
   return containers.filter(
@@ -61,6 +63,8 @@ export function applyFilters(containers: ContainerSummary[], filters: ListFilter
  * caller reads its own write and the store keeps one writer: its events loop.
  */
 export class ContainerService {
+  private readonly cache = new ContainerViewCache();
+
   constructor(
     private readonly engine: DockerEngine,
     private readonly store: ContainerStore,
@@ -72,6 +76,26 @@ export class ContainerService {
   async list(filters: ListFilters = {}, viewer: Viewer): Promise<ContainerSummary[]> {
     await this.store.ready();
     return applyFilters(this.visible(viewer), filters).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * The list as ready bytes (see view-cache.ts): made once per store generation for each
+   * scope and filter set, then served as they are. `render` serialises the list answer.
+   */
+  async listReady(filters: ListFilters, viewer: Viewer, render: (answer: { containers: ContainerSummary[]; total: number }) => string): Promise<ReadyBody> {
+    await this.store.ready();
+    const key = `${scopeKey(viewer)}#${filterKey(filters)}`;
+    return this.cache.list(key, this.store.generation(), () => {
+      const list = applyFilters(this.visible(viewer), filters).sort((a, b) => a.name.localeCompare(b.name));
+      return render({ containers: list, total: list.length });
+    });
+  }
+
+  /** Details as ready bytes: made once per change of that container and per viewer scope (env values for admins only). */
+  async detailsReady(ref: string, viewer: Viewer, render: (details: ContainerDetails) => string): Promise<ReadyBody> {
+    const { summary, record, stored } = await this.find(ref, viewer);
+    const build = () => render(this.detailsOf(record, viewer));
+    return stored ? this.cache.detailsOf(summary, scopeKey(viewer), build) : readyBody(build());
   }
 
   /** The containers a viewer may see; others do not exist for it. */
@@ -99,18 +123,18 @@ export class ContainerService {
   }
 
   /** The one container a viewer means, with its record; hidden ones do not exist. */
-  private async find(ref: string, viewer: Viewer): Promise<{ summary: ContainerSummary; record: ContainerRecord }> {
+  private async find(ref: string, viewer: Viewer): Promise<{ summary: ContainerSummary; record: ContainerRecord; stored: boolean }> {
     await this.store.ready();
     try {
       const summary = this.lookup(ref, viewer);
       const record = this.store.record(summary.id);
       if (!record) throw notFound(ref);
-      return { summary, record };
+      return { summary, record, stored: true };
     } catch (err) {
       if (!isAppError(err) || err.code !== 'CONTAINER_NOT_FOUND') throw err;
       const record = await this.fromEngine(ref, viewer);
       if (!record) throw err;
-      return { summary: summaryFromRecord(record, Date.now(), this.store.groupsOf), record };
+      return { summary: summaryFromRecord(record, Date.now(), this.store.groupsOf), record, stored: false };
     }
   }
 
@@ -157,7 +181,11 @@ export class ContainerService {
   /** Full details of one container; env values only when `showEnvValues`. */
   async details(ref: string, viewer: Viewer): Promise<ContainerDetails> {
     const { record } = await this.find(ref, viewer);
-    // Env values often hold secrets: admins only.
+    return this.detailsOf(record, viewer);
+  }
+
+  private detailsOf(record: ContainerRecord, viewer: Viewer): ContainerDetails {
+    // Env values often hold secrets: admins only (the details cache keys on the role too).
     const showEnvValues = viewer.role === 'admin';
     const details = detailsFromRecord(record, showEnvValues, Date.now(), this.store.groupsOf);
     return withVisibleGroups(viewer, details);

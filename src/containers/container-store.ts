@@ -5,7 +5,7 @@ import type { ContainerRecord } from '../docker/container-record.js';
 import type { DockerEngine } from '../docker/engine.js';
 import { appError, isAppError } from '../errors.js';
 import { mapLimit } from '../lib/concurrency.js';
-import { summaryFromRecord, type ContainerSummary, type GroupsOf } from './container-view.js';
+import type { ContainerSummary, GroupsOf } from './container-view.js';
 import { RefreshQueue } from './refresh-queue.js';
 import { ContainerSnapshot } from './store-snapshot.js';
 
@@ -125,9 +125,19 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
     });
   }
 
-  /** Every container, as the list shows it (status text computed now). */
-  summaries(now = Date.now()): ContainerSummary[] {
+  /** Every container as the list shows it, made when each change was applied (see store-snapshot.ts). Shared: never change it. */
+  summaries(now = Date.now()): readonly ContainerSummary[] {
     return this.snapshot.summaries(now);
+  }
+
+  /**
+   * Bumped by every change the store applies (create, start, die, rename, destroy, health,
+   * a resync that found something new; group membership follows names and labels, so it
+   * changes with them) and by every status text that moved on by `now`. Whatever is
+   * derived from the store's views holds while the generation stays the same.
+   */
+  generation(now = Date.now()): number {
+    return this.snapshot.generation(now);
   }
 
   /** Id, name and groups of every container, for resolving a reference without building views. */
@@ -243,7 +253,7 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
   private apply(record: ContainerRecord, action: string): void {
     const before = this.snapshot.set(record);
     if (before && sameState(before, record) && action === 'resync') return;
-    const container = summaryFromRecord(record, Date.now(), this.groupsOf);
+    const container = this.snapshot.summary(record.id) as ContainerSummary;
     this.emit('change', {
       kind: before ? 'updated' : 'added',
       action,
@@ -256,9 +266,8 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
   }
 
   private remove(id: string, action: string): void {
-    const before = this.snapshot.delete(id);
-    if (!before) return;
-    const last = summaryFromRecord(before, Date.now(), this.groupsOf);
+    const last = this.snapshot.summary(id);
+    if (!last || !this.snapshot.delete(id)) return;
     this.emit('change', { kind: 'removed', action, id, name: last.name, time: new Date().toISOString(), groups: last.groups });
   }
 

@@ -36,6 +36,21 @@ export function statusText(r: ContainerRecord, now: number): string {
   return r.finishedAt ? `Exited (${r.exitCode}) ${since(r.finishedAt)} ago` : `Exited (${r.exitCode})`;
 }
 
+/**
+ * Until when statusText(r, now) stays the same (ms since the epoch; Infinity when it never
+ * moves on). Every duration the text shows is a function of whole seconds rounded from the
+ * elapsed milliseconds, so the text can only change where that rounding steps: at the
+ * next half second past the reference time.
+ */
+export function statusValidUntil(r: ContainerRecord, now: number): number {
+  const fixed = !r.restarting && !r.running && (r.state === 'created' || r.state === 'removing' || r.state === 'dead');
+  const since = fixed ? null : r.restarting ? r.finishedAt : r.running ? r.startedAt : r.finishedAt;
+  const start = since ? Date.parse(since) : NaN;
+  if (Number.isNaN(start)) return Number.POSITIVE_INFINITY;
+  const elapsed = Math.max(0, now - start);
+  return start + Math.floor((elapsed + 500) / 1000) * 1000 + 500;
+}
+
 /** Full details of a container; env values only when `showEnvValues`. */
 export function detailsFromRecord(r: ContainerRecord, showEnvValues: boolean, now = Date.now(), groupsOf: GroupsOf = NO_GROUPS): ContainerDetails {
   const lastCheck = r.health?.log.at(-1);

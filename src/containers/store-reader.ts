@@ -5,4 +5,4 @@ import type { ContainerStore } from './container-store.js';
  * system) read, and the changes they may listen to. Writing (start, close) stays
  * inside the containers feature: its one writer is the events loop.
  */
-export type ContainerReader = Pick<ContainerStore, 'isSynced' | 'ready' | 'summaries' | 'summary' | 'record' | 'identities' | 'groupsOf' | 'on' | 'off' | 'once'>;
+export type ContainerReader = Pick<ContainerStore, 'isSynced' | 'ready' | 'summaries' | 'summary' | 'generation' | 'record' | 'identities' | 'groupsOf' | 'on' | 'off' | 'once'>;

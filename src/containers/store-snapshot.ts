@@ -1,64 +1,113 @@
 import type { ContainerRecord } from '../docker/container-record.js';
-import { summaryFromRecord, type ContainerSummary, type GroupsOf } from './container-view.js';
+import { statusText, statusValidUntil, summaryFromRecord, type ContainerSummary, type GroupsOf } from './container-view.js';
+
+/** One container as the store keeps it: its record and the views derived from it, made once. */
+interface Entry {
+  record: ContainerRecord;
+  /** Group membership depends on name and labels only: computed once per record. */
+  groups: string[];
+  /** The list view, frozen: every reader shares it. Replaced (never changed) on a change. */
+  summary: ContainerSummary;
+  /** When the summary's status text ("Up 5 minutes") moves on. */
+  statusUntil: number;
+}
 
 /**
- * The store's picture: one record per container, by full id. Only the store's events loop
- * writes it (set/delete); everything else reads through the store's read methods.
+ * The store's picture: one record per container, by full id, with its list view ready.
+ * Only the store's events loop writes it (set/delete); everything else reads through the
+ * store's read methods. Views are derived when a change is applied, not when read: a read
+ * only re-derives the status text of a container whose text moved on with the clock.
+ *
+ * `generation` counts every applied change and every status text that moved on: anything
+ * derived from the snapshot (a cached list, its bytes, its ETag) holds exactly as long as
+ * the generation it was made at.
  */
 export class ContainerSnapshot {
-  private readonly records = new Map<string, ContainerRecord>();
-  /** Group membership depends on name and labels only: computed once per record. */
-  private readonly groupCache = new WeakMap<ContainerRecord, string[]>();
+  private readonly entries = new Map<string, Entry>();
+  private gen = 0;
+  /** The earliest statusUntil of all entries: before it, reads skip the clock check. */
+  private nextStatusChange = Number.POSITIVE_INFINITY;
+  /** Every summary, in map order; rebuilt lazily once per generation. */
+  private list: readonly ContainerSummary[] | undefined;
 
   constructor(readonly groupsOf: GroupsOf) {}
 
   get size(): number {
-    return this.records.size;
+    return this.entries.size;
+  }
+
+  /** The generation as of `now` (status texts that moved on by then count as changes). */
+  generation(now = Date.now()): number {
+    this.tick(now);
+    return this.gen;
   }
 
   get(id: string): ContainerRecord | undefined {
-    return this.records.get(id);
+    return this.entries.get(id)?.record;
   }
 
   ids(): string[] {
-    return [...this.records.keys()];
+    return [...this.entries.keys()];
   }
 
-  /** Stores a record; returns the one it replaced. */
-  set(record: ContainerRecord): ContainerRecord | undefined {
-    const before = this.records.get(record.id);
-    this.records.set(record.id, record);
-    return before;
+  /** Stores a record and derives its views; returns the record it replaced. */
+  set(record: ContainerRecord, now = Date.now()): ContainerRecord | undefined {
+    const before = this.entries.get(record.id);
+    const summary = Object.freeze(summaryFromRecord(record, now, this.groupsOf));
+    const groups = summary.groups;
+    const statusUntil = statusValidUntil(record, now);
+    this.entries.set(record.id, { record, groups, summary, statusUntil });
+    this.nextStatusChange = Math.min(this.nextStatusChange, statusUntil);
+    this.changed();
+    return before?.record;
   }
 
   /** Forgets a container; returns its last record. */
   delete(id: string): ContainerRecord | undefined {
-    const before = this.records.get(id);
-    this.records.delete(id);
-    return before;
+    const before = this.entries.get(id);
+    if (!before) return undefined;
+    this.entries.delete(id);
+    this.changed();
+    return before.record;
   }
 
-  /** Every container, as the list shows it (status text computed now). */
-  summaries(now: number): ContainerSummary[] {
-    return [...this.records.values()].map((r) => summaryFromRecord(r, now, () => this.groupsFor(r)));
+  /** Every container, as the list shows it (status text as of `now`). Shared: do not change. */
+  summaries(now = Date.now()): readonly ContainerSummary[] {
+    this.tick(now);
+    this.list ??= Array.from(this.entries.values(), (e) => e.summary);
+    return this.list;
   }
 
   /** Id, name and groups of every container, for resolving a reference without building views. */
   *identities(): Generator<{ id: string; name: string; groups: readonly string[] }> {
-    for (const r of this.records.values()) yield { id: r.id, name: r.name, groups: this.groupsFor(r) };
+    for (const e of this.entries.values()) yield { id: e.record.id, name: e.record.name, groups: e.groups };
   }
 
-  summary(id: string, now: number): ContainerSummary | undefined {
-    const r = this.records.get(id);
-    return r ? summaryFromRecord(r, now, () => this.groupsFor(r)) : undefined;
+  summary(id: string, now = Date.now()): ContainerSummary | undefined {
+    this.tick(now);
+    return this.entries.get(id)?.summary;
   }
 
-  private groupsFor(r: ContainerRecord): string[] {
-    let groups = this.groupCache.get(r);
-    if (!groups) {
-      groups = summaryFromRecord(r, 0, this.groupsOf).groups;
-      this.groupCache.set(r, groups);
+  private changed(): void {
+    this.gen++;
+    this.list = undefined;
+  }
+
+  /** Re-derives the status text of the containers whose text moved on by `now`. */
+  private tick(now: number): void {
+    if (now < this.nextStatusChange) return;
+    let next = Number.POSITIVE_INFINITY;
+    for (const e of this.entries.values()) {
+      if (now >= e.statusUntil) {
+        const status = statusText(e.record, now);
+        if (status !== e.summary.status) {
+          e.summary = Object.freeze({ ...e.summary, status });
+          this.changed();
+        }
+        e.statusUntil = statusValidUntil(e.record, now);
+      }
+      next = Math.min(next, e.statusUntil);
     }
-    return groups;
+    this.nextStatusChange = next;
   }
 }

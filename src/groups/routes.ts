@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { appError } from '../errors.js';
-import { errorResponses } from '../http/common-schemas.js';
+import { errorResponses, NotModifiedSchema } from '../http/common-schemas.js';
+import { readyBody, sendReady, serializerOf } from '../http/etag.js';
 import {
   GroupActionQuerySchema,
   GroupActionResultSchema,
@@ -31,6 +33,15 @@ function failureError(result: GroupActionResult) {
   return appError('GROUP_OPERATION_FAILED', `${result.action} of ${result.group} stopped at ${where}`, { result });
 }
 
+/**
+ * A group view with an ETag of its exact bytes. Group views carry usage (every stats
+ * sample) and uptimes (every second), so they are made per request and the tag covers all
+ * of it: a 304 only when not one byte changed, never hiding new usage, state or uptime.
+ */
+function sendView(request: FastifyRequest, reply: FastifyReply, view: unknown) {
+  return sendReady(request, reply, readyBody(serializerOf(reply)(view)));
+}
+
 /** /api/v1/services: groups, their members, and dependency-ordered, health-gated start/stop. */
 const groupRoutes: FastifyPluginAsyncTypebox<{ groups: GroupService; groupRunner: GroupRunner; streams: StreamSettings; audit: AuditLog }> = async (
   app,
@@ -40,9 +51,9 @@ const groupRoutes: FastifyPluginAsyncTypebox<{ groups: GroupService; groupRunner
     '/services',
     {
       config: { access: { permission: 'READ' } },
-      schema: { tags, summary: 'Service groups with status, member counts and usage', response: { 200: GroupListSchema, ...errorResponses(401, 503) } },
+      schema: { tags, summary: 'Service groups with status, member counts and usage', response: { 200: GroupListSchema, 304: NotModifiedSchema, ...errorResponses(401, 503) } },
     },
-    async (request) => ({ groups: await groups.list(viewerOf(request)) }),
+    async (request, reply) => sendView(request, reply, { groups: await groups.list(viewerOf(request)) }),
   );
 
   app.get(
@@ -53,10 +64,10 @@ const groupRoutes: FastifyPluginAsyncTypebox<{ groups: GroupService; groupRunner
         tags,
         summary: 'One group: members by start step with state, health, uptime, CPU and memory; its dependencies',
         params: GroupParamsSchema,
-        response: { 200: GroupDetailsSchema, ...errorResponses(400, 404, 503) },
+        response: { 200: GroupDetailsSchema, 304: NotModifiedSchema, ...errorResponses(400, 404, 503) },
       },
     },
-    async (request) => groups.details(request.params.group, viewerOf(request)),
+    async (request, reply) => sendView(request, reply, await groups.details(request.params.group, viewerOf(request))),
   );
 
   for (const action of ['start', 'stop'] as const) {

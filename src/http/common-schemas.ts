@@ -12,6 +12,9 @@ export const ErrorResponseSchema = Type.Object(
   { $id: 'ErrorResponse', description: 'Every error has this shape' },
 );
 
+/** 304 to a matching If-None-Match (the answer carries an ETag): no body. */
+export const NotModifiedSchema = Type.Null({ description: 'Not modified: the ETag in If-None-Match still names the current answer; no body' });
+
 /** Error responses a route may give, for its OpenAPI entry. */
 export function errorResponses(...statuses: number[]) {
   return Object.fromEntries(statuses.map((s) => [s, Type.Ref('ErrorResponse')]));

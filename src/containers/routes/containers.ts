@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { ContainerParamsSchema, errorResponses } from '../../http/common-schemas.js';
+import { ContainerParamsSchema, errorResponses, NotModifiedSchema } from '../../http/common-schemas.js';
+import { sendReady, serializerOf } from '../../http/etag.js';
 import {
   ActionResultSchema,
   ContainerListSchema,
@@ -35,13 +36,11 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ containers: ContainerService;
         tags,
         summary: 'List containers',
         querystring: ListQuerySchema,
-        response: { 200: ContainerListSchema, ...errorResponses(400, 503) },
+        response: { 200: ContainerListSchema, 304: NotModifiedSchema, ...errorResponses(400, 503) },
       },
     },
-    async (request) => {
-      const list = await containers.list(request.query, viewerOf(request));
-      return { containers: list, total: list.length };
-    },
+    // Ready bytes, made once per store change for this scope and filters; If-None-Match → 304.
+    async (request, reply) => sendReady(request, reply, await containers.listReady(request.query, viewerOf(request), serializerOf(reply))),
   );
 
   app.get(
@@ -52,10 +51,10 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ containers: ContainerService;
         tags,
         summary: 'Container details',
         params: ContainerParamsSchema,
-        response: { 200: Type.Ref('ContainerDetails'), ...errorResponses(400, 404, 409, 503) },
+        response: { 200: Type.Ref('ContainerDetails'), 304: NotModifiedSchema, ...errorResponses(400, 404, 409, 503) },
       },
     },
-    async (request) => containers.details(request.params.id, viewerOf(request)),
+    async (request, reply) => sendReady(request, reply, await containers.detailsReady(request.params.id, viewerOf(request), serializerOf(reply))),
   );
 
   app.post(

@@ -1,0 +1,56 @@
+import type { Principal } from '../access/principal.js';
+import { readyBody, type ReadyBody } from '../http/etag.js';
+import { LruCache } from '../lib/lru.js';
+import type { ContainerSummary } from './container-view.js';
+import type { ListFilters } from './schemas.js';
+
+/** Lists kept ready at once (scope × filters): a bound on memory, not a correctness limit. */
+export const LIST_CACHE_ENTRIES = 64;
+/** Details variants kept per container view (admin with env values, each group scope without). */
+const DETAIL_VARIANTS = 8;
+
+/**
+ * What decides what a viewer sees: role, whether ungrouped containers show, and the
+ * groups. Not the subject: two callers with the same scope see the same bytes, two with
+ * different groups never share them.
+ */
+export function scopeKey(viewer: Pick<Principal, 'role' | 'seesUngrouped' | 'groups'>): string {
+  return `${viewer.role}|${viewer.seesUngrouped ? 1 : 0}|${[...viewer.groups].sort().join(',')}`;
+}
+
+/** The filters in one spelling: order and repeats of the multi-valued ones do not matter. */
+export function filterKey(filters: ListFilters): string {
+  const set = (values: readonly string[] | undefined) => (values?.length ? [...new Set(values)].sort() : []);
+  return JSON.stringify([filters.all !== false, set(filters.status), filters.name?.toLowerCase() ?? '', filters.group ?? '', set(filters.label)]);
+}
+
+/**
+ * Serialised views of the store, made once per store generation and served as ready bytes
+ * with their ETag. Lists: by scope and filters, valid while the store's generation is the
+ * one they were made at (LRU-bounded). Details: per container view (the frozen summary the
+ * store replaces on every change to that container), by variant (env values shown or not,
+ * the groups the viewer may see), so they go when the store lets go of that view.
+ */
+export class ContainerViewCache {
+  private readonly lists = new LruCache<string, { generation: number; ready: ReadyBody }>(LIST_CACHE_ENTRIES);
+  private readonly details = new WeakMap<ContainerSummary, Map<string, ReadyBody>>();
+
+  list(key: string, generation: number, build: () => string): ReadyBody {
+    const hit = this.lists.get(key);
+    if (hit && hit.generation === generation) return hit.ready;
+    const ready = readyBody(build());
+    this.lists.set(key, { generation, ready });
+    return ready;
+  }
+
+  detailsOf(view: ContainerSummary, variant: string, build: () => string): ReadyBody {
+    let variants = this.details.get(view);
+    const hit = variants?.get(variant);
+    if (hit) return hit;
+    if (!variants) this.details.set(view, (variants = new Map()));
+    if (variants.size >= DETAIL_VARIANTS) variants.delete(variants.keys().next().value as string);
+    const ready = readyBody(build());
+    variants.set(variant, ready);
+    return ready;
+  }
+}

@@ -1,7 +1,8 @@
 /**
  * Group start benchmark: three tiers of N containers (t2 depends on t1, t3 on t2), started by
  * our service with one `POST /api/v1/services/<t3>/start?withDependencies=true` (each tier's
- * members in parallel, gated on running + healthy) against `docker start` one container at
+ * members in parallel, at most 10 engine calls at once, gated on running + healthy from the
+ * store's events) against `docker start` one container at
  * a time with the CLI, in tier order, in the same run; and the CLI again waiting for each
  * tier's healthchecked members to be healthy (what our start guarantees). Stops likewise:
  * ours with withDependencies from t1 vs `docker stop` one by one. Sides alternate per round.

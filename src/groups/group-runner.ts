@@ -1,14 +1,14 @@
+import { setMaxListeners } from 'node:events';
 import { appError, isAppError } from '../errors.js';
 import type { GroupCatalog } from './catalog.js';
 import type { ContainerOutcome, GroupActionResult, GroupCancelResult, GroupRun } from './schemas.js';
 import type { ContainerReader } from '../containers/feature.js';
-import type { ContainerSummary } from '../containers/container-view.js';
-import type { ContainerRecord } from '../docker/container-record.js';
 import type { ContainerService, Viewer } from '../containers/container-service.js';
-import { canSeeGroup, SYSTEM_PRINCIPAL, type Principal } from '../access/principal.js';
-import { waitForContainer, type WaitVerdict } from '../containers/wait-for-container.js';
+import { canSeeGroup, type Principal } from '../access/principal.js';
+import { ActionSlots, MEMBER_ACTION_CONCURRENCY } from './action-slots.js';
+import { actOnMember, type GroupAction, type MemberActor, type StepOptions } from './member-gate.js';
 
-export type GroupAction = 'start' | 'stop';
+export type { GroupAction };
 
 /** The step timeout when a caller names none (lowered to the configured cap if that is less). */
 export const DEFAULT_STEP_TIMEOUT_SECONDS = 120;
@@ -24,6 +24,8 @@ export interface GroupRunOptions {
 export interface GroupRunnerLimits {
   /** GROUP_STEP_TIMEOUT_MAX_SECONDS: no caller holds a group longer than this per step. */
   stepTimeoutMaxSeconds: number;
+  /** Engine start/stop calls in flight at most, across operations (default MEMBER_ACTION_CONCURRENCY). */
+  actionConcurrency?: number;
 }
 
 export type GroupProgress =
@@ -38,11 +40,6 @@ export interface GroupOperation {
   run(onProgress?: (event: GroupProgress) => void): Promise<GroupActionResult>;
   /** Frees the groups without running (the caller could not proceed). */
   release(): void;
-}
-
-interface StepOptions {
-  stepTimeoutMs: number;
-  stopTimeout?: number;
 }
 
 /** A reserved or running operation, as cancel finds it. */
@@ -79,28 +76,6 @@ function unlessCancelled<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-function describeHealth(r: ContainerRecord | undefined): string {
-  const h = r?.health;
-  if (!h) return r?.running ? 'running' : (r?.state ?? 'removed');
-  const last = h.log.at(-1)?.output.trim().slice(0, 200);
-  return `health ${h.status}${last ? `, last check: ${last}` : ''}`;
-}
-
-/** Up means running and, where a healthcheck exists, healthy. */
-function judgeUp(r: ContainerRecord | undefined): WaitVerdict {
-  if (!r) return { failed: 'the container was removed' };
-  if (!r.running) {
-    if (r.restarting || r.state === 'created') return 'pending';
-    return { failed: `exited with code ${r.exitCode}` };
-  }
-  const health = r.health?.status;
-  return !health || health === 'none' || health === 'healthy' ? 'done' : 'pending';
-}
-
-function judgeDown(r: ContainerRecord | undefined): WaitVerdict {
-  return !r || !r.running ? 'done' : 'pending';
-}
-
 /**
  * Starts and stops whole groups: members step by step in dependency order (a step's
  * members in parallel), each step gated on running and healthy; stop goes in reverse.
@@ -110,13 +85,16 @@ function judgeDown(r: ContainerRecord | undefined): WaitVerdict {
 export class GroupRunner {
   /** Every group a reserved or running operation holds, to that operation. */
   private readonly running = new Map<string, Running>();
+  private readonly actor: MemberActor;
 
   constructor(
     private readonly catalog: GroupCatalog,
     private readonly store: ContainerReader,
-    private readonly containers: ContainerService,
+    containers: Pick<ContainerService, 'act'>,
     private readonly limits: GroupRunnerLimits,
-  ) {}
+  ) {
+    this.actor = { store, containers, slots: new ActionSlots(limits.actionConcurrency ?? MEMBER_ACTION_CONCURRENCY) };
+  }
 
   isBusy(group: string): boolean {
     return this.running.has(group);
@@ -151,12 +129,15 @@ export class GroupRunner {
     const taken = chain.filter((g) => this.running.has(g));
     if (taken.length > 0) throw appError('GROUP_BUSY', `A start or stop of ${taken.join(', ')} is running; wait for it to finish or cancel it`);
     let settle = () => undefined as void;
+    const controller = new AbortController();
+    // Every member of a step listens for the cancel (a step may hold hundreds): not a leak.
+    setMaxListeners(0, controller.signal);
     const op: Running = {
       action,
       group,
       chain,
       startedBy: viewer,
-      controller: new AbortController(),
+      controller,
       settled: new Promise<void>((resolve) => (settle = resolve)),
     };
     for (const g of chain) this.running.set(g, op);
@@ -253,7 +234,7 @@ export class GroupRunner {
       const deadline = Date.now() + options.stepTimeoutMs;
       const outcomes = await Promise.all(
         containers.map(async (c) => {
-          const outcome = await this.actOn(c, action, deadline, options, signal);
+          const outcome = await actOnMember(this.actor, c, action, deadline, options, signal);
           onProgress({ type: 'container', group: name, step, ...outcome });
           return outcome;
         }),
@@ -267,34 +248,5 @@ export class GroupRunner {
     }
     run.durationMs = Date.now() - started;
     return run;
-  }
-
-  private async actOn(c: ContainerSummary, action: GroupAction, deadline: number, options: StepOptions, signal: AbortSignal): Promise<ContainerOutcome> {
-    const started = Date.now();
-    const running = this.store.record(c.id)?.running ?? false;
-    const acts = action === 'start' ? !running : running;
-    const outcome: ContainerOutcome['outcome'] = action === 'start' ? (acts ? 'started' : 'already-running') : acts ? 'stopped' : 'already-stopped';
-    const seconds = Math.round(options.stepTimeoutMs / 1000);
-    try {
-      // An engine call in flight is not abandoned: the groups are freed only once it
-      // answered, so a following operation never races a start or stop still under way.
-      // The caller's right to the group was checked; its members are acted on by the service.
-      if (acts) await this.containers.act(c.id, action, SYSTEM_PRINCIPAL, action === 'stop' ? options.stopTimeout : undefined);
-      await waitForContainer(
-        this.store,
-        c.id,
-        action === 'start' ? judgeUp : judgeDown,
-        Math.max(0, deadline - Date.now()),
-        (d) => (action === 'start' ? `not up after ${seconds} s (${describeHealth(d)})` : `still running after ${seconds} s`),
-        signal,
-      );
-      return { id: c.id, name: c.name, outcome, durationMs: Date.now() - started };
-    } catch (err) {
-      if (isAppError(err) && err.code === 'GROUP_OPERATION_CANCELLED') {
-        return { id: c.id, name: c.name, outcome: 'cancelled', durationMs: Date.now() - started, error: `${c.name}: the operation was cancelled` };
-      }
-      const reason = isAppError(err) ? err.message : 'unexpected error';
-      return { id: c.id, name: c.name, outcome: 'failed', durationMs: Date.now() - started, error: `${c.name}: ${reason}` };
-    }
   }
 }

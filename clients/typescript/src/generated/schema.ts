@@ -980,6 +980,13 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Not modified: the ETag in If-None-Match still names the current answer; no body */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Every error has this shape */
                 400: {
                     headers: {
@@ -1036,6 +1043,13 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["ContainerDetails"];
                     };
+                };
+                /** @description Not modified: the ETag in If-None-Match still names the current answer; no body */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Every error has this shape */
                 400: {
@@ -1784,6 +1798,13 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Not modified: the ETag in If-None-Match still names the current answer; no body */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Every error has this shape */
                 401: {
                     headers: {
@@ -1879,6 +1900,13 @@ export interface paths {
                             }[];
                         };
                     };
+                };
+                /** @description Not modified: the ETag in If-None-Match still names the current answer; no body */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Every error has this shape */
                 400: {

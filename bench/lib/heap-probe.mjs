@@ -1,3 +1,4 @@
+/* global process */
 // Preloaded into the service by bench/heap.ts (node --expose-gc --import this): answers on the
 // IPC channel with process.memoryUsage() after a full GC, or writes a heap snapshot. Plain JS:
 // the service runs from dist/ without tsx. Never part of a deployment.

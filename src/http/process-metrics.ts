@@ -27,9 +27,9 @@ export function registerProcessMetrics(registry: Registry): void {
     help: 'Total user and system CPU time spent in seconds',
     registers,
     collect() {
-      const { user, system } = process.cpuUsage();
+      const usage = process.cpuUsage();
       this.reset();
-      this.inc((user + system) / 1e6);
+      this.inc((usage.user + usage.system) / 1e6);
     },
   });
   new Gauge({

@@ -10,6 +10,10 @@ export interface ServiceOptions {
   statsIntervalMs: number;
   /** More environment for the service (auth, groups file, limits). */
   env?: Record<string, string>;
+  /** Node flags before the entry (bench/heap.ts: --expose-gc and the heap probe). */
+  execArgv?: string[];
+  /** Opens an IPC channel to the child (the heap probe answers on it). */
+  ipc?: boolean;
 }
 
 /** Asks the kernel for a free TCP port on 127.0.0.1 (released at once; the child binds it next). */
@@ -44,7 +48,7 @@ export class ServiceProcess {
 
   /** Spawns the service and waits until /ready answers 200 (engine reachable, store synced). */
   async start(timeoutMs = 30_000): Promise<HttpClient> {
-    const { entry, cwd, socketPath, statsIntervalMs, env: extra } = this.options;
+    const { entry, cwd, socketPath, statsIntervalMs, env: extra, execArgv = [], ipc = false } = this.options;
     this.port = await freePort();
     const env = {
       ...process.env,
@@ -56,7 +60,7 @@ export class ServiceProcess {
       STATS_INTERVAL_MS: String(statsIntervalMs),
       ...extra,
     };
-    const child = spawn(process.execPath, [entry, 'serve'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...execArgv, entry, 'serve'], { cwd, env, stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString('utf8')).slice(-4096));
     child.stdout?.on('data', keep);
@@ -75,6 +79,20 @@ export class ServiceProcess {
     }
     client.close();
     throw new Error(`service not ready after ${timeoutMs} ms: ${this.output.trim()}`);
+  }
+
+  /** Sends one message over the IPC channel (ipc: true) and resolves to the child's first answer. */
+  ask<T>(message: unknown, timeoutMs = 60_000): Promise<T> {
+    const child = this.child;
+    if (!child?.send) return Promise.reject(new Error('service has no IPC channel'));
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no answer from the service')), timeoutMs);
+      child.once('message', (answer) => {
+        clearTimeout(timer);
+        resolve(answer as T);
+      });
+      child.send(message as object);
+    });
   }
 
   /** SIGTERM (graceful close), then SIGKILL after `graceMs`; resolves once the process is gone. */

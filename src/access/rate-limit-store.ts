@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Metrics } from '../http/metrics.js';
 import type { RateLimitStatus } from './schemas.js';
 
@@ -107,7 +108,9 @@ export class RateLimitStore extends EventEmitter<{ state: [RateLimitStoreStatus]
     this.state = redisUrl ? 'connecting' : 'local';
     metrics.rateLimitStoreUp.set(redisUrl ? 0 : 1);
     if (!redisUrl) return;
-    this.redis = new Redis(redisUrl, {
+    // Loaded only with REDIS_URL: without it the client library is dead weight (issue 13, RSS).
+    const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+    this.redis = new RedisClient(redisUrl, {
       // Fail fast: a command for an absent Redis is refused at once, never queued.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../storage/database.js';
 
 interface RevocationEvents {
@@ -21,9 +22,15 @@ export function revocationKey(token: string, jti: string | undefined): string {
  * issue, whose subject is not a local user).
  */
 export class Revocations extends EventEmitter<RevocationEvents> {
+  /** Asked on every authenticated request: compiled once (better-sqlite3 compiles on each prepare). */
+  private readonly revokedToken: Statement<[string], unknown>;
+  private readonly revokedSubject: Statement<[string], { before: number }>;
+
   constructor(private readonly db: Db) {
     super();
     this.setMaxListeners(0);
+    this.revokedToken = db.prepare('SELECT 1 FROM revoked_tokens WHERE jti = ?');
+    this.revokedSubject = db.prepare('SELECT revoked_before AS before FROM revoked_subjects WHERE subject = ?');
   }
 
   revoke(key: string, expiresAt: number): void {
@@ -32,7 +39,7 @@ export class Revocations extends EventEmitter<RevocationEvents> {
   }
 
   isRevoked(key: string): boolean {
-    return this.db.prepare('SELECT 1 FROM revoked_tokens WHERE jti = ?').get(key) !== undefined;
+    return this.revokedToken.get(key) !== undefined;
   }
 
   /**
@@ -50,7 +57,7 @@ export class Revocations extends EventEmitter<RevocationEvents> {
 
   /** Whether a token of `subject` issued at `issuedAt` (unix seconds; unknown: undefined) was revoked. */
   isSubjectRevoked(subject: string, issuedAt: number | undefined): boolean {
-    const row = this.db.prepare('SELECT revoked_before AS before FROM revoked_subjects WHERE subject = ?').get(subject) as { before: number } | undefined;
+    const row = this.revokedSubject.get(subject);
     if (!row) return false;
     // Without iat nothing proves the token is newer than the revocation.
     return issuedAt === undefined || issuedAt <= row.before;

@@ -3,6 +3,7 @@ import { hashPassword, verifyPassword, generatePassword } from './passwords.js';
 import type { Role } from './permissions.js';
 import { checkGroups, checkPassword, checkRole, checkUsername } from './user-rules.js';
 import { appError } from '../errors.js';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../storage/database.js';
 import { newTokenStamp } from '../storage/identity-schema.js';
 import type { User } from './schemas.js';
@@ -63,9 +64,13 @@ interface UserEvents {
  * Every input passes the same rules as the API's (src/access/user-rules.ts).
  */
 export class UserService extends EventEmitter<UserEvents> {
+  /** Asked on every request with a local user's token: compiled once (better-sqlite3 compiles on each prepare). */
+  private readonly userById: Statement<[number], UserRow>;
+
   constructor(private readonly db: Db) {
     super();
     this.setMaxListeners(0);
+    this.userById = db.prepare('SELECT * FROM users WHERE id = ?');
   }
 
   /** Creates the first admin when there is no user; returns the password if it generated one. */
@@ -152,7 +157,7 @@ export class UserService extends EventEmitter<UserEvents> {
 
   /** What a token of this user must still match: enabled, same stamp, same token version. */
   tokenState(id: number): { user: User; tokenVersion: number; tokenStamp: string } | undefined {
-    const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+    const row = this.userById.get(id);
     if (!row || row.disabled === 1) return undefined;
     return { user: toUser(row), tokenVersion: row.token_version, tokenStamp: row.token_stamp };
   }

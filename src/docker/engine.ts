@@ -1,4 +1,4 @@
-import Docker from 'dockerode';
+import { Docker } from './lean-dockerode.js';
 import type { Readable } from 'node:stream';
 import { connectionOptions, type ConnectionSettings } from './connection.js';
 import { appError } from '../errors.js';

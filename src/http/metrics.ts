@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerProcessMetrics } from './process-metrics.js';
 
 export interface Metrics {
   registry: Registry;
@@ -20,7 +21,7 @@ export interface Metrics {
  */
 export function createMetrics(): Metrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'gdm_' });
+  registerProcessMetrics(registry);
   return {
     registry,
     httpRequests: new Counter({

@@ -3,27 +3,16 @@ import { randomBytes } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { requireEngine } from '../helpers/docker-cli.js';
+import { createUser, login, TEST_PASSWORD } from '../helpers/users.js';
 
 /**
  * Issue 13 (hot path), item 2: the HS256 key is imported once, when the app starts, not on
  * every request; with the key kept, every check still applies on every request.
  */
 
-const PASSWORD = 'correct horse battery staple';
+const PASSWORD = TEST_PASSWORD;
 const suffix = randomBytes(3).toString('hex');
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-async function createUser(app: TestApp, username: string): Promise<number> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/users', payload: { username, password: PASSWORD, role: 'developer' } });
-  assert.equal(res.statusCode, 201, res.body);
-  return res.json<{ id: number }>().id;
-}
-
-async function login(app: TestApp, username: string): Promise<string> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: PASSWORD }, headers: { authorization: '' } });
-  assert.equal(res.statusCode, 200, res.body);
-  return res.json<{ token: string }>().token;
-}
 
 const me = (app: TestApp, token: string) => app.inject({ url: '/api/v1/auth/me', headers: bearer(token) });
 

@@ -4,11 +4,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { listenTestApp, type TestApp } from '../helpers/app.js';
+import { listenTestApp } from '../helpers/app.js';
 import { Fixture, requireEngine } from '../helpers/docker-cli.js';
 import { SseClient } from '../helpers/sse-client.js';
 import { UserService } from '../../src/access/users.js';
 import { openDatabase } from '../../src/storage/database.js';
+import { createUser, login } from '../helpers/users.js';
 
 /**
  * Security audit (issue 18) item 2: an open stream must not outlive the right to it.
@@ -17,7 +18,6 @@ import { openDatabase } from '../../src/storage/database.js';
  */
 
 const SECRET = 'security-streams-secret-0123456789abcdef';
-const PASSWORD = 'correct horse battery staple';
 const PROMPTLY_MS = 5000;
 const suffix = randomBytes(3).toString('hex');
 const fixture = new Fixture();
@@ -29,18 +29,6 @@ before(async () => {
   target = await fixture.run({ labels: { 'gdm.group': 'core' }, stopSignalFast: true, command: ['sh', '-c', 'while true; do echo tick; sleep 0.2; done'] });
 });
 after(() => fixture.cleanup());
-
-async function createUser(app: TestApp, username: string): Promise<number> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/users', payload: { username, password: PASSWORD, role: 'developer', groups: ['core'] } });
-  assert.equal(res.statusCode, 201, res.body);
-  return res.json<{ id: number }>().id;
-}
-
-async function login(app: TestApp, username: string): Promise<string> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: PASSWORD }, headers: { authorization: '' } });
-  assert.equal(res.statusCode, 200, res.body);
-  return res.json<{ token: string }>().token;
-}
 
 /** Opens the long-lived streams a user can hold and waits until each is live. */
 async function openStreams(t: { after: (fn: () => void) => void }, base: string, token: string): Promise<Record<string, SseClient>> {
@@ -84,7 +72,7 @@ describe('security audit: open streams end with the right to them (item 2)', () 
     };
     for (const [change, apply] of Object.entries(changes)) {
       const username = `sse-${change}-${suffix}`;
-      const id = await createUser(app, username);
+      const id = await createUser(app, username, 'developer', ['core']);
       const token = await login(app, username);
       const streams = await openStreams(t, base, token);
       const res = await apply(id, token);
@@ -117,7 +105,7 @@ describe('security audit: open streams end with the right to them (item 2)', () 
     t.after(() => rmSync(dataDir, { recursive: true, force: true }));
     const { app, base } = await listenTestApp(t, { JWT_SECRET_KEY: SECRET, DATA_DIR: dataDir, SSE_HEARTBEAT_MS: '1000' });
     const username = `sse-cli-${suffix}`;
-    await createUser(app, username);
+    await createUser(app, username, 'developer', ['core']);
     const streams = await openStreams(t, base, await login(app, username));
     // What `gui-docker-manager user disable` does: its own connection, no event reaches the server.
     const db = openDatabase(dataDir);

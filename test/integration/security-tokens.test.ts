@@ -7,11 +7,12 @@ import { before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { buildTestApp, type ErrorBody, type TestApp } from '../helpers/app.js';
 import { requireEngine } from '../helpers/docker-cli.js';
+import { createUser, login, TEST_PASSWORD } from '../helpers/users.js';
 
 /** Security audit (issue 18): tokens must name one user for ever, and every token must be revocable. */
 
 const SECRET = 'security-tokens-secret-0123456789abcdef';
-const PASSWORD = 'correct horse battery staple';
+const PASSWORD = TEST_PASSWORD;
 const suffix = randomBytes(3).toString('hex');
 const now = () => Math.floor(Date.now() / 1000);
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -23,18 +24,6 @@ function platformToken(payload: Record<string, unknown>, secret = SECRET): strin
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-
-async function createUser(app: TestApp, username: string, role: string): Promise<number> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/users', payload: { username, password: PASSWORD, role } });
-  assert.equal(res.statusCode, 201, res.body);
-  return res.json<{ id: number }>().id;
-}
-
-async function login(app: TestApp, username: string): Promise<string> {
-  const res = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username, password: PASSWORD }, headers: { authorization: '' } });
-  assert.equal(res.statusCode, 200, res.body);
-  return res.json<{ token: string }>().token;
-}
 
 async function me(app: TestApp, token: string) {
   return app.inject({ url: '/api/v1/auth/me', headers: bearer(token) });

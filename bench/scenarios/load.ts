@@ -31,7 +31,9 @@ export async function loadScenario(ctx: BenchContext): Promise<{ rows: Row[]; rs
   const ours = { url: `http://127.0.0.1:${service.port}${OURS}`, headers: ctx.developer };
   const engine = { url: `http://localhost${ENGINE}`, socketPath: settings.socketPath };
   const seen = await ctx.ours.request('GET', OURS, undefined, ctx.developer);
+  if (seen.status !== 200) throw new Error(`our list answered ${seen.status} to the developer: ${seen.body.toString('utf8').slice(0, 300)}`);
   const visible = (JSON.parse(seen.body.toString('utf8')) as { total: number }).total;
+  if (visible !== ctx.fixture.containers.length) log(`note: the developer sees ${visible} containers, the run made ${ctx.fixture.containers.length}`);
   const engineTotal = (JSON.parse((await ctx.engine.expect('GET', ENGINE)).body.toString('utf8')) as unknown[]).length;
   log(`list load: autocannon, ${settings.connections.join(' and ')} connections, ${settings.loadSeconds} s per side (+${WARMUP_SECONDS} s warm-up); developer sees ${visible}, engine lists ${engineTotal}`);
   const sampler = rssSampler(service.pid);

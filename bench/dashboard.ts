@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { components, paths } from '../clients/typescript/src/generated/schema.js';
 import { launchBrowser } from '../test/helpers/browser.js';
@@ -29,20 +29,21 @@ type Identity = paths['/api/v1/auth/me']['get']['responses']['200']['content']['
 type StatsSet = paths['/api/v1/stats']['get']['responses']['200']['content']['application/json'];
 type Usage = StatsSet['containers'][number];
 
-const { values: args } = parseArgs({
-  options: {
-    containers: { type: 'string', default: '1000' },
-    rate: { type: 'string', default: '50' },
-    events: { type: 'string', default: '0' },
-    seconds: { type: 'string', default: '5' },
-    dist: { type: 'string', default: fileURLToPath(new URL('../dist/web', import.meta.url)) },
-  },
-});
-const N = Number(args.containers);
-const RATE = Number(args.rate);
-const EVENTS = Number(args.events);
-const SECONDS = Number(args.seconds);
-const DIST = args.dist;
+export interface DashboardOptions {
+  containers: number;
+  /** Full stats sets per second on the stats stream. */
+  rate: number;
+  /** `container` events per second on the events stream. */
+  events: number;
+  /** Length of the measured window under load. */
+  seconds: number;
+  /** The built dashboard (dist/web). */
+  dist: string;
+  /** Print nothing (bench/run.ts prints its own table and BENCH_JSON line). */
+  quiet?: boolean;
+}
+
+export const DEFAULT_DIST = fileURLToPath(new URL('../dist/web', import.meta.url));
 const log = (m: string) => process.stderr.write(`bench:dashboard: ${m}\n`);
 
 // The service's Content-Security-Policy (src/access/http/security.ts): the bench renders under it.
@@ -51,110 +52,7 @@ const CSP = "default-src 'self';script-src 'self';style-src 'self';img-src 'self
 const hex = (i: number) => i.toString(16).padStart(8, '0').repeat(8);
 const GROUPS = ['foundation', 'core', 'edge', 'workers', 'support'];
 const STATES = ['running', 'running', 'running', 'running', 'exited'] as const;
-const containers: ContainerSummary[] = Array.from({ length: N }, (_, i) => {
-  const group = i % 7 === 6 ? null : (GROUPS[i % GROUPS.length] as string);
-  const state = STATES[i % STATES.length] as string;
-  return {
-    id: hex(i + 1),
-    name: `svc-${String(i).padStart(4, '0')}`,
-    image: `registry.local/team-${i % 13}/app-${i % 29}:1.${i % 7}`,
-    imageId: `sha256:${hex(i + 7)}`,
-    command: 'node server.js',
-    created: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString(),
-    state,
-    status: state === 'running' ? `Up ${1 + (i % 50)} minutes` : 'Exited (0) 2 hours ago',
-    health: (['none', 'healthy', 'none', 'starting', 'unhealthy'] as const)[i % 5] ?? 'none',
-    ports: i % 3 === 0 ? [{ privatePort: 8080, protocol: 'tcp', hostIp: '127.0.0.1', publicPort: 20_000 + i }] : [],
-    labels: group ? { 'gdm.group': group } : ({} as Record<string, string>),
-    composeProject: i % 4 === 0 ? `proj-${i % 11}` : null,
-    composeService: i % 4 === 0 ? `app-${i % 29}` : null,
-    group,
-    groups: group ? [group] : [],
-  };
-});
-const running = containers.filter((c) => c.state === 'running');
-
-/** A few distinct full stats sets, prepared once and cycled (the stub should not eat the CPU it measures). */
-const statsPayloads: string[] = Array.from({ length: 16 }, (_, k) => {
-  const list: Usage[] = running.map((c, i) => {
-    const usage = ((i * 37 + k * 101) % 997) * 1_048_576;
-    return {
-      id: c.id,
-      name: c.name,
-      read: new Date().toISOString(),
-      cpuPercent: ((i * 13 + k * 7) % 400) / 4,
-      onlineCpus: 2,
-      memory: { usage, limit: 2 ** 32, percent: (usage / 2 ** 32) * 100 },
-      network: { rxBytes: i * 1000 + k, txBytes: i * 500 + k },
-      blockIo: { readBytes: i * 4096, writeBytes: i * 2048 },
-      pids: 1 + (i % 20),
-    };
-  });
-  const set: StatsSet = {
-    sampledAt: new Date().toISOString(),
-    containers: list,
-    totals: { containers: list.length, cpuPercent: 0, memoryUsage: 0, rxBytes: 0, txBytes: 0, readBytes: 0, writeBytes: 0, pids: 0 },
-  };
-  return JSON.stringify(set);
-});
-
-const identity: Identity = { sub: 'bench', role: 'admin', permissions: ['READ', 'EXECUTE', 'WRITE', 'DELETE'], groups: [], seesUngrouped: true };
-let statsOn = true;
-let statsSent = 0;
-const streams = new Set<ServerResponse>();
-
-function sse(res: ServerResponse): (event: string, data: string, id?: number) => void {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'content-security-policy': CSP });
-  streams.add(res);
-  res.on('close', () => streams.delete(res));
-  return (event, data, id) => void res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${data}\n\n`);
-}
-
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
-const server = createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://stub');
-  if (url.pathname === '/api/v1/auth/me') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(identity));
-  } else if (url.pathname === '/api/v1/events') {
-    const send = sse(res);
-    let seq = 1;
-    send('ready', JSON.stringify({ lastEventId: seq }), seq);
-    send('snapshot', JSON.stringify({ containers }), seq);
-    if (EVENTS > 0) {
-      const timer = setInterval(() => {
-        const c = containers[(seq * 31) % N] as ContainerSummary;
-        const changed = { ...c, status: `${c.status.split(' ·')[0]} · ${seq}` };
-        seq++;
-        send('container', JSON.stringify({ kind: 'updated', action: 'update', id: c.id, name: c.name, time: Date.now(), container: changed }), seq);
-      }, 1000 / EVENTS);
-      res.on('close', () => clearInterval(timer));
-    }
-  } else if (url.pathname === '/api/v1/stats') {
-    const send = sse(res);
-    let k = 0;
-    send('stats', statsPayloads[0] as string);
-    const timer = setInterval(() => {
-      if (!statsOn) return;
-      send('stats', statsPayloads[++k % statsPayloads.length] as string);
-      statsSent++;
-    }, 1000 / RATE);
-    res.on('close', () => clearInterval(timer));
-  } else if (url.pathname === '/ready') {
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
-  } else if (!url.pathname.startsWith('/api/')) {
-    const file = normalize(join(DIST, url.pathname === '/' ? 'index.html' : url.pathname));
-    try {
-      if (!file.startsWith(DIST)) throw new Error('outside dist');
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CSP }).end(readFileSync(file));
-    } catch {
-      res.writeHead(404).end();
-    }
-  } else {
-    log(`unanswered call: ${req.method} ${url.pathname}`);
-    res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'not in the stub' }, requestId: 'bench' }));
-  }
-});
-
 /**
  * Runs in the page before the app (plain script: the bench compiles without DOM types):
  * records long tasks, and when the table first holds rows with the count at "N of N".
@@ -185,7 +83,116 @@ interface Probe {
 
 type Metrics = Record<string, number>;
 
-async function main(): Promise<void> {
+/**
+ * Serves the stub, drives headless Chromium over it, prints the dashboard's table and its
+ * BENCH_JSON line, and resolves to the result (bench/run.ts reads firstPaintMs and
+ * perUpdateMainThreadMs from it).
+ */
+export async function runDashboard(opts: DashboardOptions) {
+  const { containers: N, rate: RATE, events: EVENTS, seconds: SECONDS, dist: DIST } = opts;
+  const containers: ContainerSummary[] = Array.from({ length: N }, (_, i) => {
+    const group = i % 7 === 6 ? null : (GROUPS[i % GROUPS.length] as string);
+    const state = STATES[i % STATES.length] as string;
+    return {
+      id: hex(i + 1),
+      name: `svc-${String(i).padStart(4, '0')}`,
+      image: `registry.local/team-${i % 13}/app-${i % 29}:1.${i % 7}`,
+      imageId: `sha256:${hex(i + 7)}`,
+      command: 'node server.js',
+      created: new Date(Date.UTC(2024, 0, 1) + i * 60_000).toISOString(),
+      state,
+      status: state === 'running' ? `Up ${1 + (i % 50)} minutes` : 'Exited (0) 2 hours ago',
+      health: (['none', 'healthy', 'none', 'starting', 'unhealthy'] as const)[i % 5] ?? 'none',
+      ports: i % 3 === 0 ? [{ privatePort: 8080, protocol: 'tcp', hostIp: '127.0.0.1', publicPort: 20_000 + i }] : [],
+      labels: group ? { 'gdm.group': group } : ({} as Record<string, string>),
+      composeProject: i % 4 === 0 ? `proj-${i % 11}` : null,
+      composeService: i % 4 === 0 ? `app-${i % 29}` : null,
+      group,
+      groups: group ? [group] : [],
+    };
+  });
+  const running = containers.filter((c) => c.state === 'running');
+
+  /** A few distinct full stats sets, prepared once and cycled (the stub should not eat the CPU it measures). */
+  const statsPayloads: string[] = Array.from({ length: 16 }, (_, k) => {
+    const list: Usage[] = running.map((c, i) => {
+      const usage = ((i * 37 + k * 101) % 997) * 1_048_576;
+      return {
+        id: c.id,
+        name: c.name,
+        read: new Date().toISOString(),
+        cpuPercent: ((i * 13 + k * 7) % 400) / 4,
+        onlineCpus: 2,
+        memory: { usage, limit: 2 ** 32, percent: (usage / 2 ** 32) * 100 },
+        network: { rxBytes: i * 1000 + k, txBytes: i * 500 + k },
+        blockIo: { readBytes: i * 4096, writeBytes: i * 2048 },
+        pids: 1 + (i % 20),
+      };
+    });
+    const set: StatsSet = {
+      sampledAt: new Date().toISOString(),
+      containers: list,
+      totals: { containers: list.length, cpuPercent: 0, memoryUsage: 0, rxBytes: 0, txBytes: 0, readBytes: 0, writeBytes: 0, pids: 0 },
+    };
+    return JSON.stringify(set);
+  });
+
+  const identity: Identity = { sub: 'bench', role: 'admin', permissions: ['READ', 'EXECUTE', 'WRITE', 'DELETE'], groups: [], seesUngrouped: true };
+  let statsOn = true;
+  let statsSent = 0;
+  const streams = new Set<ServerResponse>();
+
+  function sse(res: ServerResponse): (event: string, data: string, id?: number) => void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'content-security-policy': CSP });
+    streams.add(res);
+    res.on('close', () => streams.delete(res));
+    return (event, data, id) => void res.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${data}\n\n`);
+  }
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://stub');
+    if (url.pathname === '/api/v1/auth/me') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(identity));
+    } else if (url.pathname === '/api/v1/events') {
+      const send = sse(res);
+      let seq = 1;
+      send('ready', JSON.stringify({ lastEventId: seq }), seq);
+      send('snapshot', JSON.stringify({ containers }), seq);
+      if (EVENTS > 0) {
+        const timer = setInterval(() => {
+          const c = containers[(seq * 31) % N] as ContainerSummary;
+          const changed = { ...c, status: `${c.status.split(' ·')[0]} · ${seq}` };
+          seq++;
+          send('container', JSON.stringify({ kind: 'updated', action: 'update', id: c.id, name: c.name, time: Date.now(), container: changed }), seq);
+        }, 1000 / EVENTS);
+        res.on('close', () => clearInterval(timer));
+      }
+    } else if (url.pathname === '/api/v1/stats') {
+      const send = sse(res);
+      let k = 0;
+      send('stats', statsPayloads[0] as string);
+      const timer = setInterval(() => {
+        if (!statsOn) return;
+        send('stats', statsPayloads[++k % statsPayloads.length] as string);
+        statsSent++;
+      }, 1000 / RATE);
+      res.on('close', () => clearInterval(timer));
+    } else if (url.pathname === '/ready') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
+    } else if (!url.pathname.startsWith('/api/')) {
+      const file = normalize(join(DIST, url.pathname === '/' ? 'index.html' : url.pathname));
+      try {
+        if (!file.startsWith(DIST)) throw new Error('outside dist');
+        res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-security-policy': CSP }).end(readFileSync(file));
+      } catch {
+        res.writeHead(404).end();
+      }
+    } else {
+      log(`unanswered call: ${req.method} ${url.pathname}`);
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'not in the stub' }, requestId: 'bench' }));
+    }
+  });
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const browser = await launchBrowser();
@@ -264,11 +271,14 @@ async function main(): Promise<void> {
       ['main thread busy under load / idle', `${result.mainThreadMsPerSecond} / ${result.idleMainThreadMsPerSecond} ms per s`, ''],
       ['long tasks under load', `${load.longTasks} (longest ${result.loadLongestTaskMs} ms)`, ''],
     ];
-    const width = Math.max(...rows.map((r) => r[0].length));
-    process.stdout.write(`\nDashboard, ${N} containers, ${RATE} stats sets/s${EVENTS ? `, ${EVENTS} container events/s` : ''} (headless Chromium; shared machine: noisy)\n`);
-    for (const [metric, value, target] of rows) process.stdout.write(`  ${metric.padEnd(width)}  ${value}${target ? `   [${target}]` : ''}\n`);
-    if (errors.length) process.stdout.write(`  page errors: ${errors.join(' | ')}\n`);
-    process.stdout.write(`BENCH_JSON ${JSON.stringify(result)}\n`);
+    if (!opts.quiet) {
+      const width = Math.max(...rows.map((r) => r[0].length));
+      process.stdout.write(`\nDashboard, ${N} containers, ${RATE} stats sets/s${EVENTS ? `, ${EVENTS} container events/s` : ''} (headless Chromium; shared machine: noisy)\n`);
+      for (const [metric, value, target] of rows) process.stdout.write(`  ${metric.padEnd(width)}  ${value}${target ? `   [${target}]` : ''}\n`);
+      if (errors.length) process.stdout.write(`  page errors: ${errors.join(' | ')}\n`);
+      process.stdout.write(`BENCH_JSON ${JSON.stringify(result)}\n`);
+    }
+    return result;
   } finally {
     for (const s of streams) s.destroy();
     await browser.close();
@@ -280,7 +290,20 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
-main().catch((err: unknown) => {
-  log(err instanceof Error ? (err.stack ?? err.message) : String(err));
-  process.exitCode = 1;
-});
+// Only as the entry point (npm run bench:dashboard); bench/run.ts imports runDashboard.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values: args } = parseArgs({
+    options: {
+      containers: { type: 'string', default: '1000' },
+      rate: { type: 'string', default: '50' },
+      events: { type: 'string', default: '0' },
+      seconds: { type: 'string', default: '5' },
+      dist: { type: 'string', default: DEFAULT_DIST },
+    },
+  });
+  const opts = { containers: Number(args.containers), rate: Number(args.rate), events: Number(args.events), seconds: Number(args.seconds), dist: args.dist };
+  runDashboard(opts).catch((err: unknown) => {
+    log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exitCode = 1;
+  });
+}

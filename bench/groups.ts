@@ -18,13 +18,13 @@ import { cleanupOnExit } from './lib/exit-cleanup.js';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureBuilt } from './lib/build.js';
 import { DockerCli } from './lib/docker-cli.js';
 import { ContainerFixture, RUN_LABEL } from './lib/fixture.js';
 import { cliStart, cliStop, engineStopAll, oursStart, oursStop, type CliRun, type GroupBench, type OursRun } from './lib/group-sides.js';
-import { summarizeRounds, type Round } from './lib/group-report.js';
+import { summarizeRounds, type GroupReport, type Round } from './lib/group-report.js';
 import { HttpClient } from './lib/http-client.js';
 import type { EngineVersion } from './lib/report.js';
 import { benchAdmin, login } from './lib/service-auth.js';
@@ -67,7 +67,6 @@ function parseSettings(argv: string[]): GroupSettings | undefined {
   };
 }
 
-/** Runs `fn` with `vars` added to process.env (a spawned child inherits them), then restores it. */
 /** One round: each side starts all tiers and stops them again; the order flips every round. */
 async function round(b: GroupBench, index: number): Promise<Round> {
   const sides = ['ours', 'cli', 'cli+health'] as const;
@@ -88,19 +87,11 @@ async function round(b: GroupBench, index: number): Promise<Round> {
   return { order: [...order], ours, cli, health };
 }
 
-async function main(): Promise<number> {
-  let settings: GroupSettings | undefined;
-  try {
-    settings = parseSettings(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
-  if (!settings) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const s = settings;
+/**
+ * The whole group bench (containers, service, warm-up, rounds, teardown) without printing:
+ * bench/run.ts runs it too. Resolves to the exit code and, when it measured, the report.
+ */
+export async function runGroupBench(s: GroupSettings): Promise<{ code: number; report?: GroupReport }> {
   const started = performance.now();
   const engine = new HttpClient({ socketPath: s.socketPath });
   const fixture = new ContainerFixture({ engine, image: s.image, total: 0, running: 0, batch: 16 });
@@ -164,7 +155,7 @@ async function main(): Promise<number> {
       for (let i = 0; i < s.rounds && !exit.interrupted(); i++) rounds.push(await round(b, i));
     });
   } catch (err) {
-    if (exit.interrupted()) return 130;
+    if (exit.interrupted()) return { code: 130 };
     failed = true;
     log(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   } finally {
@@ -176,9 +167,26 @@ async function main(): Promise<number> {
   const leftovers = (await engine.json<unknown[]>('GET', `/containers/json?all=1&filters=${filters}`)).length;
   engine.close();
   phases.total = performance.now() - started;
-  if (failed || !engineVersion || rounds.length === 0) return 1;
-  summarizeRounds({ settings: s, tiers, engineVersion, rounds, phasesMs: phases, leftovers });
-  return leftovers === 0 ? 0 : 1;
+  if (failed || !engineVersion || rounds.length === 0) return { code: 1 };
+  return { code: leftovers === 0 ? 0 : 1, report: { settings: s, tiers, engineVersion, rounds, phasesMs: phases, leftovers } };
 }
 
-process.exitCode = await main();
+async function main(): Promise<number> {
+  let settings: GroupSettings | undefined;
+  try {
+    settings = parseSettings(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  if (!settings) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const { code, report } = await runGroupBench(settings);
+  if (report) summarizeRounds(report);
+  return code;
+}
+
+// Only as the entry point (npm run bench:groups); bench/run.ts imports runGroupBench.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await main();

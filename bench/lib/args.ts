@@ -19,12 +19,23 @@ export interface BenchSettings {
   statsIntervalMs: number;
   /** Containers created or removed concurrently. */
   batch: number;
+  /** Connection counts of the autocannon list load (ours vs the engine at each). */
+  connections: number[];
+  /** Seconds per side per connection count. */
+  loadSeconds: number;
+  /** Sequential 304 revalidations of the list. */
+  revalidations: number;
+  /** Measured rounds of the group start scenario (bench/groups.ts). */
+  groupRounds: number;
+  skipGroups: boolean;
+  skipDashboard: boolean;
   image: string;
   socketPath: string;
 }
 
 export const USAGE = `usage: npm run bench -- [--containers N] [--running M] [--iterations K] [--concurrency C]
        [--throughput-ms T] [--rounds R] [--stops S] [--stats-interval MS] [--batch B] [--image IMAGE] [--socket PATH]
+       [--connections 10,100] [--load-seconds S] [--revalidations V] [--group-rounds G] [--skip-groups] [--skip-dashboard]
   --containers N       bench containers to create (default 200)
   --running M          how many of them run sleep 3600 (default 50, at least 1, at most N)
   --iterations K       measured sequential iterations of list and details (default 200)
@@ -35,7 +46,13 @@ export const USAGE = `usage: npm run bench -- [--containers N] [--running M] [--
   --stats-interval MS  the service's STATS_INTERVAL_MS (default 1000)
   --batch B            containers created/removed concurrently (default 16)
   --image IMAGE        local image to run, never pulled (default gdm-test-busybox:latest)
-  --socket PATH        the engine's unix socket (default /var/run/docker.sock)`;
+  --socket PATH        the engine's unix socket (default /var/run/docker.sock)
+  --connections LIST   autocannon connection counts for list load, ours vs engine (default 10,100)
+  --load-seconds S     seconds per side per connection count (default 10)
+  --revalidations V    sequential 304 revalidations of the list (default 1000)
+  --group-rounds G     rounds of the 3 tiers x 10 group start (bench/groups.ts; default 2)
+  --skip-groups        leave out the group start scenario
+  --skip-dashboard     leave out the dashboard scenario (bench/dashboard.ts; needs dist/web)`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
@@ -45,13 +62,18 @@ function positiveInt(name: string, raw: string | undefined, fallback: number, mi
 
 /** Parses the command line; throws with the usage text when a flag is wrong. Returns undefined for --help. */
 export function parseBenchArgs(argv: string[]): BenchSettings | undefined {
-  const flags = ['containers', 'running', 'iterations', 'concurrency', 'throughput-ms', 'rounds', 'stops', 'stats-interval', 'batch', 'image', 'socket'];
+  const flags = ['containers', 'running', 'iterations', 'concurrency', 'throughput-ms', 'rounds', 'stops', 'stats-interval', 'batch', 'image', 'socket', 'connections', 'load-seconds', 'revalidations', 'group-rounds'];
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: { ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])), help: { type: 'boolean', short: 'h' } },
+    options: {
+      ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])),
+      'skip-groups': { type: 'boolean' },
+      'skip-dashboard': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
-  const v = values as Record<string, string | undefined> & { help?: boolean };
+  const v = values as Record<string, string | undefined> & { help?: boolean; 'skip-groups'?: boolean; 'skip-dashboard'?: boolean };
   if (v.help) return undefined;
   const containers = positiveInt('containers', v.containers, 200);
   const running = positiveInt('running', v.running, 50);
@@ -68,6 +90,12 @@ export function parseBenchArgs(argv: string[]): BenchSettings | undefined {
     stops,
     statsIntervalMs: positiveInt('stats-interval', v['stats-interval'], 1000, 250),
     batch: positiveInt('batch', v.batch, 16),
+    connections: (v.connections ?? '10,100').split(',').map((c) => positiveInt('connections', c.trim(), 10)),
+    loadSeconds: positiveInt('load-seconds', v['load-seconds'], 10),
+    revalidations: positiveInt('revalidations', v.revalidations, 1000),
+    groupRounds: positiveInt('group-rounds', v['group-rounds'], 2),
+    skipGroups: v['skip-groups'] === true,
+    skipDashboard: v['skip-dashboard'] === true,
     image: v.image ?? 'gdm-test-busybox:latest',
     socketPath: v.socket ?? '/var/run/docker.sock',
   };

@@ -15,6 +15,8 @@ export interface FixtureOptions {
   running: number;
   /** Containers created or removed concurrently. */
   batch: number;
+  /** More labels for the container at `index` (e.g. a service group). */
+  labels?: (index: number) => Record<string, string>;
 }
 
 /** Every bench container carries these; gdm.bench.run singles out the containers of one run. */
@@ -69,7 +71,7 @@ export class ContainerFixture {
     const body = {
       Image: image,
       Cmd: ['sleep', '3600'],
-      Labels: { ...BENCH_LABELS, [RUN_LABEL]: this.runId },
+      Labels: { ...BENCH_LABELS, [RUN_LABEL]: this.runId, ...this.options.labels?.(index) },
       HostConfig: {},
     };
     const { Id } = await engine.json<{ Id: string }>('POST', `/containers/create?name=${encodeURIComponent(name)}`, [201], body);

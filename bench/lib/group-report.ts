@@ -31,7 +31,8 @@ const spread = (xs: number[]) => {
   return `p50 ${ms(s.p50)}, min ${ms(s.min)}, max ${ms(s.max)} (n=${s.n})`;
 };
 
-function rows(r: GroupReport): Row[] {
+/** The group bench's table rows (ratio = ours / docker CLI). */
+export function groupRows(r: GroupReport): Row[] {
   const n = `${r.tiers.length}×${r.settings.perTier}`;
   const oursStart = r.rounds.map((x) => x.ours.start.ms);
   const cli = r.rounds.map((x) => x.cli.ms);
@@ -81,7 +82,7 @@ function notes(r: GroupReport): string[] {
 /** Prints the header, table, notes and one BENCH_JSON line. */
 export function summarizeRounds(r: GroupReport): void {
   const v = r.engineVersion;
-  const table = rows(r);
+  const table = groupRows(r);
   const noteList = notes(r);
   const phases = Object.entries(r.phasesMs).map(([k, x]) => `${k} ${(x / 1000).toFixed(1)} s`).join(', ');
   const out = [

@@ -6,6 +6,7 @@ export type HttpTarget = { socketPath: string } | { host: string; port: number }
 export interface HttpResponse {
   status: number;
   body: Buffer;
+  headers: http.IncomingHttpHeaders;
 }
 
 export class HttpStatusError extends Error {
@@ -37,9 +38,9 @@ export class HttpClient {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 512 });
   }
 
-  request(method: string, path: string, body?: unknown): Promise<HttpResponse> {
+  request(method: string, path: string, body?: unknown, extraHeaders: http.OutgoingHttpHeaders = {}): Promise<HttpResponse> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: http.OutgoingHttpHeaders = { accept: 'application/json', ...this.headers };
+    const headers: http.OutgoingHttpHeaders = { accept: 'application/json', ...this.headers, ...extraHeaders };
     if (payload) {
       headers['content-type'] = 'application/json';
       headers['content-length'] = payload.length;
@@ -49,7 +50,7 @@ export class HttpClient {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }));
       });
       req.setTimeout(this.timeoutMs, () => req.destroy(new Error(`${method} ${path} timed out after ${this.timeoutMs} ms`)));
       req.on('error', reject);

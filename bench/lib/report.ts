@@ -35,7 +35,10 @@ export function printReport(r: Report): void {
     `gui-docker-manager benchmark — ${new Date().toISOString()}`,
     `engine: Docker ${v.Version} (API ${v.ApiVersion}, ${v.Os}/${v.Arch}, kernel ${v.KernelVersion}); node ${process.version}`,
     `settings: containers N=${s.containers} (engine held ${r.engineContainers} in all), running M=${s.running}, iterations K=${s.iterations}, ` +
-      `concurrency ${s.concurrency}, stats rounds ${s.rounds}, stops ${s.stops}, STATS_INTERVAL_MS ${s.statsIntervalMs}`,
+      `concurrency ${s.concurrency}, stats rounds ${s.rounds}, stops ${s.stops}, STATS_INTERVAL_MS ${s.statsIntervalMs}, ` +
+      `autocannon ${s.connections.join('/')} connections x ${s.loadSeconds} s per side, revalidations ${s.revalidations}, group rounds ${s.skipGroups ? 'skipped' : s.groupRounds}`,
+    'list load: ours as a developer token limited to two bench groups (auth + RBAC on every request) vs the engine list of everything; autocannon runs in this process (its latencies have 1 ms resolution).',
+    'the machine may be shared: numbers are noisy unless it is quiet; compare ratios from the same run.',
     'ours = the service as its own process (node dist/src/cli.js serve) over TCP on 127.0.0.1; engine = its API on the unix socket.',
     'ratio = ours / engine (lower is better, except throughput); calls interleaved, keep-alive on both sides; RSS is the service process alone.',
     ...r.notes.map((n) => `note: ${n}`),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { HttpClient } from './http-client.js';
 
 export interface BenchAdmin {
@@ -39,4 +40,19 @@ export async function login(port: number, admin: BenchAdmin, timeoutMs: number):
   } finally {
     anonymous.close();
   }
+}
+
+/**
+ * A developer's bearer token with `groups`, signed with the service's JWT secret as an
+ * outside identity provider would: the service applies RBAC to it (only those groups'
+ * containers), unlike the admin, who sees everything.
+ */
+export async function developerToken(admin: BenchAdmin, groups: readonly string[]): Promise<string> {
+  const secret = new TextEncoder().encode(admin.env['JWT_SECRET_KEY'] ?? '');
+  return new SignJWT({ role: 'developer', groups: [...groups] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('bench-developer')
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(secret);
 }

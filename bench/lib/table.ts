@@ -1,5 +1,14 @@
-/** What a row must reach: ours/engine at most `max`, or ours itself below `max` (its unit). */
-export type Goal = { kind: 'ratio'; max: number; label: string } | { kind: 'value'; max: number; label: string };
+/**
+ * What a row must reach: ours/engine (`ratio`) or ours itself (`value`, in its unit) at most
+ * `max` (strictly below when `strict`), or at least `min` (throughput: higher is better).
+ */
+export interface Goal {
+  kind: 'ratio' | 'value';
+  max?: number;
+  min?: number;
+  strict?: boolean;
+  label: string;
+}
 
 export interface Row {
   metric: string;
@@ -13,15 +22,22 @@ export interface Row {
 }
 
 export const ratioAtMost = (max: number, label = `ours <= ${max}x engine`): Goal => ({ kind: 'ratio', max, label });
-export const below = (max: number, unit: string): Goal => ({ kind: 'value', max, label: `< ${max} ${unit}` });
+export const below = (max: number, unit: string): Goal => ({ kind: 'value', max, strict: true, label: `< ${max} ${unit}` });
+export const atMost = (max: number, unit: string): Goal => ({ kind: 'value', max, label: `<= ${max.toLocaleString('en-US')} ${unit}` });
+export const atLeast = (min: number, unit: string): Goal => ({ kind: 'value', min, label: `>= ${min.toLocaleString('en-US')} ${unit}` });
+export const ratioAtLeast = (min: number, label = `ours >= ${min}x engine`): Goal => ({ kind: 'ratio', min, label });
+
+function meets(goal: Goal, value: number | null): boolean {
+  if (value === null || !Number.isFinite(value)) return false;
+  if (goal.max !== undefined && (goal.strict ? value >= goal.max : value > goal.max)) return false;
+  return goal.min === undefined || value >= goal.min;
+}
 
 export function row(metric: string, unit: string, ours: number | null, engine: number | null, goal?: Goal): Row {
   const ratio = ours !== null && engine !== null && engine !== 0 ? ours / engine : null;
   const r: Row = { metric, unit, ours, engine, ratio };
   if (goal) {
-    const value = goal.kind === 'ratio' ? ratio : ours;
-    const pass = value !== null && Number.isFinite(value) && (goal.kind === 'ratio' ? value <= goal.max : value < goal.max);
-    r.target = { label: goal.label, pass };
+    r.target = { label: goal.label, pass: meets(goal, goal.kind === 'ratio' ? ratio : ours) };
   }
   return r;
 }

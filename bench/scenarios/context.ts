@@ -12,6 +12,8 @@ export interface BenchContext {
   ours: HttpClient;
   /** The bearer header our service wants (streams open their own connections). */
   auth: Record<string, string>;
+  /** The bearer header of a developer token limited to the bench's groups (RBAC on). */
+  developer: Record<string, string>;
   service: ServiceProcess;
   fixture: ContainerFixture;
   log: (message: string) => void;

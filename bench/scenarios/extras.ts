@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_DIST, runDashboard } from '../dashboard.js';
+import { runGroupBench } from '../groups.js';
+import type { BenchSettings } from '../lib/args.js';
+import { groupRows } from '../lib/group-report.js';
+import { atMost, ratioAtMost, row, type Row } from '../lib/table.js';
+
+/**
+ * bench/groups.ts's scenario (3 tiers × 10, its own containers and service), run after the
+ * main one has cleaned up. The first row (ours vs `docker start` one by one, p50) carries the
+ * target; the rest of its table follows for context.
+ */
+export async function groupsScenario(s: BenchSettings, notes: string[]): Promise<Row[]> {
+  const { code, report } = await runGroupBench({ perTier: 10, rounds: s.groupRounds, image: s.image, socketPath: s.socketPath });
+  if (!report) throw new Error(`the group start scenario failed (exit code ${code}; see its log above)`);
+  if (report.leftovers > 0) notes.push(`the group scenario left ${report.leftovers} containers behind`);
+  const [first, ...rest] = groupRows(report);
+  if (!first) return [];
+  const headline = row(`${first.metric} (reference = docker CLI)`, 's', first.ours, first.engine, ratioAtMost(0.5));
+  return [headline, ...rest.map((r) => ({ ...r, metric: `  ${r.metric}` }))];
+}
+
+/** bench/dashboard.ts's scenario (stub server + headless Chromium, 1,000 containers, 50 stats sets/s). */
+export async function dashboardScenario(notes: string[]): Promise<Row[]> {
+  if (!existsSync(join(DEFAULT_DIST, 'index.html'))) {
+    notes.push('dashboard scenario skipped: dist/web is not built (npm run build)');
+    return [];
+  }
+  const r = await runDashboard({ containers: 1000, rate: 50, events: 0, seconds: 5, dist: DEFAULT_DIST, quiet: true });
+  if (r.pageErrors.length) notes.push(`dashboard page errors: ${r.pageErrors.join(' | ')}`);
+  return [
+    row('dashboard 1,000 containers: first render (navigation -> table painted)', 'ms', r.firstPaintMs, null, atMost(1000, 'ms')),
+    row(`dashboard: main-thread time per stats update (${r.updates} updates)`, 'ms', r.perUpdateMainThreadMs, null, atMost(8, 'ms')),
+  ];
+}

@@ -1,6 +1,7 @@
 import { randomUUID, webcrypto } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import { appError } from '../errors.js';
+import { LruCache } from '../lib/lru.js';
 import { isRole, ROLES, type Role } from './permissions.js';
 
 export interface TokenSettings {
@@ -54,6 +55,13 @@ export class TokenService {
   private readonly roleMap: ReadonlyMap<string, Role>;
   /** The same for every call: built once, read (never changed) by jose. */
   private readonly verifyOptions: JWTVerifyOptions;
+  /**
+   * Tokens whose signature and claims were checked, by their exact text: the same bytes give
+   * the same verdict, so a client sending its token again skips the HMAC (an async WebCrypto
+   * call). Time is checked again on every hit (exp, nbf); revocation and user state are not
+   * cached here (the authenticator checks them on every request).
+   */
+  private readonly verified = new LruCache<string, { token: VerifiedToken; nbf: number | undefined }>(1024);
 
   constructor(private readonly settings: TokenSettings) {
     // Not extractable: nothing can read the secret back out of the key.
@@ -91,6 +99,8 @@ export class TokenService {
 
   /** Verifies signature and claims; every failure is the same 401 for the caller. */
   async verify(token: string): Promise<VerifiedToken> {
+    const hit = this.verified.get(token);
+    if (hit) return this.stillValid(token, hit);
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.key ?? (await this.keyReady), this.verifyOptions));
@@ -115,7 +125,21 @@ export class TokenService {
     if (typeof ver === 'number') verified.ver = ver;
     if (typeof stamp === 'string') verified.stamp = stamp;
     if (typeof payload.iat === 'number') verified.iat = payload.iat;
+    Object.freeze(verified);
+    this.verified.set(token, { token: verified, nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined });
     return verified;
+  }
+
+  /** A cached verdict holds only while the token is inside its time window (same tolerance as jose's). */
+  private stillValid(token: string, hit: { token: VerifiedToken; nbf: number | undefined }): VerifiedToken {
+    const now = Math.floor(Date.now() / 1000);
+    const tolerance = this.settings.clockToleranceSeconds;
+    if (now - tolerance >= hit.token.exp) {
+      this.verified.delete(token);
+      throw appError('UNAUTHORIZED', 'The token has expired');
+    }
+    if (hit.nbf !== undefined && hit.nbf > now + tolerance) throw appError('UNAUTHORIZED', 'The token is not valid');
+    return hit.token;
   }
 
   /** Our role for the token's role claim (or the strongest of a roles array), via ROLE_MAP. */

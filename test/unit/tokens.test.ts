@@ -98,3 +98,26 @@ describe('JWT verification (attack suite)', () => {
     assert.deepEqual(t.groups, ['core']);
   });
 });
+
+describe('verified-token cache', () => {
+  test('a token verified once still expires at exp (time is checked on every hit), and a changed text is verified anew', async (t) => {
+    const tokens = service({ clockToleranceSeconds: 0 });
+    const exp = now() + 60;
+    const token = hs256({ alg: 'HS256', typ: 'JWT' }, { sub: 'alice', role: 'developer', exp });
+    assert.equal((await tokens.verify(token)).sub, 'alice');
+    assert.equal((await tokens.verify(token)).sub, 'alice', 'a hit while valid');
+    // A forged signature on the same claims is not served from the cache of the real one.
+    await rejected(tokens, `${token.slice(0, token.lastIndexOf('.'))}.${createHmac('sha256', 'another-secret').update('x').digest('base64url')}`);
+    t.mock.timers.enable({ apis: ['Date'], now: (exp + 1) * 1000 });
+    await rejected(tokens, token, /expired/);
+  });
+
+  test('a cached token with a future nbf is refused until then', async (t) => {
+    const tokens = service({ clockToleranceSeconds: 0 });
+    const start = now();
+    const token = hs256({ alg: 'HS256', typ: 'JWT' }, { sub: 'bob', role: 'user', exp: start + 600, nbf: start - 1 });
+    assert.equal((await tokens.verify(token)).sub, 'bob');
+    t.mock.timers.enable({ apis: ['Date'], now: (start - 100) * 1000 });
+    await rejected(tokens, token);
+  });
+});

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { readCommandLine } from './lib/args.js';
 import { ensureBuilt } from './lib/build.js';
 import { DockerCli } from './lib/docker-cli.js';
 import { ContainerFixture, RUN_LABEL } from './lib/fixture.js';
@@ -172,18 +173,9 @@ export async function runGroupBench(s: GroupSettings): Promise<{ code: number; r
 }
 
 async function main(): Promise<number> {
-  let settings: GroupSettings | undefined;
-  try {
-    settings = parseSettings(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
-  if (!settings) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const { code, report } = await runGroupBench(settings);
+  const line = readCommandLine(parseSettings, USAGE, process.argv.slice(2));
+  if ('code' in line) return line.code;
+  const { code, report } = await runGroupBench(line.settings);
   if (report) summarizeRounds(report);
   return code;
 }

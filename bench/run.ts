@@ -17,7 +17,7 @@
 import { cleanupOnExit } from './lib/exit-cleanup.js';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseBenchArgs, USAGE, type BenchSettings } from './lib/args.js';
+import { parseBenchArgs, readCommandLine, USAGE, type BenchSettings } from './lib/args.js';
 import { ensureBuilt } from './lib/build.js';
 import { ContainerFixture, RUN_LABEL } from './lib/fixture.js';
 import { HttpClient } from './lib/http-client.js';
@@ -124,17 +124,9 @@ async function extras(s: BenchSettings, notes: string[], phase: <T>(name: string
 }
 
 async function main(): Promise<number> {
-  let settings: BenchSettings | undefined;
-  try {
-    settings = parseBenchArgs(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
-    return 2;
-  }
-  if (!settings) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const line = readCommandLine(parseBenchArgs, USAGE, process.argv.slice(2));
+  if ('code' in line) return line.code;
+  const { settings } = line;
   const started = performance.now();
   const engine = new HttpClient({ socketPath: settings.socketPath });
   // Two service groups of this run only (half the containers each): the developer's token names both, so RBAC runs on every item.

@@ -59,14 +59,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
 
   const catalog = createGroupCatalog(config, app.log, options.groups);
-  const streamGuard = () => app.access.streamGuard;
 
   // The features, in dependency order (each plugin declares what it needs).
   await app.register(httpPlugin);
   await app.register(accessPlugin, { config });
   await app.register(openApiPlugin);
   await app.register(accessRoutesPlugin, { config });
-  await app.register(ssePlugin, { perClient: config.streams.perClient, heartbeatMs: config.streams.heartbeatMs, guard: streamGuard() });
+  await app.register(ssePlugin, { perClient: config.streams.perClient, heartbeatMs: config.streams.heartbeatMs, guard: app.access.streamGuard });
   await app.register(containersPlugin, { config, engine: options.engine ?? createDockerEngine({ ...config.docker }), groupsOf: (c) => catalog.groupsOf(c) });
   await app.register(groupsPlugin, { config, catalog });
   await app.register(composePlugin, { config, tool: options.composeTool });

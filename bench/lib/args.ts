@@ -100,3 +100,22 @@ export function parseBenchArgs(argv: string[]): BenchSettings | undefined {
     socketPath: v.socket ?? '/var/run/docker.sock',
   };
 }
+
+/**
+ * The command line read by `parse`: its settings, or the exit code when there is nothing to
+ * run (usage asked for: printed, 0; a bad flag: the message, 2).
+ */
+export function readCommandLine<T>(parse: (argv: string[]) => T | undefined, usage: string, argv: string[]): { settings: T } | { code: number } {
+  let settings: T | undefined;
+  try {
+    settings = parse(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return { code: 2 };
+  }
+  if (settings === undefined) {
+    process.stdout.write(`${usage}\n`);
+    return { code: 0 };
+  }
+  return { settings };
+}

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { canSee, withVisibleGroups } from '../access/principal.js';
+import { canSee, withVisibleGroups, type Viewer } from '../access/principal.js';
 import type { ComposeTool } from './detect.js';
 import { resolveModel } from './model.js';
 import { engineSockets, PROJECT_NAME } from './paths.js';
@@ -12,7 +12,6 @@ import { appError } from '../errors.js';
 import type { ComposeDownBody, ComposeResult, ComposeUpBody, ProjectStatus } from './schemas.js';
 import type { ContainerReader } from '../containers/feature.js';
 import type { ContainerSummary } from '../containers/container-view.js';
-import type { Viewer } from '../containers/container-service.js';
 
 export interface ComposeSettings {
   projectsDir?: string;

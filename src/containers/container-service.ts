@@ -12,7 +12,6 @@ import { readyBody, type ReadyBody } from '../http/etag.js';
 import { ContainerViewCache, filterKey, scopeKey } from './view-cache.js';
 
 /** Who asks: undefined means the service itself, which sees everything. */
-export type { Viewer };
 
 export type ContainerAction = 'start' | 'stop' | 'restart';
 

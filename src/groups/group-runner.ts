@@ -3,8 +3,8 @@ import { appError, isAppError } from '../errors.js';
 import type { GroupCatalog } from './catalog.js';
 import type { ContainerOutcome, GroupActionResult, GroupCancelResult, GroupRun } from './schemas.js';
 import type { ContainerReader } from '../containers/feature.js';
-import type { ContainerService, Viewer } from '../containers/container-service.js';
-import { canSeeGroup, type Principal } from '../access/principal.js';
+import type { ContainerService } from '../containers/container-service.js';
+import { canSeeGroup, type Principal, type Viewer } from '../access/principal.js';
 import { ActionSlots, MEMBER_ACTION_CONCURRENCY } from './action-slots.js';
 import { actOnMember, type GroupAction, type MemberActor, type StepOptions } from './member-gate.js';
 

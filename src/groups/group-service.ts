@@ -4,8 +4,7 @@ import type { GroupDefinition } from './definition.js';
 import type { GroupStatus, GroupSummary } from './schemas.js';
 import type { ContainerReader, ContainersFeature } from '../containers/feature.js';
 import type { ContainerSummary } from '../containers/container-view.js';
-import type { Viewer } from '../containers/container-service.js';
-import { canSeeGroup } from '../access/principal.js';
+import { canSeeGroup, type Viewer } from '../access/principal.js';
 import type { ContainerUsage } from '../containers/schemas.js';
 
 /** Aggregates the members' states into one word (see GroupStatusSchema). */

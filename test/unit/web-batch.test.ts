@@ -1,29 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { components } from '../../clients/typescript/src/generated/schema.js';
+import { container as summary, type ContainerSummary } from '../helpers/web-containers.js';
 import { applyPending, emptyPending, frameBatch, hasPending, queueChange, queueSnapshot, type FrameScheduler } from '../../web/src/state/batch.js';
 import { applyChange, tableFromSnapshot, type ContainerChange } from '../../web/src/state/containers.js';
 
-type ContainerSummary = components['schemas']['ContainerSummary'];
-
+/** The batch tests' containers: status follows state, as they were written. */
 function container(id: string, state: ContainerSummary['state'] = 'running'): ContainerSummary {
-  return {
-    id,
-    name: `c-${id}`,
-    image: 'alpine:3.20',
-    imageId: `sha256:${id}`,
-    command: 'sleep 1d',
-    created: '2024-01-01T00:00:00Z',
-    state,
-    status: state,
-    health: 'none',
-    ports: [],
-    labels: {},
-    composeProject: null,
-    composeService: null,
-    group: null,
-    groups: [],
-  };
+  return summary(id, { state, status: state });
 }
 
 /** A frame scheduler the test runs by hand: `frame()` is the browser painting. */

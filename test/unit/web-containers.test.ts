@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { components, paths } from '../../clients/typescript/src/generated/schema.js';
+import type { paths } from '../../clients/typescript/src/generated/schema.js';
+import { container, type ContainerSummary } from '../helpers/web-containers.js';
 import {
   applyChange,
   connectionAfterError,
@@ -12,29 +13,7 @@ import {
   type RowQuery,
 } from '../../web/src/state/containers.js';
 
-type ContainerSummary = components['schemas']['ContainerSummary'];
 type Usage = paths['/api/v1/stats']['get']['responses']['200']['content']['application/json']['containers'][number];
-
-function container(id: string, over: Partial<ContainerSummary> = {}): ContainerSummary {
-  return {
-    id,
-    name: `c-${id}`,
-    image: 'alpine:3.20',
-    imageId: `sha256:${id}`,
-    command: 'sleep 1d',
-    created: '2024-01-01T00:00:00Z',
-    state: 'running',
-    status: 'Up 1 minute',
-    health: 'none',
-    ports: [],
-    labels: {},
-    composeProject: null,
-    composeService: null,
-    group: null,
-    groups: [],
-    ...over,
-  };
-}
 
 /** A sample with only what the table reads (id, CPU, memory). */
 function usage(id: string, cpuPercent: number | null, memory: number): Usage {

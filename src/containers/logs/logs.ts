@@ -1,6 +1,7 @@
 import type { DockerEngine } from '../../docker/engine.js';
 import { toAppError } from '../../docker/engine-errors.js';
-import type { ContainerService, Viewer } from '../container-service.js';
+import type { ContainerService } from '../container-service.js';
+import type { Viewer } from '../../access/principal.js';
 import { LogFollow } from './log-follow.js';
 import { pipeLogs } from './log-stream.js';
 import type { LogSink } from '../stream-sink.js';

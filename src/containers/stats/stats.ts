@@ -1,6 +1,7 @@
 import { appError } from '../../errors.js';
 import { ENGINE_LOST_EVENT } from '../../http/sse/open.js';
-import { applyFilters, type ContainerService, type Viewer } from '../container-service.js';
+import { applyFilters, type ContainerService } from '../container-service.js';
+import type { Viewer } from '../../access/principal.js';
 import type { ContainerChange } from '../container-store.js';
 import type { ContainerSummary } from '../container-view.js';
 import type { ContainerStats, ContainerUsage, ListFilters, StatsSet, UsageTotals } from '../schemas.js';

@@ -157,7 +157,22 @@ start_e3() {
   load_image e3
 }
 
+# iproute2 (ip netns, veth) and openssl may be missing on a fresh machine.
+install_tools() {
+  local missing=()
+  command -v ip >/dev/null || missing+=(iproute2)
+  command -v openssl >/dev/null || missing+=(openssl)
+  command -v nsenter >/dev/null || missing+=(util-linux)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  command -v apt-get >/dev/null || fail "missing ${missing[*]} and no apt-get to install them"
+  say "installing ${missing[*]} with apt-get"
+  DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || { timeout 300 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 300 apt-get install -y -qq "${missing[@]}" >/dev/null; } \
+    || fail "apt-get could not install ${missing[*]} within its time limit"
+}
+
 [ "$(id -u)" = 0 ] || fail "needs root (network namespaces and dockerd)"
+install_tools
 command -v dockerd >/dev/null || fail "dockerd is not installed (run scripts/setup-engine.sh first)"
 action="${1:-start}"; which="${2:-all}"
 case "$action:$which" in

@@ -81,12 +81,14 @@ export class HistoryRecorder extends EventEmitter<RecorderEvents> {
     await this.running;
   }
 
-  private schedule(): void {
+  private schedule(after = 0): void {
     if (this.closed) return;
     const now = this.options.now();
-    const boundary = bucketOf(now, this.widthMs) + this.widthMs;
+    // A timer may fire a millisecond before its boundary by the wall clock: never pick the
+    // same boundary twice.
+    const boundary = Math.max(bucketOf(now, this.widthMs) + this.widthMs, after + this.widthMs);
     this.timer = setTimeout(() => {
-      this.schedule(); // the next boundary first: a slow round never shifts the grid
+      this.schedule(boundary); // the next boundary first: a slow round never shifts the grid
       if (this.running) {
         this.emit('skipped', boundary);
         return;
@@ -97,7 +99,7 @@ export class HistoryRecorder extends EventEmitter<RecorderEvents> {
           this.emit('failed', err);
         })
         .finally(() => (this.running = undefined));
-    }, boundary - now);
+    }, Math.max(0, boundary - now));
     this.timer.unref();
   }
 

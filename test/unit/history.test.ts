@@ -171,3 +171,14 @@ describe('history recorder', () => {
     assert.equal(called, false);
   });
 });
+
+describe('history config', () => {
+  test('HISTORY_* build the tiers; a coarse width that is not a larger multiple, or a shorter coarse retention, is refused', async () => {
+    const { loadConfig, ConfigError } = await import('../../src/config.js');
+    assert.deepEqual(loadConfig({}).history, { enabled: true, maxContainers: 500, tiers: TIERS });
+    assert.equal(loadConfig({ HISTORY_ENABLED: 'false' }).history.enabled, false);
+    assert.throws(() => loadConfig({ HISTORY_COARSE_INTERVAL_MS: '15000' }), (e: unknown) => e instanceof ConfigError && e.variable === 'HISTORY_COARSE_INTERVAL_MS');
+    assert.throws(() => loadConfig({ HISTORY_COARSE_INTERVAL_MS: '10000' }), ConfigError);
+    assert.throws(() => loadConfig({ HISTORY_RETENTION_HOURS: '200', HISTORY_COARSE_RETENTION_DAYS: '7' }), (e: unknown) => e instanceof ConfigError && e.variable === 'HISTORY_COARSE_RETENTION_DAYS');
+  });
+});

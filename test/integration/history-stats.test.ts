@@ -153,3 +153,13 @@ describe('resource history', () => {
     assert.equal((await history(`group=${HIST}&since=7d&resolution=${PERIOD_MS}ms`)).status, 400, 'too many buckets');
   });
 });
+
+describe('resource history switched off', () => {
+  test('HISTORY_ENABLED=false: no recorder, no file, no route', async (t) => {
+    const app = await buildTestApp(t, { HISTORY_ENABLED: 'false' });
+    assert.equal(app.history, null);
+    const res = await app.inject({ url: `/api/v1/stats/history?group=${HIST}` });
+    assert.equal(res.statusCode, 404);
+    assert.equal((res.json() as ErrorBody).error.code, 'NOT_FOUND');
+  });
+});

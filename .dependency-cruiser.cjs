@@ -50,6 +50,12 @@ module.exports = {
     forbid('containers-imports-up', 'containers/ sits below groups/, compose/ and system/.', '^src/containers/', '^src/(groups|compose|system)/'),
     forbid('groups-imports-up', 'groups/ sits below system/ and beside compose/ (siblings do not import each other).', '^src/groups/', '^src/(compose|system)/'),
     forbid('compose-imports-up', 'compose/ sits below system/ and beside groups/ (siblings do not import each other).', '^src/compose/', '^src/(groups|system)/'),
+    forbid(
+      'history-imported-below',
+      'history/ (resource history) sits above containers/ and groups/, beside compose/: only system/ and the top may import it.',
+      '^src/(lib|docker|storage|http|access|containers|groups|compose)/|^src/(config|errors|version)\\.ts$',
+      '^src/history/',
+    ),
     {
       name: 'imports-top',
       comment: 'app.ts, server.ts, cli.ts and commands/ are the top: only they import each other.',

@@ -10,6 +10,7 @@ import containersPlugin from './containers/plugin.js';
 import { createDockerEngine, type DockerEngine } from './docker/engine.js';
 import type { GroupDefinition } from './groups/definition.js';
 import groupsPlugin from './groups/plugin.js';
+import historyPlugin from './history/plugin.js';
 import { createGroupCatalog } from './groups/setup.js';
 import { registerDashboard } from './http/dashboard.js';
 import { frameworkErrors } from './http/error-handler.js';
@@ -69,6 +70,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(containersPlugin, { config, engine: options.engine ?? createDockerEngine({ ...config.docker }), groupsOf: (c) => catalog.groupsOf(c) });
   await app.register(groupsPlugin, { config, catalog });
   await app.register(composePlugin, { config, tool: options.composeTool });
+  await app.register(historyPlugin, { config });
   await app.register(systemPlugin, { config });
   await registerDashboard(app);
   return app;

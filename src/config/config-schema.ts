@@ -67,6 +67,13 @@ export const ConfigSchema = Type.Object({
   allowedHosts: Type.Array(Type.String(), {
     description: 'Host names (lower case, IPv6 in brackets) the service answers to; empty: see http/host-check.ts',
   }),
+  history: Type.Object({
+    enabled: Type.Boolean(),
+    maxContainers: Type.Integer(),
+    tiers: Type.Array(Type.Object({ widthMs: Type.Integer(), retentionMs: Type.Integer() }), {
+      description: 'Resource history buckets, finest first: each width a multiple of the previous, each kept at least as long',
+    }),
+  }),
   dataDir: Type.String(),
   metricsToken: Type.Optional(Type.String()),
   ignoredVars: Type.Array(Type.String(), { description: 'Names of set variables we ignore, for one log line at boot' }),

@@ -95,6 +95,23 @@ export const EnvSchema = Type.Object({
   COMPOSE_TIMEOUT_SECONDS: Type.Integer({ minimum: 5, maximum: 7200, default: 600, description: 'seconds, 5-7200' }),
   COMPOSE_ALLOW_BUILD: Type.Boolean({ default: false, description: 'true or false (1 or 0)' }),
   COMPOSE_ALLOW_PULL: Type.Boolean({ default: false, description: 'true or false (1 or 0)' }),
+  // Resource history (src/history/): one contiguous block.
+  HISTORY_ENABLED: Type.Boolean({ default: true, description: 'true or false (1 or 0): record resource history' }),
+  HISTORY_INTERVAL_MS: Type.Integer({
+    minimum: 250,
+    maximum: 3_600_000,
+    default: 10_000,
+    description: 'milliseconds, 250-3600000: the history sampling period and its finest bucket',
+  }),
+  HISTORY_RETENTION_HOURS: Type.Integer({ minimum: 1, maximum: 8760, default: 24, description: 'hours, 1-8760: how long the finest buckets are kept' }),
+  HISTORY_COARSE_INTERVAL_MS: Type.Integer({
+    minimum: 1000,
+    maximum: 86_400_000,
+    default: 60_000,
+    description: 'milliseconds, 1000-86400000: the coarse bucket, a multiple of HISTORY_INTERVAL_MS larger than it',
+  }),
+  HISTORY_COARSE_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3660, default: 7, description: 'days, 1-3660: how long the coarse buckets are kept' }),
+  HISTORY_MAX_CONTAINERS: Type.Integer({ minimum: 1, maximum: 100_000, default: 500, description: 'an integer, 1-100000: running containers sampled per round at most' }),
   COOKIE_SECURE: Type.Union([Type.Literal('auto'), Type.Literal('true'), Type.Literal('false')], {
     default: 'auto',
     description: 'auto (Secure over HTTPS), true or false',

@@ -86,6 +86,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
       throw new ConfigError('CORS_ORIGINS', `Invalid CORS_ORIGINS entry ${JSON.stringify(origin)}: expected an origin such as https://gui.example.org`);
     }
   }
+  if (e.HISTORY_COARSE_INTERVAL_MS <= e.HISTORY_INTERVAL_MS || e.HISTORY_COARSE_INTERVAL_MS % e.HISTORY_INTERVAL_MS !== 0) {
+    throw invalid('HISTORY_COARSE_INTERVAL_MS', env);
+  }
+  if (e.HISTORY_COARSE_RETENTION_DAYS * 24 < e.HISTORY_RETENTION_HOURS) {
+    throw new ConfigError('HISTORY_COARSE_RETENTION_DAYS', `Invalid HISTORY_COARSE_RETENTION_DAYS=${e.HISTORY_COARSE_RETENTION_DAYS}: expected at least HISTORY_RETENTION_HOURS (${e.HISTORY_RETENTION_HOURS} h)`);
+  }
   const allowedHosts = list(e.ALLOWED_HOSTS.toLowerCase()).map((entry) => allowedHost(entry, env));
   return {
     port: e.PORT,
@@ -146,6 +152,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
     },
     corsOrigins,
     allowedHosts: [...new Set(allowedHosts)],
+    history: {
+      enabled: e.HISTORY_ENABLED,
+      maxContainers: e.HISTORY_MAX_CONTAINERS,
+      tiers: [
+        { widthMs: e.HISTORY_INTERVAL_MS, retentionMs: e.HISTORY_RETENTION_HOURS * 3_600_000 },
+        { widthMs: e.HISTORY_COARSE_INTERVAL_MS, retentionMs: e.HISTORY_COARSE_RETENTION_DAYS * 86_400_000 },
+      ],
+    },
     dataDir: e.DATA_DIR,
     metricsToken: e.METRICS_TOKEN,
     ignoredVars: IGNORED_VARS.filter((name) => env[name] !== undefined),

@@ -25,6 +25,8 @@ export type LogsQuery = Omit<Query<paths['/api/v1/containers/{id}/logs']['get']>
 export type Logs = Json<paths['/api/v1/containers/{id}/logs']['get']>;
 export type StatsSetQuery = Omit<Query<paths['/api/v1/stats']['get']>, 'stream'>;
 export type StatsSet = Json<paths['/api/v1/stats']['get']>;
+export type StatsHistoryQuery = Query<paths['/api/v1/stats/history']['get']>;
+export type StatsHistory = Json<paths['/api/v1/stats/history']['get']>;
 export type GroupSummary = Json<paths['/api/v1/services']['get']>['groups'][number];
 export type GroupDetails = Json<paths['/api/v1/services/{group}']['get']>;
 export type GroupStartOptions = Omit<Query<paths['/api/v1/services/{group}/start']['post']>, 'timeout'>;
@@ -91,6 +93,8 @@ export interface GdmClient {
   };
   /** Usage of every running container matching the filter, with totals. */
   stats(query?: StatsSetQuery): Promise<StatsSet>;
+  /** Downsampled CPU, memory and network of one container or one group (`container` or `group`). */
+  statsHistory(query: StatsHistoryQuery): Promise<StatsHistory>;
   /** Container changes (SSE) until the server ends the stream or `signal` aborts. */
   events(options?: EventsOptions): AsyncGenerator<ContainerStreamEvent, void, undefined>;
   /** A container's log lines, then new ones as they come (SSE). */
@@ -177,6 +181,7 @@ export function createClient(options: ClientOptions): GdmClient {
       cancel: (group) => ok(api.DELETE('/api/v1/services/{group}/operation', { params: { path: { group } } })),
     },
     stats: (query = {}) => ok(api.GET('/api/v1/stats', { params: { query } })),
+    statsHistory: (query) => ok(api.GET('/api/v1/stats/history', { params: { query } })),
     events({ signal, lastEventId, snapshot } = {}) {
       const open = (s: AbortSignal) =>
         streamBody(

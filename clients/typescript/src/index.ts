@@ -27,6 +27,8 @@ export type {
   LoginResult,
   Logs,
   LogsQuery,
+  StatsHistory,
+  StatsHistoryQuery,
   StatsSample,
   StatsSet,
   StatsSetQuery,

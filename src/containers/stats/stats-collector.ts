@@ -99,6 +99,29 @@ export class StatsCollector extends EventEmitter<CollectorEvents> {
     return out;
   }
 
+  /**
+   * Usage for a background reader (resource history) that must not keep the shared timer
+   * going: the shared sample when it is fresh, else one round of its own now, which is not
+   * counted as demand. A container sampled at most `maxGapMs` ago gets its CPU averaged
+   * since then (the reader's whole period), not over a fresh 100 ms bootstrap window.
+   */
+  async backgroundUsage(ids: readonly string[], maxGapMs: number): Promise<Map<string, ContainerUsage>> {
+    const started = Date.now();
+    const maxAge = this.options.intervalMs * 1.5;
+    const stale = ids.filter((id) => {
+      const s = this.latest.get(id);
+      return !s || started - s.raw.at > maxAge;
+    });
+    if (stale.length > 0) await this.sample(stale, maxGapMs);
+    const out = new Map<string, ContainerUsage>();
+    for (const id of ids) {
+      const s = this.latest.get(id);
+      // A failed read leaves the old sample: only a fresh one counts.
+      if (s && started - s.raw.at <= maxAge) out.set(id, s.usage);
+    }
+    return out;
+  }
+
   /** Receives every shared sample until the returned function is called. */
   subscribe(listener: (usage: ReadonlyMap<string, ContainerUsage>) => void): () => void {
     this.subscribers++;
@@ -142,7 +165,7 @@ export class StatsCollector extends EventEmitter<CollectorEvents> {
     this.emit('sample', snapshot);
   }
 
-  private async sample(ids: readonly string[]): Promise<void> {
+  private async sample(ids: readonly string[], maxGapMs = this.options.intervalMs * 5): Promise<void> {
     const viaCgroup: ContainerRecord[] = [];
     const viaEngine: ContainerRecord[] = [];
     for (const id of ids) {
@@ -151,7 +174,7 @@ export class StatsCollector extends EventEmitter<CollectorEvents> {
       ((await this.locate(d)) ? viaCgroup : viaEngine).push(d);
     }
     await Promise.all([
-      Promise.all(viaCgroup.map((d) => this.sampleCgroup(d).catch(() => this.locations.delete(d.id)))),
+      Promise.all(viaCgroup.map((d) => this.sampleCgroup(d, maxGapMs).catch(() => this.locations.delete(d.id)))),
       mapLimit(viaEngine, this.options.engineConcurrency, (d) => this.sampleEngine(d).catch(() => undefined)),
     ]);
   }
@@ -165,11 +188,11 @@ export class StatsCollector extends EventEmitter<CollectorEvents> {
     return found;
   }
 
-  private async sampleCgroup(d: ContainerRecord): Promise<void> {
+  private async sampleCgroup(d: ContainerRecord, maxGapMs: number): Promise<void> {
     const location = this.locations.get(d.id);
     if (!location || !this.cgroups) return;
     let previous = this.latest.get(d.id)?.raw;
-    if (!previous || Date.now() - previous.at > this.options.intervalMs * 5) {
+    if (!previous || Date.now() - previous.at > maxGapMs) {
       previous = await this.cgroups.read(location);
       await new Promise((r) => setTimeout(r, BOOTSTRAP_GAP_MS));
     }

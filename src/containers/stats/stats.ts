@@ -42,6 +42,11 @@ export class StatsService {
     return this.collector.usage(ids);
   }
 
+  /** Usage for a background reader (history) that must not keep the shared sampling going: see StatsCollector.backgroundUsage. */
+  background(ids: readonly string[], maxGapMs: number): Promise<Map<string, ContainerUsage>> {
+    return this.collector.backgroundUsage(ids, maxGapMs);
+  }
+
   /** Every running container (as the service sees them) with its usage, for the metrics gauges. */
   async running(): Promise<{ container: ContainerSummary; usage: ContainerUsage }[]> {
     const running = this.store.summaries().filter((c) => c.state === 'running');

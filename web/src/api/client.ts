@@ -14,6 +14,7 @@ export type ComposeProject = paths['/api/v1/compose/projects']['get']['responses
 export type User = paths['/api/v1/users']['get']['responses']['200']['content']['application/json']['users'][number];
 export type AuditEntry = paths['/api/v1/audit']['get']['responses']['200']['content']['application/json']['entries'][number];
 export type Usage = paths['/api/v1/stats']['get']['responses']['200']['content']['application/json']['containers'][number];
+export type StatsHistory = paths['/api/v1/stats/history']['get']['responses']['200']['content']['application/json'];
 
 // Stream payloads and messages, as the OpenAPI document names them (components; see clients/typescript/README.md).
 type Schemas = components['schemas'];

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, unwrap, type ContainerStatsEvent, type ContainerSummary } from '../api/client';
 import { bytes, percent } from '../components/format';
+import { HistoryChart } from '../components/HistoryChart';
 import { LogViewer } from '../components/LogViewer';
 import { Sparkline } from '../components/Sparkline';
 import { useFetched } from '../state/live';
@@ -71,6 +72,7 @@ export function ContainerPage({ name, live }: { name: string; live?: ContainerSu
         <dd className="mono">{d.env.map((e) => (e.value === undefined ? e.name : `${e.name}=${e.value}`)).join(' ') || '–'}</dd>
       </dl>
       {d.state === 'running' && <LiveCharts id={d.id} />}
+      <HistoryChart container={d.id} />
       <LogViewer containerId={d.id} name={d.name} />
     </section>
   );

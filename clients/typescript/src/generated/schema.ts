@@ -2724,6 +2724,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Resource history of one container or one service group (give exactly one): CPU, memory and network per bucket */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Full id, unique id prefix, or name */
+                    container?: string;
+                    /** @description Service group name */
+                    group?: string;
+                    /** @description Unix seconds, RFC 3339 date, or a duration before now like 10m; default 1h before until */
+                    since?: string;
+                    /** @description Unix seconds, RFC 3339 date, or a duration before now like 10m; default now */
+                    until?: string;
+                    /** @description auto (the finest resolution still kept for since) or a bucket width such as 10s or 1m (one the service keeps) */
+                    resolution?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            container?: {
+                                id: string;
+                                name: string;
+                                engine: string;
+                                /** @description false: the container is gone; its history is kept until it ages out */
+                                live: boolean;
+                            };
+                            group?: string;
+                            /** @description Width of each bucket (ms) */
+                            resolutionMs: number;
+                            /** @description ISO 8601 */
+                            since: string;
+                            /** @description ISO 8601 */
+                            until: string;
+                            /** @description Buckets with samples, oldest first; a bucket with none (not running, not sampled) is absent */
+                            points: {
+                                /** @description Start of the bucket (ISO 8601) */
+                                time: string;
+                                /** @description Average CPU over the bucket (100 = one core); a group: the sum of its members */
+                                cpuPercent: number;
+                                /** @description Average memory use over the bucket; a group: the sum of its members */
+                                memoryBytes: number;
+                                /** @description A container's memory limit (the host's memory when it has none) */
+                                memoryLimit?: number;
+                                /** @description Average network receive rate; absent when unknown */
+                                netRxBytesPerSec?: number;
+                                /** @description Average network transmit rate; absent when unknown */
+                                netTxBytesPerSec?: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Not modified: the ETag in If-None-Match still names the current answer; no body */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/": {
         parameters: {
             query?: never;

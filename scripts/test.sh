@@ -17,6 +17,7 @@ bash scripts/setup-engine.sh
 bash scripts/build-test-image.sh
 bash scripts/build-image-test-bases.sh
 bash scripts/setup-test-tools.sh
+timeout 360 bash scripts/setup-test-registry.sh
 bash scripts/cleanup-test-containers.sh
 
 echo "== lint and types"

@@ -17,6 +17,7 @@ import openApiPlugin from './http/openapi-plugin.js';
 import httpPlugin from './http/plugin.js';
 import ssePlugin from './http/sse/plugin.js';
 import systemPlugin from './system/plugin.js';
+import updatesPlugin from './updates/plugin.js';
 
 export interface AppOptions {
   config: Config;
@@ -69,6 +70,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(containersPlugin, { config, engine: options.engine ?? createDockerEngine({ ...config.docker }), groupsOf: (c) => catalog.groupsOf(c) });
   await app.register(groupsPlugin, { config, catalog });
   await app.register(composePlugin, { config, tool: options.composeTool });
+  await app.register(updatesPlugin, { config });
   await app.register(systemPlugin, { config });
   await registerDashboard(app);
   return app;

@@ -86,6 +86,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
       throw new ConfigError('CORS_ORIGINS', `Invalid CORS_ORIGINS entry ${JSON.stringify(origin)}: expected an origin such as https://gui.example.org`);
     }
   }
+  if (e.UPDATE_CHECK_INTERVAL > 0 && e.UPDATE_CHECK_INTERVAL < 60) throw invalid('UPDATE_CHECK_INTERVAL', env);
   const allowedHosts = list(e.ALLOWED_HOSTS.toLowerCase()).map((entry) => allowedHost(entry, env));
   return {
     port: e.PORT,
@@ -143,6 +144,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
       timeoutSeconds: e.COMPOSE_TIMEOUT_SECONDS,
       allowBuild: e.COMPOSE_ALLOW_BUILD,
       allowPull: e.COMPOSE_ALLOW_PULL,
+    },
+    updates: {
+      authFile: e.REGISTRY_AUTH_FILE,
+      insecureRegistries: list(e.REGISTRY_INSECURE.toLowerCase()),
+      checkIntervalSeconds: e.UPDATE_CHECK_INTERVAL,
     },
     corsOrigins,
     allowedHosts: [...new Set(allowedHosts)],

@@ -12,7 +12,8 @@ export interface RecreateEngine {
   /** Creates a container from `spec` under `name` with `imageRef`, on all of its networks; returns its id. Not started. */
   create(spec: ContainerSpec, name: string, imageRef: string): Promise<string>;
   rename(id: string, name: string): Promise<void>;
-  start(id: string): Promise<void>;
+  /** Starts it; answers the engine's StartedAt of this start, so a wait can tell it from an earlier run. */
+  start(id: string): Promise<string>;
   /** Stops with the container's own grace (or `timeoutSeconds`); a stopped one is fine. */
   stop(id: string, timeoutSeconds?: number): Promise<void>;
   /** Removes the container (forced: it may run); its volumes stay. */
@@ -79,6 +80,7 @@ export function createRecreateEngine(api: DockerClient, long: DockerClient): Rec
         } catch (err) {
           if (statusOf(err) !== 304) throw err;
         }
+        return ((await api.getContainer(id).inspect()) as unknown as { State: { StartedAt: string } }).State.StartedAt;
       }),
 
     stop: (id, timeoutSeconds) =>

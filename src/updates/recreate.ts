@@ -26,15 +26,20 @@ export interface Replacement {
   wasRunning: boolean;
   /** container: the old one's name while it waits, stopped, beside the new one. */
   parkedAs?: string;
+  /** The engine's StartedAt of the new container's start: the gate waits for that run, not an earlier one. */
+  startedAt?: string;
 }
 
-/** Up means running and healthy where a healthcheck exists; a container not in the store yet is pending. */
-function judgeUp(r: ContainerRecord | undefined): WaitVerdict {
-  if (!r) return 'pending';
+/**
+ * Up means running and healthy where a healthcheck exists. A container not in the store yet,
+ * or the store's record of an earlier run (it trails the engine by an event), is pending.
+ */
+const judgeUp = (startedAt: string | undefined) => (r: ContainerRecord | undefined): WaitVerdict => {
+  if (!r || (startedAt !== undefined && r.startedAt !== startedAt)) return 'pending';
   if (!r.running) return r.restarting || r.state === 'created' ? 'pending' : { failed: `exited with code ${r.exitCode}` };
   const h = r.health?.status;
   return !h || h === 'none' || h === 'healthy' ? 'done' : 'pending';
-}
+};
 
 function describe(r: ContainerRecord | undefined): string {
   const h = r?.health;
@@ -69,12 +74,13 @@ export class Recreator {
     const parkedAs = `${spec.name}-gdm-prev-${suffix}`;
     const newId = await this.engine.create(spec, `${spec.name}-gdm-next-${suffix}`, spec.imageRef);
     let parked = false;
+    let startedAt: string | undefined;
     try {
       await this.engine.stop(t.id);
       await this.engine.rename(t.id, parkedAs);
       parked = true;
       await this.engine.rename(newId, spec.name);
-      if (wasRunning) await this.engine.start(newId);
+      if (wasRunning) startedAt = await this.engine.start(newId);
     } catch (err) {
       // Nothing half-done is left: the new one goes, the old one is back as it was.
       await this.engine.remove(newId).catch(() => undefined);
@@ -82,15 +88,15 @@ export class Recreator {
       if (wasRunning) await this.engine.start(t.id).catch(() => undefined);
       throw err;
     }
-    return { target: t, kind: 'container', newId, wasRunning, parkedAs };
+    return { target: t, kind: 'container', newId, wasRunning, parkedAs, ...(startedAt ? { startedAt } : {}) };
   }
 
   /** Waits (on the store's events) until the container is running and healthy, or fails saying why. */
-  async gate(id: string, wasRunning: boolean, deadline: number, signal?: AbortSignal): Promise<void> {
+  async gate(id: string, wasRunning: boolean, deadline: number, stepSeconds: number, signal?: AbortSignal, startedAt?: string): Promise<void> {
     if (!wasRunning) return;
     const timeoutMs = Math.max(0, deadline - Date.now());
-    const seconds = Math.round(timeoutMs / 1000);
-    await waitForContainer(this.store, id, judgeUp, timeoutMs, (r) => `not up after ${seconds} s (${describe(r)})`, signal);
+    const seconds = stepSeconds;
+    await waitForContainer(this.store, id, judgeUp(startedAt), timeoutMs, (r) => `not up after ${seconds} s (${describe(r)})`, signal);
   }
 
   /** The new container passed: the parked old one goes (its image stays until a prune). */
@@ -99,20 +105,20 @@ export class Recreator {
   }
 
   /** Puts the member back on its previous image and waits until it is up again; returns the container it is now. */
-  async rollback(r: Replacement, deadline: number): Promise<string> {
+  async rollback(r: Replacement, deadline: number, stepSeconds: number): Promise<string> {
     const t = r.target;
     if (r.kind === 'compose') {
       const ref = parseReference(t.image);
       if (!ref) throw appError('INTERNAL_ERROR', `${t.name}: no image reference to put back`);
       await this.images.tagImage(t.imageId, ref.local, ref.tag);
       const id = await this.composeUp(t, r.newId);
-      await this.gate(id, r.wasRunning, deadline);
+      await this.gate(id, r.wasRunning, deadline, stepSeconds);
       return id;
     }
     await this.engine.remove(r.newId);
     await this.engine.rename(t.id, t.name);
-    if (r.wasRunning) await this.engine.start(t.id);
-    await this.gate(t.id, r.wasRunning, deadline);
+    const startedAt = r.wasRunning ? await this.engine.start(t.id) : undefined;
+    await this.gate(t.id, r.wasRunning, deadline, stepSeconds, undefined, startedAt);
     return t.id;
   }
 

@@ -126,7 +126,7 @@ async function runStep(
       let r: Replacement | undefined;
       try {
         r = await deps.slots.run(o.signal, () => deps.recreator.replace(t));
-        await deps.recreator.gate(r.newId, r.wasRunning, deadline, o.signal);
+        await deps.recreator.gate(r.newId, r.wasRunning, deadline, Math.round(o.stepTimeoutMs / 1000), o.signal, r.startedAt);
         return { t, r, to };
       } catch (err) {
         // A member whose gate failed keeps its replacement: the rollback needs it.
@@ -168,7 +168,7 @@ async function rollbackStep(deps: RolloutDeps, s: PlanStep, work: Work[], o: Run
       if (!w.r) return emit(outcome(w.t, 'failed', started, { error: w.error }));
       const begun = Date.now();
       try {
-        const id = await deps.recreator.rollback(w.r, deadline);
+        const id = await deps.recreator.rollback(w.r, deadline, Math.round(o.stepTimeoutMs / 1000));
         o.audit({ action: 'rollback', target: w.t.name, ok: true, durationMs: Date.now() - begun, details: { group: s.group, step: s.step, to: w.t.imageId } });
         return emit(outcome(w.t, failed ? 'failed' : 'rolled-back', started, { id, previousId: w.r.newId, toImageId: w.t.imageId, ...(failed ? { error: `${w.error}; put back on its previous image` } : {}) }));
       } catch (err) {

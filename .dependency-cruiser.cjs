@@ -10,7 +10,7 @@
  * Type-only imports count too (tsPreCompilationDeps): a type that reaches upward is the same
  * coupling as a value. process.env reads are checked by scripts/check-env-reads.sh.
  */
-const FEATURES = '^src/(access|containers|groups|compose|system)/';
+const FEATURES = '^src/(access|containers|groups|compose|system|updates)/';
 const TOP = '^src/(app|server|cli)\\.ts$|^src/commands/';
 const BOTTOM = '^src/(lib/|(config|errors|version)\\.ts$)';
 

@@ -18,6 +18,7 @@ import openApiPlugin from './http/openapi-plugin.js';
 import httpPlugin from './http/plugin.js';
 import ssePlugin from './http/sse/plugin.js';
 import systemPlugin from './system/plugin.js';
+import updatesPlugin from './updates/plugin.js';
 
 export interface AppOptions {
   config: Config;
@@ -71,6 +72,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(groupsPlugin, { config, catalog });
   await app.register(composePlugin, { config, tool: options.composeTool });
   await app.register(historyPlugin, { config });
+  await app.register(updatesPlugin, { config });
   await app.register(systemPlugin, { config });
   await registerDashboard(app);
   return app;

@@ -24,6 +24,7 @@ export const ERRORS = {
   GROUP_OPERATION_FAILED: { status: 409, message: 'The group operation stopped at a container that did not come up or down' },
   GROUP_OPERATION_CANCELLED: { status: 409, message: 'The group operation was cancelled before it completed' },
   GROUP_OPERATION_NOT_FOUND: { status: 404, message: 'No start or stop of this group is running' },
+  UPDATE_FAILED: { status: 409, message: 'The image update stopped at a step whose members did not come up; they are back on their previous image' },
   COMPOSE_UNAVAILABLE: { status: 503, message: 'No compose tool was found (docker compose or docker-compose); set COMPOSE_COMMAND' },
   COMPOSE_PROJECT_NOT_FOUND: { status: 404, message: 'No such compose project' },
   COMPOSE_NOT_MANAGED: { status: 409, message: 'This project was started elsewhere; up and down act only on projects under COMPOSE_PROJECTS_DIR or declared ones' },

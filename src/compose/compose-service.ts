@@ -12,6 +12,7 @@ import { appError } from '../errors.js';
 import type { ComposeDownBody, ComposeResult, ComposeUpBody, ProjectStatus } from './schemas.js';
 import type { ContainerReader } from '../containers/feature.js';
 import type { ContainerSummary } from '../containers/container-view.js';
+import type { UpdateMarkReader } from '../containers/update-marks.js';
 
 export interface ComposeSettings {
   projectsDir?: string;
@@ -53,6 +54,7 @@ export class ComposeService {
     private readonly store: ContainerReader,
     private readonly settings: ComposeSettings,
     log: Pick<FastifyBaseLogger, 'info' | 'warn'>,
+    private readonly marks?: UpdateMarkReader,
   ) {
     // Fail at boot, not at the first call, on a broken projects file; later breakage keeps the last good one.
     this.projectsFile = settings.projectsFile ? new ProjectsFile(settings.projectsFile, log) : undefined;
@@ -134,7 +136,7 @@ export class ComposeService {
       status: statusOf(containers),
       services: [...byService.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, cs]) => ({ name, containers: cs.map((c) => ({ id: c.id, name: c.name, state: c.state, health: c.health, ports: c.ports })) })),
+        .map(([name, cs]) => ({ name, containers: cs.map((c) => ({ id: c.id, name: c.name, state: c.state, health: c.health, ports: c.ports, ...(this.marks?.get(c.id) ? { update: this.marks.get(c.id) } : {}) })) })),
     };
   }
 
@@ -183,6 +185,7 @@ export class ComposeService {
     if (unknown.length) throw appError('VALIDATION_ERROR', `Unknown services: ${unknown.join(', ')}`);
     const args = ['up', '-d'];
     if (o.forceRecreate) args.push('--force-recreate');
+    if (o.noDeps) args.push('--no-deps');
     if (o.removeOrphans) args.push('--remove-orphans');
     args.push(o.build ? '--build' : '--no-build');
     if ((this.tool?.major ?? 1) >= 2) args.push('--pull', o.pull ? 'always' : 'never');

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { HealthSchema, PortBindingSchema } from '../containers/schemas.js';
+import { UpdateMarkSchema } from '../containers/update-marks.js';
 
 const ProjectName = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', description: 'Compose project name' });
 const FileName = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\\.ya?ml$', description: 'A file of the project folder, by bare name' });
@@ -37,7 +38,7 @@ export const ComposeStatusSchema = Type.Object({
     Type.Object({
       name: Type.String(),
       containers: Type.Array(
-        Type.Object({ id: Type.String(), name: Type.String(), state: Type.String(), health: HealthSchema, ports: Type.Array(PortBindingSchema) }),
+        Type.Object({ id: Type.String(), name: Type.String(), state: Type.String(), health: HealthSchema, ports: Type.Array(PortBindingSchema), update: Type.Optional(UpdateMarkSchema) }),
       ),
     }),
   ),
@@ -52,6 +53,7 @@ export const ComposeUpBodySchema = Type.Object(
       Type.Object(
         {
           forceRecreate: Type.Optional(Type.Boolean()),
+          noDeps: Type.Optional(Type.Boolean({ description: 'Act on the named services only, not on those they depend on' })),
           removeOrphans: Type.Optional(Type.Boolean()),
           build: Type.Optional(Type.Boolean({ description: 'Only when COMPOSE_ALLOW_BUILD=true' })),
           pull: Type.Optional(Type.Boolean({ description: 'Only when COMPOSE_ALLOW_PULL=true' })),

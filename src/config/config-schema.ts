@@ -63,6 +63,11 @@ export const ConfigSchema = Type.Object({
     allowBuild: Type.Boolean(),
     allowPull: Type.Boolean(),
   }),
+  updates: Type.Object({
+    authFile: Type.Optional(Type.String()),
+    insecureRegistries: Type.Array(Type.String({ description: 'host or host:port, lower case' })),
+    checkIntervalSeconds: Type.Integer({ description: '0: no scheduled check' }),
+  }),
   corsOrigins: Type.Array(Type.String()),
   allowedHosts: Type.Array(Type.String(), {
     description: 'Host names (lower case, IPv6 in brackets) the service answers to; empty: see http/host-check.ts',

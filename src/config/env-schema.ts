@@ -112,6 +112,13 @@ export const EnvSchema = Type.Object({
   }),
   HISTORY_COARSE_RETENTION_DAYS: Type.Integer({ minimum: 1, maximum: 3660, default: 7, description: 'days, 1-3660: how long the coarse buckets are kept' }),
   HISTORY_MAX_CONTAINERS: Type.Integer({ minimum: 1, maximum: 100_000, default: 500, description: 'an integer, 1-100000: running containers sampled per round at most' }),
+  REGISTRY_AUTH_FILE: Type.Optional(Type.String({ minLength: 1, description: "a registry credentials file in Docker's config.json format ({\"auths\": {\"host\": {\"auth\": base64(user:password)}}})" })),
+  REGISTRY_INSECURE: Type.String({
+    pattern: '^([A-Za-z0-9.-]+(:[0-9]{1,5})?(,[A-Za-z0-9.-]+(:[0-9]{1,5})?)*)?$',
+    default: '',
+    description: 'comma-separated registries (host or host:port) the update check reaches over plain http, e.g. 127.0.0.1:5000',
+  }),
+  UPDATE_CHECK_INTERVAL: Type.Integer({ minimum: 0, maximum: 604_800, default: 0, description: 'seconds between scheduled image update checks, 0 (off) or 60-604800' }),
   COOKIE_SECURE: Type.Union([Type.Literal('auto'), Type.Literal('true'), Type.Literal('false')], {
     default: 'auto',
     description: 'auto (Secure over HTTPS), true or false',

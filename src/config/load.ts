@@ -92,6 +92,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
   if (e.HISTORY_COARSE_RETENTION_DAYS * 24 < e.HISTORY_RETENTION_HOURS) {
     throw new ConfigError('HISTORY_COARSE_RETENTION_DAYS', `Invalid HISTORY_COARSE_RETENTION_DAYS=${e.HISTORY_COARSE_RETENTION_DAYS}: expected at least HISTORY_RETENTION_HOURS (${e.HISTORY_RETENTION_HOURS} h)`);
   }
+  if (e.UPDATE_CHECK_INTERVAL > 0 && e.UPDATE_CHECK_INTERVAL < 60) throw invalid('UPDATE_CHECK_INTERVAL', env);
   const allowedHosts = list(e.ALLOWED_HOSTS.toLowerCase()).map((entry) => allowedHost(entry, env));
   return {
     port: e.PORT,
@@ -149,6 +150,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
       timeoutSeconds: e.COMPOSE_TIMEOUT_SECONDS,
       allowBuild: e.COMPOSE_ALLOW_BUILD,
       allowPull: e.COMPOSE_ALLOW_PULL,
+    },
+    updates: {
+      authFile: e.REGISTRY_AUTH_FILE,
+      insecureRegistries: list(e.REGISTRY_INSECURE.toLowerCase()),
+      checkIntervalSeconds: e.UPDATE_CHECK_INTERVAL,
     },
     corsOrigins,
     allowedHosts: [...new Set(allowedHosts)],

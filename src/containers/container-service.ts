@@ -10,6 +10,7 @@ import type { ActionResult, ListFilters } from './schemas.js';
 import { canSee, withVisibleGroups, type Viewer } from '../access/principal.js';
 import { readyBody, type ReadyBody } from '../http/etag.js';
 import { ContainerViewCache, filterKey, scopeKey } from './view-cache.js';
+import { UpdateMarks, withMark } from './update-marks.js';
 
 /** Who asks: undefined means the service itself, which sees everything. */
 
@@ -69,12 +70,16 @@ export class ContainerService {
     private readonly store: ContainerStore,
     private readonly status: EngineStatus,
     private readonly reflectTimeoutMs = ACTION_REFLECT_TIMEOUT_MS,
+    /** Image update marks, shown in list and details (the updates feature writes them). */
+    readonly marks = new UpdateMarks(),
   ) {}
 
   /** Lists containers matching the filters, sorted by name. */
   async list(filters: ListFilters = {}, viewer: Viewer): Promise<ContainerSummary[]> {
     await this.store.ready();
-    return applyFilters(this.visible(viewer), filters).sort((a, b) => a.name.localeCompare(b.name));
+    return applyFilters(this.visible(viewer), filters)
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((c) => withMark(this.marks, c));
   }
 
   /**
@@ -83,9 +88,12 @@ export class ContainerService {
    */
   async listReady(filters: ListFilters, viewer: Viewer, render: (answer: { containers: ContainerSummary[]; total: number }) => string): Promise<ReadyBody> {
     await this.store.ready();
-    const key = `${scopeKey(viewer)}#${filterKey(filters)}`;
+    // A new update mark makes other bytes: the marks' generation is part of the key.
+    const key = `${scopeKey(viewer)}#${filterKey(filters)}#u${this.marks.generation()}`;
     return this.cache.list(key, this.store.generation(), () => {
-      const list = applyFilters(this.visible(viewer), filters).sort((a, b) => a.name.localeCompare(b.name));
+      const list = applyFilters(this.visible(viewer), filters)
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((c) => withMark(this.marks, c));
       return render({ containers: list, total: list.length });
     });
   }
@@ -94,7 +102,7 @@ export class ContainerService {
   async detailsReady(ref: string, viewer: Viewer, render: (details: ContainerDetails) => string): Promise<ReadyBody> {
     const { summary, record, stored } = await this.find(ref, viewer);
     const build = () => render(this.detailsOf(record, viewer));
-    return stored ? this.cache.detailsOf(summary, scopeKey(viewer), build) : readyBody(build());
+    return stored ? this.cache.detailsOf(summary, `${scopeKey(viewer)}#u${this.marks.generation()}`, build) : readyBody(build());
   }
 
   /** The containers a viewer may see; others do not exist for it. */
@@ -186,7 +194,7 @@ export class ContainerService {
   private detailsOf(record: ContainerRecord, viewer: Viewer): ContainerDetails {
     // Env values often hold secrets: admins only (the details cache keys on the role too).
     const showEnvValues = viewer.role === 'admin';
-    const details = detailsFromRecord(record, showEnvValues, Date.now(), this.store.groupsOf);
+    const details = withMark(this.marks, detailsFromRecord(record, showEnvValues, Date.now(), this.store.groupsOf));
     return withVisibleGroups(viewer, details);
   }
 

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { UpdateMarkSchema } from './update-marks.js';
 
 export const HealthSchema = Type.Union(
   [Type.Literal('healthy'), Type.Literal('unhealthy'), Type.Literal('starting'), Type.Literal('none')],
@@ -40,6 +41,7 @@ const summaryProperties = {
   labels: Type.Record(Type.String(), Type.String()),
   composeProject: Type.Union([Type.String(), Type.Null()]),
   composeService: Type.Union([Type.String(), Type.Null()]),
+  update: Type.Optional(UpdateMarkSchema),
   group: Type.Union([Type.String(), Type.Null()], { description: 'Primary service group (the first that matches), or null' }),
   groups: Type.Array(Type.String(), { description: 'Every service group the container belongs to' }),
 };

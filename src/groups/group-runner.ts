@@ -44,7 +44,7 @@ export interface GroupOperation {
 
 /** A reserved or running operation, as cancel finds it. */
 interface Running {
-  action: GroupAction;
+  action: GroupAction | 'update';
   group: string;
   chain: string[];
   startedBy: Principal;
@@ -100,6 +100,33 @@ export class GroupRunner {
     return this.running.has(group);
   }
 
+  /** The engine-call slots every group operation shares (an image update takes them too). */
+  get slots(): ActionSlots {
+    return this.actor.slots;
+  }
+
+  /**
+   * Holds `chain` for an operation of another feature (an image update): GROUP_BUSY while
+   * a start, stop or update holds one of them, and cancel stops it as it stops a start.
+   * The caller checked the right to `group`; `release` frees every group of the chain.
+   */
+  hold(group: string, chain: string[], viewer: Principal): { signal: AbortSignal; release(): void } {
+    const taken = chain.filter((g) => this.running.has(g));
+    if (taken.length > 0) throw appError('GROUP_BUSY', `An operation on ${taken.join(', ')} is running; wait for it to finish or cancel it`);
+    let settle = () => undefined as void;
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    const op: Running = { action: 'update', group, chain, startedBy: viewer, controller, settled: new Promise<void>((resolve) => (settle = resolve)) };
+    for (const g of chain) this.running.set(g, op);
+    return {
+      signal: controller.signal,
+      release: () => {
+        for (const g of chain) if (this.running.get(g) === op) this.running.delete(g);
+        settle();
+      },
+    };
+  }
+
   /** reserve() once the store is synced: DOCKER_UNAVAILABLE before anything is locked or streamed. */
   async prepare(group: string, action: GroupAction, options: GroupRunOptions, viewer: Viewer): Promise<GroupOperation> {
     await this.store.ready();
@@ -132,7 +159,7 @@ export class GroupRunner {
     const controller = new AbortController();
     // Every member of a step listens for the cancel (a step may hold hundreds): not a leak.
     setMaxListeners(0, controller.signal);
-    const op: Running = {
+    const op: Running & { action: GroupAction } = {
       action,
       group,
       chain,
@@ -182,7 +209,7 @@ export class GroupRunner {
     return { action: op.action, group: op.group, groups: op.chain, startedBy: op.startedBy.sub, cancelledBy: op.cancelledBy ?? viewer.sub };
   }
 
-  private async execute(op: Running, options: StepOptions, onProgress: (event: GroupProgress) => void): Promise<GroupActionResult> {
+  private async execute(op: Running & { action: GroupAction }, options: StepOptions, onProgress: (event: GroupProgress) => void): Promise<GroupActionResult> {
     const started = Date.now();
     const { signal } = op.controller;
     const onAbort = () => onProgress({ type: 'cancelled', group: op.group, by: op.cancelledBy ?? 'unknown' });

@@ -6,6 +6,7 @@ import type { ContainerReader, ContainersFeature } from '../containers/feature.j
 import type { ContainerSummary } from '../containers/container-view.js';
 import { canSeeGroup, type Viewer } from '../access/principal.js';
 import type { ContainerUsage } from '../containers/schemas.js';
+import type { UpdateMarkReader } from '../containers/update-marks.js';
 
 /** Aggregates the members' states into one word (see GroupStatusSchema). */
 export function groupStatus(members: readonly Pick<ContainerSummary, 'state' | 'health'>[]): GroupStatus {
@@ -63,6 +64,7 @@ export class GroupService {
     readonly catalog: GroupCatalog,
     private readonly store: ContainerReader,
     private readonly stats: Pick<ContainersFeature['stats'], 'usage'>,
+    private readonly marks?: UpdateMarkReader,
   ) {}
 
   /** Every group's status as the service sees it (for the metrics gauges), from the store as it is now. */
@@ -113,6 +115,7 @@ export class GroupService {
           uptimeSeconds: Number.isNaN(startedAt) ? null : Math.max(0, Math.round((now - startedAt) / 1000)),
           cpuPercent: u?.cpuPercent ?? null,
           memoryUsage: u?.memory.usage ?? null,
+          ...(this.marks?.get(c.id) ? { update: this.marks.get(c.id) } : {}),
         };
       }),
     );

@@ -20,7 +20,7 @@ const groupsPlugin: FastifyPluginAsync<{ config: Config; catalog: GroupCatalog }
   const { store, stats, containers } = app.containers;
   const feature: GroupsFeature = {
     catalog,
-    groups: new GroupService(catalog, store, stats),
+    groups: new GroupService(catalog, store, stats, containers.marks),
     groupRunner: new GroupRunner(catalog, store, containers, { stepTimeoutMaxSeconds: config.groups.stepTimeoutMaxSeconds }),
   };
   app.decorate('groups', feature);

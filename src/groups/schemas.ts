@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { HealthSchema } from '../containers/schemas.js';
+import { UpdateMarkSchema } from '../containers/update-marks.js';
 
 export const GroupNameSchema = Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$', description: 'Service group name' });
 export const GroupParamsSchema = Type.Object({ group: GroupNameSchema });
@@ -45,6 +46,7 @@ export const GroupMemberViewSchema = Type.Object({
   uptimeSeconds: Type.Union([Type.Integer(), Type.Null()]),
   cpuPercent: Type.Union([Type.Number(), Type.Null()]),
   memoryUsage: Type.Union([Type.Number(), Type.Null()]),
+  update: Type.Optional(UpdateMarkSchema),
 });
 
 export const GroupDetailsSchema = Type.Object({
@@ -117,7 +119,7 @@ export const GroupActionResultSchema = Type.Object({
 export type GroupActionResult = Static<typeof GroupActionResultSchema>;
 
 export const GroupCancelResultSchema = Type.Object({
-  action: Type.Union([Type.Literal('start'), Type.Literal('stop')]),
+  action: Type.Union([Type.Literal('start'), Type.Literal('stop'), Type.Literal('update')]),
   group: Type.String({ description: 'The group the cancelled operation was asked for' }),
   groups: Type.Array(Type.String(), { description: 'Every group it held (withDependencies), now free' }),
   startedBy: Type.Union([Type.String(), Type.Null()], { description: 'Subject of the caller who started it' }),

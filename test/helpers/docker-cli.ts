@@ -52,6 +52,10 @@ export interface RunOptions {
   createOnly?: boolean;
   /** The engine kills it 1 s after SIGTERM (busybox sh as PID 1 ignores TERM). */
   stopSignalFast?: boolean;
+  /** Another image than the test image (e.g. one from the test registry). */
+  image?: string;
+  /** More `docker run` options, before the image (e.g. --network, -v, --restart). */
+  extraArgs?: string[];
 }
 
 /** A set of containers that one test file owns and removes after itself. */
@@ -70,7 +74,8 @@ export class Fixture {
     if (options.healthCmd) args.push('--health-cmd', options.healthCmd, '--health-interval', options.healthInterval ?? '1s', '--health-retries', '1');
     if (options.stopSignalFast) args.push('--stop-timeout', '1');
     if (options.tty) args.push('-t');
-    args.push(TEST_IMAGE, ...(options.command ?? ['sleep', '3600']));
+    args.push(...(options.extraArgs ?? []));
+    args.push(options.image ?? TEST_IMAGE, ...(options.command ?? ['sleep', '3600']));
     this.names.add(name);
     const id = (await dockerWith(this.cliEnv, ...args)).split('\n').pop() ?? '';
     return { id, name };

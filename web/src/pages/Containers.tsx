@@ -6,6 +6,7 @@ import { VirtualRows } from '../components/VirtualRows';
 import { groupNames, visibleRows, type SortKey } from '../state/containers';
 import { containerAction } from '../state/live';
 import { useSession } from '../state/session';
+import { useUpdates } from '../state/updates';
 
 type Action = 'start' | 'stop' | 'restart';
 
@@ -13,7 +14,7 @@ const NO_USAGE: ReadonlyMap<string, Usage> = new Map();
 
 // Only the rows in view are rendered (VirtualRows); memo keeps a stats sample from
 // re-rendering a row whose container and usage did not change.
-const Row = memo(function Row({ c, usage, canAct, busy, onAction }: { c: ContainerSummary; usage?: Usage; canAct: boolean; busy: boolean; onAction: (c: ContainerSummary, a: Action) => void }) {
+const Row = memo(function Row({ c, usage, canAct, busy, onAction, update }: { c: ContainerSummary; usage?: Usage; canAct: boolean; busy: boolean; onAction: (c: ContainerSummary, a: Action) => void; update?: boolean }) {
   const running = c.state === 'running';
   return (
     <>
@@ -21,7 +22,10 @@ const Row = memo(function Row({ c, usage, canAct, busy, onAction }: { c: Contain
         <a href={`#/containers/${encodeURIComponent(c.name)}`}>{c.name}</a>
       </td>
       <td>{c.group ?? <span className="muted">–</span>}</td>
-      <td className="mono">{c.image}</td>
+      <td className="mono">
+        {c.image}
+        {update && <span className="pill update-available" title="The registry has a newer image for this tag"> update</span>}
+      </td>
       <td>
         <span className={`pill state-${c.state}`}>{c.state}</span>
       </td>
@@ -65,6 +69,7 @@ export function ContainersPage({ containers, usage }: { containers: Map<string, 
   const [busy, setBusy] = useState<Set<string>>(new Set());
   const [confirm, setConfirm] = useState<{ c: ContainerSummary; a: Action } | null>(null);
   const [message, setMessage] = useState('');
+  const updates = useUpdates().byId;
 
   const all = useMemo(() => [...containers.values()], [containers]);
   const groups = useMemo(() => groupNames(all), [all]);
@@ -144,7 +149,7 @@ export function ContainersPage({ containers, usage }: { containers: Map<string, 
             {canAct && <th>Actions</th>}
           </tr>
         }
-        renderRow={(c) => <Row c={c} usage={usage.get(c.id)} canAct={canAct} busy={busy.has(c.id)} onAction={onAction} />}
+        renderRow={(c) => <Row c={c} usage={usage.get(c.id)} canAct={canAct} busy={busy.has(c.id)} onAction={onAction} update={updates.get(c.id)?.updateAvailable === true} />}
       />
       <Confirm
         open={confirm !== null}

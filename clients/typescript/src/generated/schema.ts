@@ -1897,6 +1897,18 @@ export interface paths {
                                 uptimeSeconds: number | null;
                                 cpuPercent: number | null;
                                 memoryUsage: number | null;
+                                /** @description The last image update check of this container (POST /api/v1/updates/check); absent when never checked */
+                                update?: {
+                                    /** @description true: the registry's digest for the tag differs from the running image's; null: could not tell (see error) */
+                                    updateAvailable: boolean | null;
+                                    /** @description The running image's digest in that repository (RepoDigests) */
+                                    currentDigest: string | null;
+                                    /** @description The registry's digest for the tag (a manifest list's when it serves one) */
+                                    latestDigest: string | null;
+                                    /** Format: date-time */
+                                    checkedAt: string;
+                                    error?: string;
+                                };
                             }[];
                         };
                     };
@@ -2254,7 +2266,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            action: "start" | "stop";
+                            action: "start" | "stop" | "update";
                             /** @description The group the cancelled operation was asked for */
                             group: string;
                             /** @description Every group it held (withDependencies), now free */
@@ -2436,6 +2448,18 @@ export interface paths {
                                         hostIp?: string;
                                         publicPort?: number;
                                     }[];
+                                    /** @description The last image update check of this container (POST /api/v1/updates/check); absent when never checked */
+                                    update?: {
+                                        /** @description true: the registry's digest for the tag differs from the running image's; null: could not tell (see error) */
+                                        updateAvailable: boolean | null;
+                                        /** @description The running image's digest in that repository (RepoDigests) */
+                                        currentDigest: string | null;
+                                        /** @description The registry's digest for the tag (a manifest list's when it serves one) */
+                                        latestDigest: string | null;
+                                        /** Format: date-time */
+                                        checkedAt: string;
+                                        error?: string;
+                                    };
                                 }[];
                             }[];
                         };
@@ -2517,6 +2541,8 @@ export interface paths {
                         services?: string[];
                         options?: {
                             forceRecreate?: boolean;
+                            /** @description Act on the named services only, not on those they depend on */
+                            noDeps?: boolean;
                             removeOrphans?: boolean;
                             /** @description Only when COMPOSE_ALLOW_BUILD=true */
                             build?: boolean;
@@ -2829,6 +2855,539 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The last image update check of each container you may see */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The last check of each container the caller may see (never checked: absent) */
+                            updates: {
+                                id: string;
+                                /** @description The engine the container runs on ('local' with one engine) */
+                                engine: string;
+                                name: string;
+                                /** @description The image reference the container was created with */
+                                image: string;
+                                imageId: string;
+                                /** @description true: the registry's digest for the tag differs from the running image's; null: could not tell (see error) */
+                                updateAvailable: boolean | null;
+                                /** @description The running image's digest in that repository (RepoDigests) */
+                                currentDigest: string | null;
+                                /** @description The registry's digest for the tag (a manifest list's when it serves one) */
+                                latestDigest: string | null;
+                                /** Format: date-time */
+                                checkedAt: string;
+                                error?: string;
+                            }[];
+                            /** @description When the last check ended */
+                            lastCheck: string | null;
+                            /** @description UPDATE_CHECK_INTERVAL; 0: no scheduled check */
+                            intervalSeconds: number;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/updates/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check now whether newer images exist (registry digest vs the running image's); never pulls
+         * @description One group (`group`), one container (`container`), or every container you may see. Results are kept with their time and shown in container, group and compose views.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Service group name */
+                    group?: string;
+                    /** @description Id, unique id prefix or name */
+                    container?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The last check of each container the caller may see (never checked: absent) */
+                            updates: {
+                                id: string;
+                                /** @description The engine the container runs on ('local' with one engine) */
+                                engine: string;
+                                name: string;
+                                /** @description The image reference the container was created with */
+                                image: string;
+                                imageId: string;
+                                /** @description true: the registry's digest for the tag differs from the running image's; null: could not tell (see error) */
+                                updateAvailable: boolean | null;
+                                /** @description The running image's digest in that repository (RepoDigests) */
+                                currentDigest: string | null;
+                                /** @description The registry's digest for the tag (a manifest list's when it serves one) */
+                                latestDigest: string | null;
+                                /** Format: date-time */
+                                checkedAt: string;
+                                error?: string;
+                            }[];
+                            /** @description When the last check ended */
+                            lastCheck: string | null;
+                            /** @description UPDATE_CHECK_INTERVAL; 0: no scheduled check */
+                            intervalSeconds: number;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{group}/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll new images out over a group, step by step, each step healthy before the next; roll back a failed step (WRITE on the group)
+         * @description Pulls first, then re-creates each out-of-date member with its configuration and the new image (compose members through their project). dryRun answers the plan. A group you cannot see is 404; without WRITE, 403. With `Accept: text/event-stream` progress streams as `progress` events (pull status, steps, members, rollbacks), then one `result` event. A failed step answers 409 UPDATE_FAILED with the result in error.details (its members are back on their previous image).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Also update the groups this one depends on, first (as start does) */
+                    withDependencies?: boolean;
+                    /** @description Only answer the plan: nothing is pulled or changed (the registry is asked which members are out of date) */
+                    dryRun?: boolean;
+                    /** @description Seconds a step may take to be running and healthy; default 120; above GROUP_STEP_TIMEOUT_MAX_SECONDS answers 400 */
+                    stepTimeout?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Service group name */
+                    group: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The result as JSON, or progress as Server-Sent Events (UpdateStreamMessage) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The group asked for (or the container, for a single update) */
+                            group: string;
+                            /** @description Every group acted on, in order */
+                            groups: string[];
+                            ok: boolean;
+                            dryRun: boolean;
+                            durationMs: number;
+                            pulled: {
+                                image: string;
+                                imageId: string;
+                            }[];
+                            /** @description In order: dependencies first, then each group step by step */
+                            steps: {
+                                group: string;
+                                step: number;
+                                members: {
+                                    /** @description The container now (the new one when it was re-created) */
+                                    id: string;
+                                    name: string;
+                                    /** @description The container it replaced */
+                                    previousId?: string;
+                                    image: string;
+                                    /** @description compose: re-created through its compose project */
+                                    kind: "container" | "compose";
+                                    /** @description would-update, up-to-date and unknown in a dry run; rolled-back: back on its previous image after its step failed */
+                                    outcome: "updated" | "up-to-date" | "rolled-back" | "failed" | "skipped" | "would-update" | "unknown";
+                                    fromImageId: string;
+                                    toImageId?: string;
+                                    durationMs: number;
+                                    error?: string;
+                                }[];
+                            }[];
+                            failure?: {
+                                phase: "pull" | "step";
+                                group?: string;
+                                step?: number;
+                                /** @description The members that failed */
+                                containers: string[];
+                                reason: string;
+                            };
+                        };
+                        "text/event-stream": components["schemas"]["UpdateStreamMessage"];
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/containers/{id}/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pull the container's image tag and re-create it on the new image; roll back when it does not come up
+         * @description With `Accept: text/event-stream` progress streams as `progress` events (pull status, steps, members, rollbacks), then one `result` event. A failed step answers 409 UPDATE_FAILED with the result in error.details (its members are back on their previous image).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Only answer the plan: nothing is pulled or changed (the registry is asked which members are out of date) */
+                    dryRun?: boolean;
+                    /** @description Seconds a step may take to be running and healthy; default 120; above GROUP_STEP_TIMEOUT_MAX_SECONDS answers 400 */
+                    stepTimeout?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Full id, unique id prefix, or name */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The result as JSON, or progress as Server-Sent Events (UpdateStreamMessage) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The group asked for (or the container, for a single update) */
+                            group: string;
+                            /** @description Every group acted on, in order */
+                            groups: string[];
+                            ok: boolean;
+                            dryRun: boolean;
+                            durationMs: number;
+                            pulled: {
+                                image: string;
+                                imageId: string;
+                            }[];
+                            /** @description In order: dependencies first, then each group step by step */
+                            steps: {
+                                group: string;
+                                step: number;
+                                members: {
+                                    /** @description The container now (the new one when it was re-created) */
+                                    id: string;
+                                    name: string;
+                                    /** @description The container it replaced */
+                                    previousId?: string;
+                                    image: string;
+                                    /** @description compose: re-created through its compose project */
+                                    kind: "container" | "compose";
+                                    /** @description would-update, up-to-date and unknown in a dry run; rolled-back: back on its previous image after its step failed */
+                                    outcome: "updated" | "up-to-date" | "rolled-back" | "failed" | "skipped" | "would-update" | "unknown";
+                                    fromImageId: string;
+                                    toImageId?: string;
+                                    durationMs: number;
+                                    error?: string;
+                                }[];
+                            }[];
+                            failure?: {
+                                phase: "pull" | "step";
+                                group?: string;
+                                step?: number;
+                                /** @description The members that failed */
+                                containers: string[];
+                                reason: string;
+                            };
+                        };
+                        "text/event-stream": components["schemas"]["UpdateStreamMessage"];
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/updates/prune": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove the images that successful updates replaced, when no container uses them (admins only) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            removed: {
+                                id: string;
+                                tags: string[];
+                            }[];
+                            kept: {
+                                id: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -3322,6 +3881,18 @@ export interface components {
             };
             composeProject: string | null;
             composeService: string | null;
+            /** @description The last image update check of this container (POST /api/v1/updates/check); absent when never checked */
+            update?: {
+                /** @description true: the registry's digest for the tag differs from the running image's; null: could not tell (see error) */
+                updateAvailable: boolean | null;
+                /** @description The running image's digest in that repository (RepoDigests) */
+                currentDigest: string | null;
+                /** @description The registry's digest for the tag (a manifest list's when it serves one) */
+                latestDigest: string | null;
+                /** Format: date-time */
+                checkedAt: string;
+                error?: string;
+            };
             /** @description Primary service group (the first that matches), or null */
             group: string | null;
             /** @description Every service group the container belongs to */
@@ -3352,6 +3923,18 @@ export interface components {
             };
             composeProject: string | null;
             composeService: string | null;
+            /** @description The last image update check of this container (POST /api/v1/updates/check); absent when never checked */
+            update?: {
+                /** @description true: the registry's digest for the tag differs from the running image's; null: could not tell (see error) */
+                updateAvailable: boolean | null;
+                /** @description The running image's digest in that repository (RepoDigests) */
+                currentDigest: string | null;
+                /** @description The registry's digest for the tag (a manifest list's when it serves one) */
+                latestDigest: string | null;
+                /** Format: date-time */
+                checkedAt: string;
+                error?: string;
+            };
             /** @description Primary service group (the first that matches), or null */
             group: string | null;
             /** @description Every service group the container belongs to */
@@ -3746,6 +4329,121 @@ export interface components {
             event: "result";
             id?: string;
             data: components["schemas"]["ComposeResultEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
+        };
+        /** @description `accepted`: the groups are held; the update runs */
+        UpdateAcceptedEvent: {
+            group: string;
+            groups: string[];
+        };
+        /** @description `progress`: a pull status, a step begins, a member is done, or a step is rolled back */
+        UpdateProgressEvent: {
+            /** @enum {string} */
+            type: "pull";
+            image: string;
+            status: string;
+            layer?: string;
+        } | {
+            /** @enum {string} */
+            type: "step";
+            group: string;
+            step: number;
+            containers: string[];
+        } | {
+            /** @enum {string} */
+            type: "member";
+            group: string;
+            step: number;
+            /** @description The container now (the new one when it was re-created) */
+            id: string;
+            name: string;
+            /** @description The container it replaced */
+            previousId?: string;
+            image: string;
+            /** @description compose: re-created through its compose project */
+            kind: "container" | "compose";
+            /** @description would-update, up-to-date and unknown in a dry run; rolled-back: back on its previous image after its step failed */
+            outcome: "updated" | "up-to-date" | "rolled-back" | "failed" | "skipped" | "would-update" | "unknown";
+            fromImageId: string;
+            toImageId?: string;
+            durationMs: number;
+            error?: string;
+        } | {
+            /** @enum {string} */
+            type: "rollback";
+            group: string;
+            step: number;
+            containers: string[];
+            reason: string;
+        };
+        /** @description `result`: the last event, the whole result (ok false when a step failed and was rolled back) */
+        UpdateResultEvent: {
+            /** @description The group asked for (or the container, for a single update) */
+            group: string;
+            /** @description Every group acted on, in order */
+            groups: string[];
+            ok: boolean;
+            dryRun: boolean;
+            durationMs: number;
+            pulled: {
+                image: string;
+                imageId: string;
+            }[];
+            /** @description In order: dependencies first, then each group step by step */
+            steps: {
+                group: string;
+                step: number;
+                members: {
+                    /** @description The container now (the new one when it was re-created) */
+                    id: string;
+                    name: string;
+                    /** @description The container it replaced */
+                    previousId?: string;
+                    image: string;
+                    /** @description compose: re-created through its compose project */
+                    kind: "container" | "compose";
+                    /** @description would-update, up-to-date and unknown in a dry run; rolled-back: back on its previous image after its step failed */
+                    outcome: "updated" | "up-to-date" | "rolled-back" | "failed" | "skipped" | "would-update" | "unknown";
+                    fromImageId: string;
+                    toImageId?: string;
+                    durationMs: number;
+                    error?: string;
+                }[];
+            }[];
+            failure?: {
+                phase: "pull" | "step";
+                group?: string;
+                step?: number;
+                /** @description The members that failed */
+                containers: string[];
+                reason: string;
+            };
+        };
+        /** @description POST /api/v1/services/{group}/update and /containers/{id}/update with Accept: text/event-stream. Events: `accepted` → UpdateAcceptedEvent, `progress` → UpdateProgressEvent, `result` → UpdateResultEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        UpdateStreamMessage: {
+            /** @enum {string} */
+            event: "accepted";
+            id?: string;
+            data: components["schemas"]["UpdateAcceptedEvent"];
+        } | {
+            /** @enum {string} */
+            event: "progress";
+            id?: string;
+            data: components["schemas"]["UpdateProgressEvent"];
+        } | {
+            /** @enum {string} */
+            event: "result";
+            id?: string;
+            data: components["schemas"]["UpdateResultEvent"];
         } | {
             /** @enum {string} */
             event: "error";

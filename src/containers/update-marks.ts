@@ -1,0 +1,60 @@
+import Type, { type Static } from 'typebox';
+
+/** What the views show of a container's image update (written by the updates feature). */
+export const UpdateMarkSchema = Type.Object(
+  {
+    updateAvailable: Type.Union([Type.Boolean(), Type.Null()], {
+      description: "true: the registry's digest for the tag differs from the running image's; null: could not tell (see error)",
+    }),
+    currentDigest: Type.Union([Type.String(), Type.Null()], { description: 'The running image\'s digest in that repository (RepoDigests)' }),
+    latestDigest: Type.Union([Type.String(), Type.Null()], { description: "The registry's digest for the tag (a manifest list's when it serves one)" }),
+    checkedAt: Type.String({ format: 'date-time' }),
+    error: Type.Optional(Type.String()),
+  },
+  { description: 'The last image update check of this container (POST /api/v1/updates/check); absent when never checked' },
+);
+export type UpdateMark = Static<typeof UpdateMarkSchema>;
+
+/** The read side the views use. */
+export interface UpdateMarkReader {
+  get(id: string): UpdateMark | undefined;
+  /** Moves on whenever a mark changes: cached views made at another generation are stale. */
+  generation(): number;
+}
+
+/**
+ * The update marks of containers, by container id. It sits with the containers so that
+ * the container, group and compose views can show a mark without knowing the updates
+ * feature, which writes them after each check.
+ */
+export class UpdateMarks implements UpdateMarkReader {
+  private readonly marks = new Map<string, UpdateMark>();
+  private gen = 0;
+
+  get(id: string): UpdateMark | undefined {
+    return this.marks.get(id);
+  }
+
+  generation(): number {
+    return this.gen;
+  }
+
+  set(id: string, mark: UpdateMark): void {
+    this.marks.set(id, mark);
+    this.gen++;
+  }
+
+  delete(id: string): void {
+    if (this.marks.delete(id)) this.gen++;
+  }
+
+  ids(): string[] {
+    return [...this.marks.keys()];
+  }
+}
+
+/** The view with its mark, when it has one (a copy; the stored view is frozen). */
+export function withMark<T extends { id: string }>(marks: UpdateMarkReader | undefined, view: T): T {
+  const mark = marks?.get(view.id);
+  return mark ? { ...view, update: mark } : view;
+}

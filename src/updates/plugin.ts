@@ -1,0 +1,78 @@
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Config } from '../config.js';
+import { dockerClient, untimedClient, type DockerClient } from '../docker/client-factory.js';
+import { createImageEngine } from '../docker/image-engine.js';
+import { createRecreateEngine } from '../docker/recreate-engine.js';
+import { payloadSchemas } from '../http/sse/events.js';
+import { SYSTEM_PRINCIPAL } from '../access/principal.js';
+import { UpdateChecker } from './checker.js';
+import { Recreator } from './recreate.js';
+import { CredentialStore } from './registry/credentials.js';
+import { RegistryClient } from './registry/registry-client.js';
+import updateRoutes from './routes.js';
+import { UPDATE_STREAM } from './stream-schemas.js';
+import { UpdateService } from './update-service.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    updates: UpdateService;
+  }
+}
+
+/** Milliseconds a registry request may take. */
+const REGISTRY_TIMEOUT_MS = 15_000;
+
+export interface UpdatesPluginOptions {
+  config: Config;
+  /** The engine's clients: one with the engine timeout, one without (pulls, stops). Default: from config.docker. */
+  clients?: { api: DockerClient; long: DockerClient };
+}
+
+/** Image updates: checks against the registries, group rollouts with health gates and rollback, prune. */
+const updatesPlugin: FastifyPluginAsync<UpdatesPluginOptions> = async (app, { config, clients }) => {
+  const { api, long } = clients ?? { api: dockerClient({ ...config.docker }), long: untimedClient(config.docker) };
+  const images = createImageEngine(api, long);
+  const credentials = new CredentialStore(config.updates.authFile);
+  const { store, containers } = app.containers;
+  const checker = new UpdateChecker(images, new RegistryClient({ insecure: config.updates.insecureRegistries, timeoutMs: REGISTRY_TIMEOUT_MS }), credentials, store, containers.marks);
+  const recreator = new Recreator(createRecreateEngine(api, long), images, app.compose.tool ? app.compose : undefined, store);
+  const updates = new UpdateService(
+    {
+      catalog: app.groups.catalog,
+      runner: app.groups.groupRunner,
+      containers,
+      store,
+      images,
+      imagesAdmin: images,
+      credentials,
+      checker,
+      recreator,
+      slots: app.groups.groupRunner.slots,
+      stepTimeoutMaxSeconds: config.groups.stepTimeoutMaxSeconds,
+    },
+    checker,
+  );
+  app.decorate('updates', updates);
+  for (const schema of payloadSchemas(UPDATE_STREAM)) app.addSchema(schema);
+  app.addSchema(UPDATE_STREAM.message);
+  await app.register(updateRoutes, { prefix: '/api/v1', updates, intervalSeconds: config.updates.checkIntervalSeconds, streams: app.sse, audit: app.access.audit });
+
+  // The scheduled check (UPDATE_CHECK_INTERVAL): asks the registries, never pulls.
+  const every = config.updates.checkIntervalSeconds;
+  if (every > 0) {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running || !store.isSynced) return;
+      running = true;
+      updates
+        .check({}, SYSTEM_PRINCIPAL)
+        .catch((err: unknown) => app.log.warn({ err }, 'scheduled image update check failed'))
+        .finally(() => (running = false));
+    }, every * 1000);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
+};
+
+export default fp(updatesPlugin, { name: 'updates', fastify: '5.x', dependencies: ['containers', 'groups', 'compose', 'access', 'sse'] });

@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import { appError } from '../errors.js';
+import type { ContainerReader } from '../containers/feature.js';
+import type { ContainerRecord } from '../docker/container-record.js';
+import { waitForContainer, type WaitVerdict } from '../containers/wait-for-container.js';
+import type { ImageEngine } from '../docker/image-engine.js';
+import type { RecreateEngine } from '../docker/recreate-engine.js';
+import type { ComposeService } from '../compose/compose-service.js';
+import { parseReference } from './registry/reference.js';
+
+/** A member as the update sees it before it acts. */
+export interface Target {
+  id: string;
+  name: string;
+  image: string;
+  imageId: string;
+  composeProject: string | null;
+  composeService: string | null;
+}
+
+/** A member replaced by a new container, until its gate says keep or roll back. */
+export interface Replacement {
+  target: Target;
+  kind: 'container' | 'compose';
+  newId: string;
+  wasRunning: boolean;
+  /** container: the old one's name while it waits, stopped, beside the new one. */
+  parkedAs?: string;
+  /** The engine's StartedAt of the new container's start: the gate waits for that run, not an earlier one. */
+  startedAt?: string;
+}
+
+/**
+ * Up means running and healthy where a healthcheck exists. A container not in the store yet,
+ * or the store's record of an earlier run (it trails the engine by an event), is pending.
+ */
+const judgeUp = (startedAt: string | undefined) => (r: ContainerRecord | undefined): WaitVerdict => {
+  if (!r || (startedAt !== undefined && r.startedAt !== startedAt)) return 'pending';
+  if (!r.running) return r.restarting || r.state === 'created' ? 'pending' : { failed: `exited with code ${r.exitCode}` };
+  const h = r.health?.status;
+  return !h || h === 'none' || h === 'healthy' ? 'done' : 'pending';
+};
+
+function describe(r: ContainerRecord | undefined): string {
+  const h = r?.health;
+  if (!h) return r?.running ? 'running' : (r?.state ?? 'not seen');
+  const last = h.log.at(-1)?.output.trim().slice(0, 200);
+  return `health ${h.status}${last ? `, last check: ${last}` : ''}`;
+}
+
+/**
+ * Re-creates one member on a new image with its exact configuration, and undoes that.
+ * Plain containers: a new one from the old one's inspect data under a temporary name, the
+ * old one stopped and parked under another name, the new one named and started; the old
+ * one is removed only once the gate passed (commit), or comes back (rollback). Compose
+ * members: `up -d --no-deps --force-recreate <service>` through their compose project;
+ * rollback tags the previous image back and does the same again.
+ */
+export class Recreator {
+  constructor(
+    private readonly engine: RecreateEngine,
+    private readonly images: Pick<ImageEngine, 'tagImage'>,
+    private readonly compose: Pick<ComposeService, 'run'> | undefined,
+    private readonly store: ContainerReader,
+  ) {}
+
+  async replace(t: Target): Promise<Replacement> {
+    const wasRunning = this.store.record(t.id)?.running ?? true;
+    if (t.composeProject && t.composeService) {
+      return { target: t, kind: 'compose', newId: await this.composeUp(t), wasRunning };
+    }
+    const spec = await this.engine.specOf(t.id);
+    const suffix = randomBytes(3).toString('hex');
+    const parkedAs = `${spec.name}-gdm-prev-${suffix}`;
+    const newId = await this.engine.create(spec, `${spec.name}-gdm-next-${suffix}`, spec.imageRef);
+    let parked = false;
+    let startedAt: string | undefined;
+    try {
+      await this.engine.stop(t.id);
+      await this.engine.rename(t.id, parkedAs);
+      parked = true;
+      await this.engine.rename(newId, spec.name);
+      if (wasRunning) startedAt = await this.engine.start(newId);
+    } catch (err) {
+      // Nothing half-done is left: the new one goes, the old one is back as it was.
+      await this.engine.remove(newId).catch(() => undefined);
+      if (parked) await this.engine.rename(t.id, spec.name).catch(() => undefined);
+      if (wasRunning) await this.engine.start(t.id).catch(() => undefined);
+      throw err;
+    }
+    return { target: t, kind: 'container', newId, wasRunning, parkedAs, ...(startedAt ? { startedAt } : {}) };
+  }
+
+  /** Waits (on the store's events) until the container is running and healthy, or fails saying why. */
+  async gate(id: string, wasRunning: boolean, deadline: number, stepSeconds: number, signal?: AbortSignal, startedAt?: string): Promise<void> {
+    if (!wasRunning) return;
+    const timeoutMs = Math.max(0, deadline - Date.now());
+    const seconds = stepSeconds;
+    await waitForContainer(this.store, id, judgeUp(startedAt), timeoutMs, (r) => `not up after ${seconds} s (${describe(r)})`, signal);
+  }
+
+  /** The new container passed: the parked old one goes (its image stays until a prune). */
+  async commit(r: Replacement): Promise<void> {
+    if (r.kind === 'container') await this.engine.remove(r.target.id);
+  }
+
+  /** Puts the member back on its previous image and waits until it is up again; returns the container it is now. */
+  async rollback(r: Replacement, deadline: number, stepSeconds: number): Promise<string> {
+    const t = r.target;
+    if (r.kind === 'compose') {
+      const ref = parseReference(t.image);
+      if (!ref) throw appError('INTERNAL_ERROR', `${t.name}: no image reference to put back`);
+      await this.images.tagImage(t.imageId, ref.local, ref.tag);
+      const id = await this.composeUp(t, r.newId);
+      await this.gate(id, r.wasRunning, deadline, stepSeconds);
+      return id;
+    }
+    await this.engine.remove(r.newId);
+    await this.engine.rename(t.id, t.name);
+    const startedAt = r.wasRunning ? await this.engine.start(t.id) : undefined;
+    await this.gate(t.id, r.wasRunning, deadline, stepSeconds, undefined, startedAt);
+    return t.id;
+  }
+
+  /** Compose re-creates the service's container; the new one is the project/service container that is not `replacing`. */
+  private async composeUp(t: Target, replacing = t.id): Promise<string> {
+    if (!this.compose) throw appError('COMPOSE_UNAVAILABLE');
+    const result = await this.compose.run('up', {
+      project: t.composeProject as string,
+      services: [t.composeService as string],
+      options: { forceRecreate: true, noDeps: true },
+    });
+    if (result.exitCode !== 0) {
+      throw appError('COMPOSE_FAILED', `${t.name}: compose up ${t.composeService} exited with ${result.timedOut ? 'a timeout' : result.exitCode}: ${result.output.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`);
+    }
+    await this.store.ready();
+    const find = () =>
+      this.store.summaries().find((c) => c.composeProject === t.composeProject && c.composeService === t.composeService && c.id !== replacing && c.id !== t.id)?.id;
+    const found = find();
+    if (found) return found;
+    // The store trails the engine by an event: wait for the new container to show.
+    return new Promise<string>((resolve, reject) => {
+      const onChange = () => {
+        const id = find();
+        if (id) done(() => resolve(id));
+      };
+      const timer = setTimeout(() => done(() => reject(appError('GROUP_OPERATION_FAILED', `${t.name}: compose re-created no container for ${t.composeService}`))), 10_000);
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        this.store.off('change', onChange);
+        settle();
+      };
+      this.store.on('change', onChange);
+    });
+  }
+}

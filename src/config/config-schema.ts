@@ -63,6 +63,16 @@ export const ConfigSchema = Type.Object({
     allowBuild: Type.Boolean(),
     allowPull: Type.Boolean(),
   }),
+  alerts: Type.Object({
+    rulesFile: Type.Optional(Type.String()),
+    webhookAllow: Type.Array(Type.String(), { description: 'Hosts, addresses or CIDRs notifiers may reach although private (lower case)' }),
+    timeoutMs: Type.Integer(),
+    retries: Type.Integer(),
+    retryBaseMs: Type.Integer(),
+    queueSize: Type.Integer(),
+    logFollowers: Type.Integer(),
+    historyDays: Type.Integer(),
+  }),
   corsOrigins: Type.Array(Type.String()),
   allowedHosts: Type.Array(Type.String(), {
     description: 'Host names (lower case, IPv6 in brackets) the service answers to; empty: see http/host-check.ts',

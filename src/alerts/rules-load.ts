@@ -61,8 +61,8 @@ function firstError(schema: TSchema, value: unknown): { key: string; message: st
   const error = [...Value.Errors(schema, value)][0];
   if (!error) return undefined;
   const key = error.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(top level)';
-  const extra = (error.params as { additionalProperties?: string[] } | undefined)?.additionalProperties;
-  return { key, message: extra ? `unknown key ${extra.map((k) => JSON.stringify(k)).join(', ')}` : error.message };
+  // An additional property fails against the `false` schema: say what that means.
+  return { key, message: error.message === 'schema is false' ? 'unknown key (a typo?)' : error.message };
 }
 
 /** `api-*` → /^api-.*$/ (only * and ? are special: a name pattern cannot backtrack badly). */

@@ -24,6 +24,8 @@ export function watchLogs(center: AlertCenter, store: ContainerReader, logs: Log
   const followers = new Map<string, LogFollow>();
   const opening = new Set<string>();
   const lastMatch = new Map<string, number>();
+  const resumeFrom = new Map<string, number>();
+  const watchingSince = Date.now();
   let stopped = false;
   let warned = false;
   let scheduled = false;
@@ -43,11 +45,16 @@ export function watchLogs(center: AlertCenter, store: ContainerReader, logs: Log
   const open = async (id: string) => {
     opening.add(id);
     try {
-      const follow = await logs.follow(id, { tail: 0 }, SYSTEM_PRINCIPAL);
+      // From its start (lines written before the follower was attached count), but nothing from before this
+      // watcher began or that an earlier follower of it read. Whole seconds: the engine reads a fraction as nanoseconds.
+      const started = Date.parse(store.record(id)?.startedAt ?? '') || 0;
+      const since = Math.max(started, watchingSince, resumeFrom.get(id) ?? 0) / 1000;
+      const follow = await logs.follow(id, { tail: 1000, since: String(Math.floor(since)) }, SYSTEM_PRINCIPAL);
       if (stopped) return follow.close();
       followers.set(id, follow);
       follow.on('line', (line) => onLine(id, line));
       void follow.done.then(() => {
+        resumeFrom.set(id, Date.now());
         if (followers.get(id) === follow) followers.delete(id);
         schedule();
       });

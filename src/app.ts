@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import accessPlugin from './access/plugin.js';
+import alertsPlugin from './alerts/plugin.js';
 import accessRoutesPlugin from './access/routes/plugin.js';
 import composePlugin from './compose/plugin.js';
 import type { ComposeTool } from './compose/detect.js';
@@ -73,6 +74,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(composePlugin, { config, tool: options.composeTool });
   await app.register(historyPlugin, { config });
   await app.register(updatesPlugin, { config });
+  await app.register(alertsPlugin, { config });
   await app.register(systemPlugin, { config });
   await registerDashboard(app);
   return app;

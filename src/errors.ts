@@ -32,6 +32,7 @@ export const ERRORS = {
   COMPOSE_BUSY: { status: 409, message: 'Another compose operation on this project is running' },
   COMPOSE_FAILED: { status: 409, message: 'The compose command failed' },
   CONTAINER_CONFLICT: { status: 409, message: 'The container cannot do this in its current state' },
+  ALERT_RULE_NOT_FOUND: { status: 404, message: 'No such alert rule' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here' },
   PRECONDITION_FAILED: { status: 412, message: 'A precondition of the request (If-Match, If-Unmodified-Since) does not hold' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },

@@ -68,6 +68,16 @@ export const ConfigSchema = Type.Object({
     insecureRegistries: Type.Array(Type.String({ description: 'host or host:port, lower case' })),
     checkIntervalSeconds: Type.Integer({ description: '0: no scheduled check' }),
   }),
+  alerts: Type.Object({
+    rulesFile: Type.Optional(Type.String()),
+    webhookAllow: Type.Array(Type.String(), { description: 'Hosts, addresses or CIDRs notifiers may reach although private (lower case)' }),
+    timeoutMs: Type.Integer(),
+    retries: Type.Integer(),
+    retryBaseMs: Type.Integer(),
+    queueSize: Type.Integer(),
+    logFollowers: Type.Integer(),
+    historyDays: Type.Integer(),
+  }),
   corsOrigins: Type.Array(Type.String()),
   allowedHosts: Type.Array(Type.String(), {
     description: 'Host names (lower case, IPv6 in brackets) the service answers to; empty: see http/host-check.ts',

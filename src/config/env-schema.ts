@@ -123,5 +123,17 @@ export const EnvSchema = Type.Object({
     default: 'auto',
     description: 'auto (Secure over HTTPS), true or false',
   }),
+  // Alerts (src/alerts/): one contiguous block.
+  ALERT_RULES_FILE: Type.Optional(Type.String({ minLength: 1, description: 'the path of an alert rules YAML file (unset: no alerts)' })),
+  ALERT_WEBHOOK_ALLOW: Type.String({
+    default: '',
+    description: 'comma-separated host names, addresses or CIDRs that alert notifiers may reach although private, loopback or link-local, e.g. 10.0.0.0/8,hooks.internal',
+  }),
+  ALERT_NOTIFY_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5000, description: 'milliseconds, 100-120000: one notification attempt' }),
+  ALERT_NOTIFY_RETRIES: Type.Integer({ minimum: 0, maximum: 10, default: 3, description: 'an integer, 0-10: retries after a failed attempt' }),
+  ALERT_RETRY_BASE_MS: Type.Integer({ minimum: 10, maximum: 600_000, default: 1000, description: 'milliseconds, 10-600000: the first retry delay (doubles each time)' }),
+  ALERT_QUEUE_SIZE: Type.Integer({ minimum: 1, maximum: 100_000, default: 200, description: 'an integer, 1-100000: notifications queued per notifier (the oldest dropped past it)' }),
+  ALERT_LOG_FOLLOWERS: Type.Integer({ minimum: 0, maximum: 1000, default: 32, description: 'an integer, 0-1000: containers whose logs log.match rules follow at once' }),
+  ALERT_HISTORY_DAYS: Type.Integer({ minimum: 1, maximum: 3650, default: 30, description: 'days, 1-3650: resolved alerts kept' }),
 });
 export type Env = Static<typeof EnvSchema>;

@@ -156,6 +156,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
       insecureRegistries: list(e.REGISTRY_INSECURE.toLowerCase()),
       checkIntervalSeconds: e.UPDATE_CHECK_INTERVAL,
     },
+    alerts: {
+      rulesFile: e.ALERT_RULES_FILE,
+      webhookAllow: list(e.ALERT_WEBHOOK_ALLOW.toLowerCase()),
+      timeoutMs: e.ALERT_NOTIFY_TIMEOUT_MS,
+      retries: e.ALERT_NOTIFY_RETRIES,
+      retryBaseMs: e.ALERT_RETRY_BASE_MS,
+      queueSize: e.ALERT_QUEUE_SIZE,
+      logFollowers: e.ALERT_LOG_FOLLOWERS,
+      historyDays: e.ALERT_HISTORY_DAYS,
+    },
     corsOrigins,
     allowedHosts: [...new Set(allowedHosts)],
     history: {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { readContainerEvents, type ContainerEvent } from '../docker/container-events.js';
-import type { ContainerRecord } from '../docker/container-record.js';
+import { sameState, type ContainerRecord } from '../docker/container-record.js';
 import type { DockerEngine } from '../docker/engine.js';
 import { appError, isAppError } from '../errors.js';
 import { mapLimit } from '../lib/concurrency.js';
@@ -21,6 +21,7 @@ export interface ContainerChange {
   container?: ContainerSummary;
   /** Its service groups (before removal, for a removed one): who may see the change. */
   groups: string[];
+  exitCode?: number; // a `die`'s, from the engine's event: an inspect after a quick restart shows 0
 }
 
 export interface StoreOptions {
@@ -63,6 +64,7 @@ interface StoreEvents {
 export class ContainerStore extends EventEmitter<StoreEvents> {
   private readonly snapshot: ContainerSnapshot;
   private readonly refreshes = new RefreshQueue((id, batch) => this.process(id, batch));
+  private readonly exitCodes = new Map<string, number>(); // the last `die` exit code per container, from the events
   private synced = false;
   /** The last attempt to follow the engine failed: answer 503 at once, don't wait. */
   private failing = false;
@@ -218,6 +220,7 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
   }
 
   private onEvent(event: ContainerEvent): void {
+    if (event.exitCode !== undefined) this.exitCodes.set(event.id, event.exitCode);
     if (event.action === 'destroy' || event.action === 'health_status' || STATE_ACTIONS.has(event.action)) {
       void this.refreshes.push(event.id, event.action).catch(() => undefined);
     }
@@ -254,6 +257,7 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
     const before = this.snapshot.set(record);
     if (before && sameState(before, record) && action === 'resync') return;
     const container = this.snapshot.summary(record.id) as ContainerSummary;
+    const exitCode = action === 'die' ? (this.exitCodes.get(record.id) ?? record.exitCode) : undefined;
     this.emit('change', {
       kind: before ? 'updated' : 'added',
       action,
@@ -262,11 +266,13 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
       time: new Date().toISOString(),
       container,
       groups: container.groups,
+      ...(exitCode !== undefined ? { exitCode } : {}),
     });
   }
 
   private remove(id: string, action: string): void {
     const last = this.snapshot.summary(id);
+    this.exitCodes.delete(id);
     if (!last || !this.snapshot.delete(id)) return;
     this.emit('change', { kind: 'removed', action, id, name: last.name, time: new Date().toISOString(), groups: last.groups });
   }
@@ -290,8 +296,4 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
       };
     });
   }
-}
-
-function sameState(a: ContainerRecord, b: ContainerRecord): boolean {
-  return a.state === b.state && a.startedAt === b.startedAt && a.health?.status === b.health?.status && a.name === b.name;
 }

@@ -24,6 +24,7 @@ export const ContainerChangeEventSchema = Type.Object(
     time: Type.String({ description: 'ISO 8601' }),
     container: Type.Optional(Type.Unsafe<ContainerSummary>(Type.Ref('ContainerSummary', { description: 'The container after the change; absent once removed' }))),
     groups: Type.Array(Type.String(), { description: 'Its service groups the caller may see' }),
+    exitCode: Type.Optional(Type.Integer({ description: "A die's exit code, as the engine's event reported it" })),
   },
   { $id: 'ContainerChangeEvent', description: '`container`: one change of a container the caller may see; its `id:` is the change number' },
 );

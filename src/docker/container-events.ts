@@ -6,6 +6,8 @@ export interface ContainerEvent {
   id: string;
   /** The engine's action; `health_status: healthy` and the like become `health_status`. */
   action: string;
+  /** A `die` event's exit code (the engine's exitCode attribute): an inspect after a quick restart shows 0. */
+  exitCode?: number;
 }
 
 /** Parses one line of the events stream; undefined for anything but a container event. */
@@ -18,7 +20,9 @@ export function parseContainerEvent(line: string): ContainerEvent | undefined {
     return undefined;
   }
   if (event?.Type !== 'container' || typeof event.Action !== 'string' || typeof event.Actor?.ID !== 'string') return undefined;
-  return { id: event.Actor.ID, action: event.Action.startsWith('health_status') ? 'health_status' : event.Action };
+  const action = event.Action.startsWith('health_status') ? 'health_status' : event.Action;
+  const exitCode = action === 'die' ? Number(event.Actor.Attributes?.['exitCode']) : Number.NaN;
+  return Number.isInteger(exitCode) ? { id: event.Actor.ID, action, exitCode } : { id: event.Actor.ID, action };
 }
 
 /**

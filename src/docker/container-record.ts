@@ -156,6 +156,11 @@ function portsOf(ports: EngineContainerDetails['NetworkSettings']['Ports']): Rec
   return out;
 }
 
+/** Whether a re-inspect shows nothing a viewer would notice (a resync then publishes no change). */
+export function sameState(a: ContainerRecord, b: ContainerRecord): boolean {
+  return a.state === b.state && a.startedAt === b.startedAt && a.health?.status === b.health?.status && a.name === b.name;
+}
+
 export function listingFromEngine(c: EngineContainerSummary): ContainerListing {
   return { id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), state: c.State, status: c.Status };
 }

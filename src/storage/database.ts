@@ -40,6 +40,32 @@ const MIGRATIONS: string[] = [
    CREATE INDEX audit_actor ON audit (actor, time);`,
   // What a mutating request asked for: its declared body fields and query options (JSON).
   `ALTER TABLE audit ADD COLUMN details TEXT;`,
+  // Alerts (src/alerts/): every firing with its recovery, and the rules' silences.
+  `CREATE TABLE alerts (
+     id INTEGER PRIMARY KEY,
+     rule TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     subject TEXT NOT NULL,
+     engine TEXT NOT NULL,
+     container_id TEXT,
+     container_name TEXT,
+     group_name TEXT,
+     groups_json TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('firing', 'resolved')),
+     message TEXT NOT NULL,
+     details_json TEXT NOT NULL,
+     fired_at TEXT NOT NULL,
+     notified_at TEXT,
+     resolved_at TEXT
+   );
+   CREATE UNIQUE INDEX alerts_one_firing ON alerts (rule, subject) WHERE state = 'firing';
+   CREATE INDEX alerts_fired_at ON alerts (fired_at);
+   CREATE TABLE alert_silences (
+     rule TEXT PRIMARY KEY,
+     until TEXT NOT NULL,
+     created_by TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );`,
 ];
 
 /**

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { AlertsBell } from './components/AlertsBell';
 import { Banner } from './components/Banner';
 import { AdminPage } from './pages/Admin';
 import { ComposePage } from './pages/Compose';
@@ -57,6 +58,7 @@ function Shell() {
           ))}
         </nav>
         <span className="spacer" />
+        <AlertsBell isAdmin={isAdmin} />
         <span className="muted" data-testid="whoami">
           {identity?.sub} ({identity?.role})
         </span>

@@ -47,6 +47,11 @@ export class StatsService {
     return this.collector.backgroundUsage(ids, maxGapMs);
   }
 
+  /** Every shared sample (running containers by id) until the returned function is called: keeps sampling going. */
+  subscribe(listener: (usage: ReadonlyMap<string, ContainerUsage>) => void): () => void {
+    return this.collector.subscribe(listener);
+  }
+
   /** Every running container (as the service sees them) with its usage, for the metrics gauges. */
   async running(): Promise<{ container: ContainerSummary; usage: ContainerUsage }[]> {
     const running = this.store.summaries().filter((c) => c.state === 'running');

@@ -3394,6 +3394,411 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts, newest first: firing and resolved (history), of the caller's groups */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "firing" | "resolved";
+                    rule?: string;
+                    group?: string;
+                    /** @description Only alerts fired at or after (ISO 8601) */
+                    since?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Firing alerts the caller may see (all of them, whatever the filters) */
+                            active: number;
+                            /** @description Newest first: firing and resolved, as filtered */
+                            alerts: components["schemas"]["Alert"][];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The alert rules (scoped to the caller's groups unless admin) and the notifiers' types and hosts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rules: components["schemas"]["AlertRuleView"][];
+                            notifiers: {
+                                name: string;
+                                type: string;
+                                /** @description The target host; never the URL path, secret or token */
+                                host: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/rules/{name}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test notification through each notifier of a rule, now (one attempt each), and say how each went */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rule: string;
+                            results: {
+                                notifier: string;
+                                ok: boolean;
+                                /** @description The receiver's HTTP status */
+                                status?: number;
+                                /** @description Why it failed (refused target, timeout, status) */
+                                error?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/rules/{name}/silence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Silence a rule for a while: its alerts are still recorded and shown, no notice is sent */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description How long, e.g. 30m, 2h, 1d (at most 30d) */
+                        duration: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rule: string;
+                            silencedUntil: string | null;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /** End a rule's silence */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rule: string;
+                            silencedUntil: string | null;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alerts as they fire and clear (SSE)
+         * @description text/event-stream: `ready` with what fires now, then an `alert` event each time an alert the caller may see fires or clears.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Alerts as Server-Sent Events (AlertsStreamMessage) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["AlertsStreamMessage"];
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/": {
         parameters: {
             query?: never;
@@ -3995,6 +4400,8 @@ export interface components {
             container?: components["schemas"]["ContainerSummary"];
             /** @description Its service groups the caller may see */
             groups: string[];
+            /** @description A die's exit code, as the engine's event reported it */
+            exitCode?: number;
         };
         /** @description `resync`: changes were missed (slow reader, or too old a Last-Event-ID); refetch the list */
         ResyncEvent: {
@@ -4444,6 +4851,134 @@ export interface components {
             event: "result";
             id?: string;
             data: components["schemas"]["UpdateResultEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
+        };
+        Alert: {
+            id: number;
+            rule: string;
+            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable */
+            kind: string;
+            state: "firing" | "resolved";
+            message: string;
+            /** @description The engine's name ('local' with one engine) */
+            engine: string;
+            container: {
+                id: string;
+                name: string;
+            } | null;
+            /** @description The group concerned (group.degraded) or the container's first group */
+            group: string | null;
+            /** @description Who may see it: the container's groups, or the degraded group */
+            groups: string[];
+            /** @description Per kind: exitCode, restarts, value and threshold, line, members… */
+            details: {
+                [key: string]: unknown;
+            };
+            /** @description ISO 8601 */
+            firedAt: string;
+            /** @description Last firing notice queued (null while silenced) */
+            notifiedAt: string | null;
+            resolvedAt: string | null;
+        };
+        AlertList: {
+            /** @description Firing alerts the caller may see (all of them, whatever the filters) */
+            active: number;
+            /** @description Newest first: firing and resolved, as filtered */
+            alerts: components["schemas"]["Alert"][];
+        };
+        AlertRuleView: {
+            name: string;
+            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable */
+            when: string;
+            groups: string[];
+            /** @description Name patterns */
+            containers: string[];
+            engines: string[];
+            notify: string[];
+            repeatSeconds: number | null;
+            /** @description The kind's own keys (restarts, within, above, for, pattern…) */
+            settings: {
+                [key: string]: unknown;
+            };
+            silencedUntil: string | null;
+        };
+        AlertRuleList: {
+            rules: components["schemas"]["AlertRuleView"][];
+            notifiers: {
+                name: string;
+                type: string;
+                /** @description The target host; never the URL path, secret or token */
+                host: string;
+            }[];
+        };
+        AlertSilence: {
+            rule: string;
+            silencedUntil: string | null;
+        };
+        AlertTestResult: {
+            rule: string;
+            results: {
+                notifier: string;
+                ok: boolean;
+                /** @description The receiver's HTTP status */
+                status?: number;
+                /** @description Why it failed (refused target, timeout, status) */
+                error?: string;
+            }[];
+        };
+        /** @description `ready`: the stream is live; what fires now */
+        AlertsReadyEvent: {
+            /** @description The firing alerts the caller may see, now */
+            active: components["schemas"]["Alert"][];
+        };
+        /** @description `alert`: an alert the caller may see fired (state firing) or cleared (state resolved) */
+        AlertEvent: {
+            id: number;
+            rule: string;
+            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable */
+            kind: string;
+            state: "firing" | "resolved";
+            message: string;
+            /** @description The engine's name ('local' with one engine) */
+            engine: string;
+            container: {
+                id: string;
+                name: string;
+            } | null;
+            /** @description The group concerned (group.degraded) or the container's first group */
+            group: string | null;
+            /** @description Who may see it: the container's groups, or the degraded group */
+            groups: string[];
+            /** @description Per kind: exitCode, restarts, value and threshold, line, members… */
+            details: {
+                [key: string]: unknown;
+            };
+            /** @description ISO 8601 */
+            firedAt: string;
+            /** @description Last firing notice queued (null while silenced) */
+            notifiedAt: string | null;
+            resolvedAt: string | null;
+        };
+        /** @description GET /api/v1/alerts/stream. Events: `ready` → AlertsReadyEvent, `alert` → AlertEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        AlertsStreamMessage: {
+            /** @enum {string} */
+            event: "ready";
+            id?: string;
+            data: components["schemas"]["AlertsReadyEvent"];
+        } | {
+            /** @enum {string} */
+            event: "alert";
+            id?: string;
+            data: components["schemas"]["AlertEvent"];
         } | {
             /** @enum {string} */
             event: "error";

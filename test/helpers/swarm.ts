@@ -7,7 +7,7 @@ export interface ServiceOptions {
   name: string;
   replicas: number;
   labels?: Record<string, string>;
-  /** The task's command; default prints a line and sleeps. */
+  /** The task's command; default prints a line, then a tick a second (so a follower sees a new task's lines). */
   command?: string[];
 }
 
@@ -27,7 +27,7 @@ export class SwarmFixture {
     this.names.add(options.name);
     const args = ['service', 'create', '--detach', '--quiet', '--name', options.name, '--replicas', String(options.replicas), '--label', `${TEST_LABEL}=${this.runId}`];
     for (const [k, v] of Object.entries(options.labels ?? {})) args.push('--label', `${k}=${v}`);
-    args.push('--stop-grace-period', '1s', '--update-delay', '0s', '--no-resolve-image', TEST_IMAGE, ...(options.command ?? ['sh', '-c', 'echo hello-from-task; exec sleep 3600']));
+    args.push('--stop-grace-period', '1s', '--update-delay', '0s', '--no-resolve-image', TEST_IMAGE, ...(options.command ?? ['sh', '-c', 'echo hello-from-task; while true; do echo tick; sleep 1; done']));
     return (await dockerOn(this.engine, ...args)).trim();
   }
 

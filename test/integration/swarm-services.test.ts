@@ -6,6 +6,8 @@ import { requireTestEngines, dockerOn, type TestEngine } from '../helpers/test-e
 import { storeRunning, SwarmFixture, untilSwarm } from '../helpers/swarm.js';
 import { waitFor } from '../helpers/docker-cli.js';
 import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { SseClient } from '../helpers/sse-client.js';
 
 interface Service {
   engine: string;
@@ -134,6 +136,24 @@ describe('swarm services on a swarm manager engine', { concurrency: false }, () 
     assert.ok(hello.length >= 3, `a line from each task (${JSON.stringify(body.lines.slice(0, 3))})`);
     const hostname = (await dockerOn(e2, 'node', 'inspect', 'self', '--format', '{{.Description.Hostname}}')).trim();
     assert.ok(hello.every((l) => l.taskId && l.node === hostname), 'task and node on each line');
+    // Follow: a task started now writes its line into the open stream.
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as AddressInfo).port;
+    const known = new Set(hello.map((l) => l.taskId));
+    const stream = await SseClient.open(`http://127.0.0.1:${port}/api/v1/swarm/services/${name}/logs?follow=true&tail=0`, app.authHeaders);
+    try {
+      assert.equal(stream.status, 200);
+      await stream.waitFor((e) => e.event === 'open');
+      assert.equal((await post(`${name}/scale`, { replicas: 4 })).status, 200);
+      const line = await stream.waitFor((e) => e.event === 'log' && !known.has((e.data as { taskId: string }).taskId), 60_000, 'a line of the new task');
+      const data = line.data as { text: string; node: string; taskId: string };
+      assert.equal(data.node, hostname);
+      assert.ok(storeRunning(app, name).includes(data.taskId) || app.swarm.engines.all[0]!.store.tasks().some((t) => t.id === data.taskId), 'a task of the service');
+    } finally {
+      stream.close();
+    }
+    assert.equal((await post(`${name}/scale`, { replicas: 3 })).status, 200);
+    await untilSwarm(app, () => storeRunning(app, name).length === 3, 30_000, 'back to 3');
   });
 
   test('RBAC: outside the service group the service, its tasks and logs are 404; a reader may not scale', async () => {

@@ -6,6 +6,7 @@ import { ContainerPage } from './pages/ContainerPage';
 import { ContainersPage } from './pages/Containers';
 import { GroupsPage } from './pages/Groups';
 import { LoginPage } from './pages/Login';
+import { SwarmPage } from './pages/Swarm';
 import { useLiveContainers, useLiveStats } from './state/live';
 import { useSession } from './state/session';
 
@@ -40,6 +41,7 @@ function Shell() {
     ['containers', 'Containers'],
     ['groups', 'Service groups'],
     ['compose', 'Compose'],
+    ['swarm', 'Swarm'],
     ...(isAdmin ? [['admin', 'Admin']] : []),
   ];
   const detailName = page === 'containers' && arg ? decodeURIComponent(arg) : undefined;
@@ -71,6 +73,7 @@ function Shell() {
         {detailName && <ContainerPage name={detailName} live={[...containers.values()].find((c) => c.name === detailName)} />}
         {page === 'groups' && <GroupsPage />}
         {page === 'compose' && <ComposePage />}
+        {page === 'swarm' && <SwarmPage />}
         {page === 'admin' && isAdmin && <AdminPage />}
       </main>
     </div>

@@ -2,6 +2,7 @@ import { canSee, type Viewer } from '../access/principal.js';
 import type { ReplicaMemory } from '../storage/replica-memory.js';
 import { SwarmGroupMembers } from './group-members.js';
 import { ServiceLogs } from './service-logs.js';
+import { ServiceStatsReader, type TaskUsage } from './service-stats.js';
 import { SwarmEngines, type EngineSwarm, type SwarmEngineEntry } from './swarm-engines.js';
 import { SwarmServices } from './swarm-service.js';
 import { DEFAULT_SWARM_STORE_OPTIONS, SwarmStore, type SwarmChange, type SwarmStoreOptions } from './swarm-store.js';
@@ -14,6 +15,7 @@ export interface SwarmFeature {
   engines: SwarmEngines;
   services: SwarmServices;
   logs: ServiceLogs;
+  stats: ServiceStatsReader;
   /** Swarm services as service-group members (scaled by group start and stop). */
   groupMembers: SwarmGroupMembers;
   /** Calls `listener` with each change `viewer` may see (nodes: any reader); returns the unsubscribe. */
@@ -31,6 +33,7 @@ export function createSwarmFeature(
   entries: readonly SwarmEngineEntry[],
   groupsOf: ServiceGroupsOf,
   memory: ReplicaMemory,
+  usage: TaskUsage,
   storeOptions: SwarmStoreOptions = DEFAULT_SWARM_STORE_OPTIONS,
 ): SwarmFeature {
   const all: EngineSwarm[] = entries.map((e) => ({ name: e.name, client: e.client, store: new SwarmStore(e.name, e.client, storeOptions) }));
@@ -39,6 +42,7 @@ export function createSwarmFeature(
     engines,
     services: new SwarmServices(engines),
     logs: new ServiceLogs(engines),
+    stats: new ServiceStatsReader(engines, usage),
     groupMembers: new SwarmGroupMembers(all, memory),
     watch: (viewer, listener) => {
       const onChange = (change: SwarmChange) => {

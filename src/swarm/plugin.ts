@@ -26,7 +26,8 @@ export interface SwarmPluginOptions {
 /** Swarm services, tasks, stacks and nodes of the manager engines: follows them from onReady, stops on close. */
 const swarmPlugin: FastifyPluginAsync<SwarmPluginOptions> = async (app, { config, engines, groupsOf }) => {
   const memory = new ReplicaMemory(config.dataDir);
-  const feature = createSwarmFeature(engines, groupsOf, memory);
+  // Task containers are containers: their usage comes from the containers feature's shared sample.
+  const feature = createSwarmFeature(engines, groupsOf, memory, (ids) => app.containers.stats.usage(ids));
   app.decorate('swarm', feature);
   app.addHook('onReady', async () => feature.start());
   app.addHook('onClose', async () => {
@@ -37,8 +38,8 @@ const swarmPlugin: FastifyPluginAsync<SwarmPluginOptions> = async (app, { config
   for (const schema of payloadSchemas(...SWARM_STREAMS)) app.addSchema(schema);
   for (const stream of SWARM_STREAMS) app.addSchema(stream.message);
   const common = { prefix: '/api/v1', streams: app.sse };
-  await app.register(serviceRoutes, { ...common, services: feature.services, logs: feature.logs });
+  await app.register(serviceRoutes, { ...common, services: feature.services, logs: feature.logs, stats: feature.stats });
   await app.register(nodeRoutes, { ...common, swarm: feature });
 };
 
-export default fp(swarmPlugin, { name: 'swarm', fastify: '5.x', dependencies: ['http', 'sse', 'access'] });
+export default fp(swarmPlugin, { name: 'swarm', fastify: '5.x', dependencies: ['http', 'sse', 'access', 'containers'] });

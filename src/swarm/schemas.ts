@@ -179,3 +179,22 @@ export const ServiceLogsResponseSchema = Type.Object({
   truncated: Type.Boolean({ description: 'Lines were left out to bound the answer (at most 8 Mi characters, 64 MiB read)' }),
 });
 export type ServiceLogsResult = Static<typeof ServiceLogsResponseSchema>;
+
+export const ServiceStatsSchema = Type.Object({
+  engine: Type.String(),
+  id: Type.String(),
+  name: Type.String(),
+  tasks: Type.Array(
+    Type.Object({
+      taskId: Type.String(),
+      slot: Nullable(Type.Integer()),
+      containerId: Type.String(),
+      cpuPercent: Nullable(Type.Number({ description: '100 = one core; null until two samples exist' })),
+      memoryUsage: Type.Number(),
+      memoryLimit: Type.Number(),
+    }),
+    { description: 'Running tasks on the engine\'s own node (other nodes\' containers are not reachable from here)' },
+  ),
+  totals: Type.Object({ cpuPercent: Type.Number(), memoryUsage: Type.Number() }),
+});
+export type ServiceStats = Static<typeof ServiceStatsSchema>;

@@ -128,6 +128,15 @@ describe('swarm services on a swarm manager engine', { concurrency: false }, () 
     }, 90_000, 'rollback completed');
   });
 
+  test("stats of the service's tasks on the engine's node, with totals", async () => {
+    const r = await app.inject(`/api/v1/swarm/services/${name}/stats`);
+    assert.equal(r.statusCode, 200, r.body);
+    const body = r.json() as { tasks: { taskId: string; memoryUsage: number }[]; totals: { memoryUsage: number } };
+    assert.deepEqual(body.tasks.map((t) => t.taskId).sort(), storeRunning(app, name).sort(), 'every running task');
+    assert.ok(body.tasks.every((t) => t.memoryUsage > 0));
+    assert.equal(body.totals.memoryUsage, body.tasks.reduce((sum, t) => sum + t.memoryUsage, 0));
+  });
+
   test('service logs: every task, each line with its task and node; follow streams them', async () => {
     const r = await app.inject(`/api/v1/swarm/services/${name}/logs?tail=50`);
     assert.equal(r.statusCode, 200, r.body);
@@ -164,6 +173,8 @@ describe('swarm services on a swarm manager engine', { concurrency: false }, () 
     assert.equal((await details(outsider)).body.error.code, 'SWARM_SERVICE_NOT_FOUND');
     const logs = await app.inject({ url: `/api/v1/swarm/services/${name}/logs`, headers: { authorization: `Bearer ${outsider}` } });
     assert.equal(logs.statusCode, 404);
+    const stats = await app.inject({ url: `/api/v1/swarm/services/${name}/stats`, headers: { authorization: `Bearer ${outsider}` } });
+    assert.equal(stats.statusCode, 404);
     assert.equal((await post(`${name}/scale`, { replicas: 1 }, outsider)).status, 404);
     const list = (await app.inject({ url: '/api/v1/swarm/services', headers: { authorization: `Bearer ${outsider}` } })).json() as { services: Service[] };
     assert.equal(list.services.some((s) => s.name === name), false, 'absent from the list');

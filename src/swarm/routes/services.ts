@@ -12,10 +12,12 @@ import {
   ServiceLogsQuerySchema,
   ServiceLogsResponseSchema,
   ServiceParamsSchema,
+  ServiceStatsSchema,
   StackListSchema,
   VersionQuerySchema,
 } from '../schemas.js';
 import type { ServiceLogs } from '../service-logs.js';
+import type { ServiceStatsReader } from '../service-stats.js';
 import type { SwarmServices } from '../swarm-service.js';
 import { SWARM_LOG_STREAM } from '../stream-schemas.js';
 
@@ -24,7 +26,10 @@ const REF = 'A service the caller may not see is 404, as one that does not exist
 const STALE = 'Sent with the version index given (`version`), else the current one: a stale one answers 409 SWARM_VERSION_CONFLICT.';
 
 /** /api/v1/swarm/services and /stacks: services with their tasks, scale, rolling restart, rollback, logs. */
-const serviceRoutes: FastifyPluginAsyncTypebox<{ services: SwarmServices; logs: ServiceLogs; streams: StreamSettings }> = async (app, { services, logs, streams }) => {
+const serviceRoutes: FastifyPluginAsyncTypebox<{ services: SwarmServices; logs: ServiceLogs; stats: ServiceStatsReader; streams: StreamSettings }> = async (
+  app,
+  { services, logs, stats, streams },
+) => {
   app.get(
     '/swarm/services',
     {
@@ -105,6 +110,22 @@ const serviceRoutes: FastifyPluginAsyncTypebox<{ services: SwarmServices; logs: 
       async (request) => services.act(request.params.ref, action, viewerOf(request), { engine: request.query.engine, version: request.query.version }),
     );
   }
+
+  app.get(
+    '/swarm/services/:ref/stats',
+    {
+      config: { access: { permission: 'READ' } },
+      schema: {
+        tags,
+        summary: "CPU and memory of the service's running tasks on the engine's own node, with totals",
+        description: REF,
+        params: ServiceParamsSchema,
+        querystring: EngineQuerySchema,
+        response: { 200: ServiceStatsSchema, ...errorResponses(400, 404, 409, 503) },
+      },
+    },
+    async (request) => stats.read(request.params.ref, request.query, viewerOf(request)),
+  );
 
   app.get(
     '/swarm/services/:ref/logs',

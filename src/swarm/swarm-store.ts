@@ -182,7 +182,12 @@ export class SwarmStore extends EventEmitter<StoreEvents> {
     this.stream = stream;
     if (this.closed) return void stream.destroy();
     const ended = new Promise<void>((resolve) => {
-      stream.on('data', () => this.schedule(this.options.debounceMs));
+      let partial = '';
+      stream.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString('utf8')).split('\n');
+        partial = lines.pop() ?? '';
+        if (lines.some((line) => this.concerns(line))) this.schedule(this.options.debounceMs);
+      });
       stream.once('end', resolve);
       stream.once('close', resolve);
       stream.once('error', () => resolve());
@@ -196,6 +201,17 @@ export class SwarmStore extends EventEmitter<StoreEvents> {
     this.resyncTimer = setInterval(() => this.schedule(0), this.options.resyncIntervalMs);
     this.resyncTimer.unref();
     await ended;
+  }
+
+  /**
+   * Whether an engine event may change the swarm picture: a service or node event, or a
+   * task's container (on a manager). Plain containers come and go all the time on a shared
+   * engine: they cost no re-read.
+   */
+  private concerns(line: string): boolean {
+    if (!line.trim()) return false;
+    if (!line.includes('"Type":"container"')) return true;
+    return this.swarm.manager && line.includes('com.docker.swarm.task.id');
   }
 
   private schedule(ms: number): void {

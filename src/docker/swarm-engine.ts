@@ -41,12 +41,13 @@ export interface SwarmEngine {
   listServices(): Promise<SwarmServiceRecord[]>;
   listTasks(): Promise<SwarmTaskRecord[]>;
   /**
-   * Applies `change` to the service's current spec, sent with `version`: the engine refuses
-   * it (SWARM_VERSION_CONFLICT) when the service changed since that version was read.
+   * Applies `change` to the service's current spec, sent with `version` (default: the version
+   * index read with that spec): the engine refuses it (SWARM_VERSION_CONFLICT) when the
+   * service changed since that version. Returns the version index sent.
    */
-  updateService(id: string, version: number, change: ServiceChange): Promise<void>;
-  /** Sets a node's availability (active, pause, drain) at `version`, refused when stale like a service update. */
-  setNodeAvailability(id: string, version: number, availability: 'active' | 'pause' | 'drain'): Promise<void>;
+  updateService(id: string, version: number | undefined, change: ServiceChange): Promise<number>;
+  /** Sets a node's availability (active, pause, drain) at `version` (default: current), refused when stale like a service update. */
+  setNodeAvailability(id: string, version: number | undefined, availability: 'active' | 'pause' | 'drain'): Promise<number>;
   /** Logs of every task of a service, each line prefixed with its details (task, node); destroy it to stop. */
   serviceLogs(id: string, options: ServiceLogOptions): Promise<Readable>;
   /** The engine's service, node and container events as newline-delimited JSON; destroy it to stop. */
@@ -117,23 +118,27 @@ export function createSwarmEngine(settings: EngineSettings): SwarmEngine {
       call(async () => {
         const current = (await api.getService(id).inspect()) as unknown as EngineService;
         const spec = changedSpec(current, change);
+        const sent = version ?? current.Version.Index;
         await dial(api, {
           path: `/services/${encodeURIComponent(id)}/update?`,
           method: 'POST',
           statusCodes: { 200: true, 400: 'bad parameter', 404: 'no such service', 500: 'server error', 503: 'node is not part of a swarm' },
-          options: { _query: { version, ...(change.kind === 'rollback' ? { rollback: 'previous' } : {}) }, _body: spec },
+          options: { _query: { version: sent, ...(change.kind === 'rollback' ? { rollback: 'previous' } : {}) }, _body: spec },
         });
+        return sent;
       }),
 
     setNodeAvailability: (id, version, availability) =>
       call(async () => {
         const node = (await api.getNode(id).inspect()) as unknown as EngineNode;
+        const sent = version ?? node.Version.Index;
         await dial(api, {
           path: `/nodes/${encodeURIComponent(id)}/update?`,
           method: 'POST',
           statusCodes: { 200: true, 400: 'bad parameter', 404: 'no such node', 500: 'server error', 503: 'node is not part of a swarm' },
-          options: { _query: { version }, _body: { ...node.Spec, Availability: availability } },
+          options: { _query: { version: sent }, _body: { ...node.Spec, Availability: availability } },
         });
+        return sent;
       }, 'SWARM_NODE_NOT_FOUND'),
 
     serviceLogs: (id, opts) =>

@@ -44,7 +44,7 @@ export class SwarmGroupMembers {
     const changed = record.replicas !== target;
     if (changed) {
       if (action === 'stop') this.memory.set(engine.name, record.name, record.replicas);
-      await engine.client.updateService(record.id, record.version, { kind: 'scale', replicas: target });
+      await engine.client.updateService(record.id, undefined, { kind: 'scale', replicas: target });
       store.poke();
     }
     const running = () => store.tasks(record.id).filter(isRunning).length;

@@ -111,7 +111,7 @@ export const SwarmServiceDetailsSchema = Type.Object(
   { ...serviceProperties, tasks: Type.Array(Type.Ref('SwarmTask'), { description: 'Current tasks first, then the latest history' }) },
   { $id: 'SwarmServiceDetails' },
 );
-export type SwarmServiceDetails = Omit<SwarmService, never> & { tasks: SwarmTask[] };
+export type SwarmServiceDetails = SwarmService & { tasks: SwarmTask[] };
 
 export const SwarmEnginesSchema = Type.Array(
   Type.Object({ engine: Type.String(), localNodeState: Type.String(), manager: Type.Boolean(), nodeId: Nullable(Type.String()) }),

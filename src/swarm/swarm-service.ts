@@ -69,8 +69,8 @@ export class SwarmServices {
     const found = await this.engines.findService(ref, options.engine, viewer);
     const change: ServiceChange =
       action === 'scale' ? { kind: 'scale', replicas: options.replicas ?? 0 } : action === 'restart' ? { kind: 'force-update' } : { kind: 'rollback' };
-    const version = options.version ?? found.record.version;
-    await found.engine.client.updateService(found.record.id, version, change);
+    // Without a version from the caller: the one read with the spec the change is made to.
+    const version = await found.engine.client.updateService(found.record.id, options.version, change);
     found.engine.store.poke();
     return {
       engine: found.engine.name,
@@ -86,8 +86,7 @@ export class SwarmServices {
   async setAvailability(ref: string, availability: 'active' | 'drain', options: { engine?: string; version?: number }): Promise<NodeActionResult> {
     const { engine, record } = await this.engines.findNode(ref, options.engine);
     if (!engine.store.state.manager) throw appError('SWARM_NOT_MANAGER');
-    const version = options.version ?? record.version;
-    await engine.client.setNodeAvailability(record.id, version, availability);
+    const version = await engine.client.setNodeAvailability(record.id, options.version, availability);
     engine.store.poke();
     return { engine: engine.name, id: record.id, hostname: record.hostname, availability, version };
   }

@@ -106,8 +106,8 @@ describe('swarm state', () => {
       listNodes: async () => [],
       listServices: async () => services,
       listTasks: async () => [task('t1', 's1', 'running')],
-      updateService: async () => undefined,
-      setNodeAvailability: async () => undefined,
+      updateService: async () => 1,
+      setNodeAvailability: async () => 1,
       serviceLogs: async () => new PassThrough(),
       events: async () => events,
     };

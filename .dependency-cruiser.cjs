@@ -4,13 +4,13 @@
  * down only and nothing imports in a circle. `npm run check:imports` (scripts/test.sh, "lint
  * and types") fails on any rule below.
  *
- *   top (app, server, cli, commands) → system → groups, compose → containers → access
+ *   top (app, server, cli, commands) → system → groups, compose, swarm → containers → access
  *     → http → docker, storage → lib, config, errors, version
  *
  * Type-only imports count too (tsPreCompilationDeps): a type that reaches upward is the same
  * coupling as a value. process.env reads are checked by scripts/check-env-reads.sh.
  */
-const FEATURES = '^src/(access|containers|groups|compose|system|updates)/';
+const FEATURES = '^src/(access|containers|groups|compose|swarm|system|updates)/';
 const TOP = '^src/(app|server|cli)\\.ts$|^src/commands/';
 const BOTTOM = '^src/(lib/|(config|errors|version)\\.ts$)';
 
@@ -32,7 +32,7 @@ module.exports = {
       'bottom-imports-up',
       'lib/, config.ts, errors.ts and version.ts are the bottom layer: they import nothing else from src/ but each other.',
       BOTTOM,
-      '^src/(docker|storage|http|access|containers|groups|compose|system|commands)/|^src/(app|server|cli|services-bag)\\.ts$',
+      '^src/(docker|storage|http|access|containers|groups|compose|swarm|system|commands)/|^src/(app|server|cli|services-bag)\\.ts$',
     ),
     forbid(
       'docker-storage-import-up',
@@ -46,14 +46,15 @@ module.exports = {
       '^src/http/',
       `${FEATURES}|^src/services-bag\\.ts$`,
     ),
-    forbid('access-imports-up', 'access/ sits below containers/, groups/, compose/ and system/.', '^src/access/', '^src/(containers|groups|compose|system)/'),
-    forbid('containers-imports-up', 'containers/ sits below groups/, compose/ and system/.', '^src/containers/', '^src/(groups|compose|system)/'),
-    forbid('groups-imports-up', 'groups/ sits below system/ and beside compose/ (siblings do not import each other).', '^src/groups/', '^src/(compose|system)/'),
-    forbid('compose-imports-up', 'compose/ sits below system/ and beside groups/ (siblings do not import each other).', '^src/compose/', '^src/(groups|system)/'),
+    forbid('access-imports-up', 'access/ sits below containers/, groups/, compose/, swarm/ and system/.', '^src/access/', '^src/(containers|groups|compose|swarm|system)/'),
+    forbid('containers-imports-up', 'containers/ sits below groups/, compose/, swarm/ and system/.', '^src/containers/', '^src/(groups|compose|swarm|system)/'),
+    forbid('groups-imports-up', 'groups/ sits below system/ and beside compose/ and swarm/ (siblings do not import each other).', '^src/groups/', '^src/(compose|swarm|system)/'),
+    forbid('compose-imports-up', 'compose/ sits below system/ and beside groups/ and swarm/ (siblings do not import each other).', '^src/compose/', '^src/(groups|swarm|system)/'),
+    forbid('swarm-imports-up', 'swarm/ sits below system/ and beside groups/ and compose/ (siblings do not import each other; app.ts wires swarm services into groups).', '^src/swarm/', '^src/(groups|compose|system)/'),
     forbid(
       'history-imported-below',
       'history/ (resource history) sits above containers/ and groups/, beside compose/: only system/ and the top may import it.',
-      '^src/(lib|docker|storage|http|access|containers|groups|compose)/|^src/(config|errors|version)\\.ts$',
+      '^src/(lib|docker|storage|http|access|containers|groups|compose|swarm)/|^src/(config|errors|version)\\.ts$',
       '^src/history/',
     ),
     {

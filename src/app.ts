@@ -20,6 +20,8 @@ import httpPlugin from './http/plugin.js';
 import ssePlugin from './http/sse/plugin.js';
 import systemPlugin from './system/plugin.js';
 import updatesPlugin from './updates/plugin.js';
+import swarmPlugin from './swarm/plugin.js';
+import { createSwarmEngine } from './docker/swarm-engine.js';
 
 export interface AppOptions {
   config: Config;
@@ -70,7 +72,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(accessRoutesPlugin, { config });
   await app.register(ssePlugin, { perClient: config.streams.perClient, heartbeatMs: config.streams.heartbeatMs, guard: app.access.streamGuard });
   await app.register(containersPlugin, { config, engine: options.engine ?? createDockerEngine({ ...config.docker }), groupsOf: (c) => catalog.groupsOf(c) });
-  await app.register(groupsPlugin, { config, catalog });
+  await app.register(swarmPlugin, { config, engines: [{ name: 'local', client: createSwarmEngine({ ...config.docker }) }], groupsOf: (s) => catalog.serviceGroupsOf(s) });
+  await app.register(groupsPlugin, { config, catalog, services: app.swarm.groupMembers });
   await app.register(composePlugin, { config, tool: options.composeTool });
   await app.register(historyPlugin, { config });
   await app.register(updatesPlugin, { config });

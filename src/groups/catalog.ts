@@ -9,7 +9,16 @@ export interface Classifiable {
   composeService: string | null;
 }
 
-export interface GroupMember<C extends Classifiable> {
+/** A swarm service as the catalog classifies it (see swarm members in definition.ts). */
+export interface ClassifiableService {
+  engine: string;
+  id: string;
+  name: string;
+  stack: string | null;
+  labels: Record<string, string>;
+}
+
+export interface GroupMember<C> {
   container: C;
   /** The member rule that matched, or undefined when only the group label did. */
   rule?: MemberRule;
@@ -25,7 +34,15 @@ function matches(rule: MemberRule, c: Classifiable): boolean {
       return rule.labelKey !== undefined && Object.hasOwn(c.labels, rule.labelKey) && (rule.labelValue === undefined || c.labels[rule.labelKey] === rule.labelValue);
     case 'compose':
       return c.composeProject === rule.composeProject && (rule.composeService === undefined || c.composeService === rule.composeService);
+    case 'swarm':
+      return false; // names a swarm service, never a container (see matchesService)
   }
+}
+
+function matchesService(rule: MemberRule, s: ClassifiableService): boolean {
+  const w = rule.swarm;
+  if (rule.kind !== 'swarm' || !w || (w.engine !== undefined && w.engine !== s.engine)) return false;
+  return w.service !== undefined ? s.name === w.service : s.stack === w.stack;
 }
 
 /**
@@ -51,6 +68,24 @@ export class GroupCatalog {
     return this.groups.filter((g) => this.ruleFor(g, c) !== null).map((g) => g.name);
   }
 
+  /** The groups a swarm service belongs to: a swarm member naming it or its stack, or the group label on the service. */
+  serviceGroupsOf(s: ClassifiableService): string[] {
+    return this.groups.filter((g) => this.serviceRuleFor(g, s) !== null).map((g) => g.name);
+  }
+
+  /**
+   * The swarm services a group starts and stops: those its swarm members name. A service
+   * that only carries the group label belongs to the group (for access) but is not scaled.
+   */
+  serviceMembersOf<S extends ClassifiableService>(group: GroupDefinition, services: readonly S[]): GroupMember<S>[] {
+    const out: GroupMember<S>[] = [];
+    for (const service of services) {
+      const rule = this.serviceRuleFor(group, service);
+      if (rule) out.push({ container: service, rule });
+    }
+    return out;
+  }
+
   /** The containers of a group, each with the rule that put it there. */
   membersOf<C extends Classifiable>(group: GroupDefinition, containers: readonly C[]): GroupMember<C>[] {
     const out: GroupMember<C>[] = [];
@@ -65,7 +100,7 @@ export class GroupCatalog {
    * Start order inside a group as steps of containers that may start together. A member
    * comes after those its rule depends on and after every member of a lower `order`.
    */
-  steps<C extends Classifiable>(members: readonly GroupMember<C>[]): C[][] {
+  steps<C extends { name: string }>(members: readonly GroupMember<C>[]): C[][] {
     const level = new Map<GroupMember<C>, number>();
     const byRule = new Map<string, GroupMember<C>[]>();
     for (const m of members) if (m.rule) byRule.set(m.rule.id, [...(byRule.get(m.rule.id) ?? []), m]);
@@ -110,6 +145,11 @@ export class GroupCatalog {
       .filter((g) => g.name !== name && this.dependenciesOf(g.name).includes(name))
       .map((g) => g.name)
       .sort((a, b) => this.dependenciesOf(b).length - this.dependenciesOf(a).length);
+  }
+
+  private serviceRuleFor(group: GroupDefinition, s: ClassifiableService): MemberRule | undefined | null {
+    for (const rule of group.members) if (matchesService(rule, s)) return rule;
+    return this.labelKeys.some((k) => s.labels[k] === group.name) ? undefined : null;
   }
 
   /** The first matching member rule; undefined for a label-only match; null for none. */

@@ -18,6 +18,17 @@ export const MemberSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    swarm: Type.Optional(
+      Type.Object(
+        {
+          service: Type.Optional(Type.String({ pattern: NAME, description: 'A swarm service by name' })),
+          stack: Type.Optional(Type.String({ pattern: NAME, description: 'Every service of a stack (com.docker.stack.namespace)' })),
+          engine: Type.Optional(Type.String({ pattern: NAME, description: 'Only on this engine (default: any)' })),
+          replicas: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Start scales to this (default: the count the last stop saved)' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     order: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000, description: 'Lower starts first (default 0)' })),
     dependsOn: Type.Optional(Type.Array(Type.String({ pattern: NAME }), { maxItems: 100, description: 'Member ids that must be up first' })),
   },
@@ -45,13 +56,15 @@ export type GroupsFile = Static<typeof GroupsFileSchema>;
 /** A member after validation: exactly one selector, a resolved id. */
 export interface MemberRule {
   id: string;
-  kind: 'name' | 'pattern' | 'label' | 'compose';
+  kind: 'name' | 'pattern' | 'label' | 'compose' | 'swarm';
   name?: string;
   pattern?: RegExp;
   labelKey?: string;
   labelValue?: string;
   composeProject?: string;
   composeService?: string;
+  /** kind 'swarm': a service by name or a stack, on one engine or any; replicas a start scales to. */
+  swarm?: { service?: string; stack?: string; engine?: string; replicas?: number };
   order: number;
   dependsOn: string[];
 }

@@ -7,6 +7,9 @@ import type { ContainerService } from '../containers/container-service.js';
 import { canSeeGroup, type Principal, type Viewer } from '../access/principal.js';
 import { ActionSlots, MEMBER_ACTION_CONCURRENCY } from './action-slots.js';
 import { actOnMember, type GroupAction, type MemberActor, type StepOptions } from './member-gate.js';
+import type { GroupMember } from './catalog.js';
+import type { ContainerSummary } from '../containers/container-view.js';
+import { actOnService, serviceStepItem, type ServiceMembers, type ServiceStepItem } from './service-members.js';
 
 export type { GroupAction };
 
@@ -92,6 +95,8 @@ export class GroupRunner {
     private readonly store: ContainerReader,
     containers: Pick<ContainerService, 'act'>,
     private readonly limits: GroupRunnerLimits,
+    /** Swarm services that groups may name as members; none without it. */
+    private readonly services?: ServiceMembers,
   ) {
     this.actor = { store, containers, slots: new ActionSlots(limits.actionConcurrency ?? MEMBER_ACTION_CONCURRENCY) };
   }
@@ -247,7 +252,12 @@ export class GroupRunner {
   ): Promise<GroupRun> {
     const started = Date.now();
     const definition = this.catalog.get(name);
-    const members = definition ? this.catalog.membersOf(definition, this.store.summaries()) : [];
+    const members: GroupMember<ContainerSummary | ServiceStepItem>[] = definition ? this.catalog.membersOf(definition, this.store.summaries()) : [];
+    if (definition && this.services) {
+      for (const m of this.catalog.serviceMembersOf(definition, await this.services.services())) {
+        members.push({ container: serviceStepItem(m.container, m.rule?.swarm?.replicas), ...(m.rule ? { rule: m.rule } : {}) });
+      }
+    }
     const steps = this.catalog.steps(members);
     const ordered = action === 'start' ? steps.map((s, i) => ({ step: i, containers: s })) : steps.map((s, i) => ({ step: i, containers: s })).reverse();
     const run: GroupRun = { group: name, ok: true, durationMs: 0, steps: [] };
@@ -261,7 +271,10 @@ export class GroupRunner {
       const deadline = Date.now() + options.stepTimeoutMs;
       const outcomes = await Promise.all(
         containers.map(async (c) => {
-          const outcome = await actOnMember(this.actor, c, action, deadline, options, signal);
+          const outcome =
+            'service' in c && this.services
+              ? await actOnService(this.services, c, action, deadline, signal)
+              : await actOnMember(this.actor, c as ContainerSummary, action, deadline, options, signal);
           onProgress({ type: 'container', group: name, step, ...outcome });
           return outcome;
         }),

@@ -79,9 +79,9 @@ export function parseGroups(data: unknown, file = 'groups'): GroupDefinition[] {
 }
 
 function memberRule(m: Member, where: string, file: string): MemberRule {
-  const selectors = (['name', 'pattern', 'label', 'compose'] as const).filter((k) => m[k] !== undefined);
+  const selectors = (['name', 'pattern', 'label', 'compose', 'swarm'] as const).filter((k) => m[k] !== undefined);
   if (selectors.length !== 1) {
-    throw new GroupsFileError(file, `${where} must have exactly one of name, pattern, label, compose (has ${selectors.length ? selectors.join(', ') : 'none'})`);
+    throw new GroupsFileError(file, `${where} must have exactly one of name, pattern, label, compose, swarm (has ${selectors.length ? selectors.join(', ') : 'none'})`);
   }
   const kind = selectors[0] as MemberRule['kind'];
   const base = { kind, order: m.order ?? 0, dependsOn: [...new Set(m.dependsOn ?? [])] };
@@ -97,6 +97,11 @@ function memberRule(m: Member, where: string, file: string): MemberRule {
     case 'compose': {
       const c = m.compose as { project: string; service?: string };
       return { ...base, id: m.id ?? (c.service ? `${c.project}/${c.service}` : c.project), composeProject: c.project, composeService: c.service };
+    }
+    case 'swarm': {
+      const w = m.swarm as NonNullable<Member['swarm']>;
+      if ((w.service === undefined) === (w.stack === undefined)) throw new GroupsFileError(file, `${where}.swarm must name exactly one of service, stack`);
+      return { ...base, id: m.id ?? (w.service ?? `stack.${w.stack}`), swarm: w };
     }
   }
 }

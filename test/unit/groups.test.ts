@@ -39,7 +39,7 @@ describe('groups file validation', () => {
   });
 
   test('bad selectors are refused', () => {
-    refused({ groups: { a: { members: [{}] } } }, /exactly one of name, pattern, label, compose \(has none\)/);
+    refused({ groups: { a: { members: [{}] } } }, /exactly one of name, pattern, label, compose, swarm \(has none\)/);
     refused({ groups: { a: { members: [{ name: 'x', pattern: 'y*' }] } } }, /has name, pattern/);
     refused({ groups: { a: { members: [{ name: 'bad name' }] } } }, /members\/0\/name/);
     refused({ groups: { a: { members: [{ pattern: 'a/b' }] } } }, /pattern/);

@@ -8,6 +8,7 @@ import { ContainersPage } from './pages/Containers';
 import { GroupsPage } from './pages/Groups';
 import { LoginPage } from './pages/Login';
 import { UpdatesPage } from './pages/Updates';
+import { SwarmPage } from './pages/Swarm';
 import { useLiveContainers, useLiveStats } from './state/live';
 import { useSession } from './state/session';
 
@@ -43,6 +44,7 @@ function Shell() {
     ['groups', 'Service groups'],
     ['compose', 'Compose'],
     ['updates', 'Updates'],
+    ['swarm', 'Swarm'],
     ...(isAdmin ? [['admin', 'Admin']] : []),
   ];
   const detailName = page === 'containers' && arg ? decodeURIComponent(arg) : undefined;
@@ -76,6 +78,7 @@ function Shell() {
         {page === 'groups' && <GroupsPage />}
         {page === 'compose' && <ComposePage />}
         {page === 'updates' && <UpdatesPage />}
+        {page === 'swarm' && <SwarmPage />}
         {page === 'admin' && isAdmin && <AdminPage />}
       </main>
     </div>

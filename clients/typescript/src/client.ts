@@ -33,6 +33,21 @@ export type GroupStartOptions = Omit<Query<paths['/api/v1/services/{group}/start
 export type GroupStopOptions = Query<paths['/api/v1/services/{group}/stop']['post']>;
 export type GroupActionResult = Json<paths['/api/v1/services/{group}/start']['post']>;
 export type GroupCancelResult = Json<paths['/api/v1/services/{group}/operation']['delete']>;
+export type SwarmServiceList = Json<paths['/api/v1/swarm/services']['get']>;
+export type SwarmService = components['schemas']['SwarmService'];
+export type SwarmServiceDetails = components['schemas']['SwarmServiceDetails'];
+export type SwarmNodeList = Json<paths['/api/v1/swarm/nodes']['get']>;
+export type SwarmServiceActionResult = Json<paths['/api/v1/swarm/services/{ref}/restart']['post']>;
+export type SwarmNodeActionResult = Json<paths['/api/v1/swarm/nodes/{id}/drain']['post']>;
+export type SwarmLogsQuery = Omit<Query<paths['/api/v1/swarm/services/{ref}/logs']['get']>, 'follow'>;
+export type SwarmLogs = Json<paths['/api/v1/swarm/services/{ref}/logs']['get']>;
+export type SwarmServiceStats = Json<paths['/api/v1/swarm/services/{ref}/stats']['get']>;
+export type SwarmStacks = Json<paths['/api/v1/swarm/stacks']['get']>['stacks'];
+/** `engine`: which engine (also `engine:ref`); `version`: the version index read (stale: 409 SWARM_VERSION_CONFLICT). */
+export interface SwarmChangeOptions {
+  engine?: string;
+  version?: number;
+}
 export type LoginResult = Json<paths['/api/v1/auth/login']['post']>;
 export type Identity = Json<paths['/api/v1/auth/me']['get']>;
 export type { StatsSample };
@@ -90,6 +105,21 @@ export interface GdmClient {
     stop(group: string, options?: GroupStopOptions): Promise<GroupActionResult>;
     /** Cancels the running start or stop holding the group (admin, or the caller who started it). */
     cancel(group: string): Promise<GroupCancelResult>;
+  };
+  /** Swarm services, tasks, stacks and nodes of the manager engines (none elsewhere). */
+  swarm: {
+    services(engine?: string): Promise<SwarmServiceList>;
+    service(ref: string, engine?: string): Promise<SwarmServiceDetails>;
+    stacks(engine?: string): Promise<SwarmStacks>;
+    scale(ref: string, replicas: number, options?: SwarmChangeOptions): Promise<SwarmServiceActionResult>;
+    /** Rolling restart: every task replaced (ForceUpdate). */
+    restart(ref: string, options?: SwarmChangeOptions): Promise<SwarmServiceActionResult>;
+    rollback(ref: string, options?: SwarmChangeOptions): Promise<SwarmServiceActionResult>;
+    logs(ref: string, query?: SwarmLogsQuery): Promise<SwarmLogs>;
+    stats(ref: string, engine?: string): Promise<SwarmServiceStats>;
+    nodes(engine?: string): Promise<SwarmNodeList>;
+    /** Admin (WRITE): drain a node (its tasks move away) or make it active again. */
+    setAvailability(id: string, availability: 'drain' | 'activate', options?: SwarmChangeOptions): Promise<SwarmNodeActionResult>;
   };
   /** Usage of every running container matching the filter, with totals. */
   stats(query?: StatsSetQuery): Promise<StatsSet>;
@@ -179,6 +209,27 @@ export function createClient(options: ClientOptions): GdmClient {
       start: (group, query = {}) => groupAction(group, 'start', query),
       stop: (group, query = {}) => groupAction(group, 'stop', query),
       cancel: (group) => ok(api.DELETE('/api/v1/services/{group}/operation', { params: { path: { group } } })),
+    },
+    swarm: {
+      services: (engine) => ok(api.GET('/api/v1/swarm/services', { params: { query: engine ? { engine } : {} } })),
+      service: (ref, engine) => ok(api.GET('/api/v1/swarm/services/{ref}', { params: { path: { ref }, query: engine ? { engine } : {} } })),
+      stacks: async (engine) => (await ok(api.GET('/api/v1/swarm/stacks', { params: { query: engine ? { engine } : {} } }))).stacks,
+      scale: (ref, replicas, { engine, version } = {}) =>
+        ok(
+          api.POST('/api/v1/swarm/services/{ref}/scale', {
+            params: { path: { ref }, query: engine ? { engine } : {} },
+            body: { replicas, ...(version === undefined ? {} : { version }) },
+          }),
+        ),
+      restart: (ref, query = {}) => ok(api.POST('/api/v1/swarm/services/{ref}/restart', { params: { path: { ref }, query } })),
+      rollback: (ref, query = {}) => ok(api.POST('/api/v1/swarm/services/{ref}/rollback', { params: { path: { ref }, query } })),
+      logs: (ref, query = {}) => ok(api.GET('/api/v1/swarm/services/{ref}/logs', { params: { path: { ref }, query } })),
+      stats: (ref, engine) => ok(api.GET('/api/v1/swarm/services/{ref}/stats', { params: { path: { ref }, query: engine ? { engine } : {} } })),
+      nodes: (engine) => ok(api.GET('/api/v1/swarm/nodes', { params: { query: engine ? { engine } : {} } })),
+      setAvailability: (id, availability, query = {}) =>
+        availability === 'drain'
+          ? ok(api.POST('/api/v1/swarm/nodes/{id}/drain', { params: { path: { id }, query } }))
+          : ok(api.POST('/api/v1/swarm/nodes/{id}/activate', { params: { path: { id }, query } })),
     },
     stats: (query = {}) => ok(api.GET('/api/v1/stats', { params: { query } })),
     statsHistory: (query) => ok(api.GET('/api/v1/stats/history', { params: { query } })),

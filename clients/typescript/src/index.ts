@@ -32,6 +32,17 @@ export type {
   StatsSample,
   StatsSet,
   StatsSetQuery,
+  SwarmChangeOptions,
+  SwarmLogs,
+  SwarmLogsQuery,
+  SwarmNodeActionResult,
+  SwarmNodeList,
+  SwarmService,
+  SwarmServiceActionResult,
+  SwarmServiceDetails,
+  SwarmServiceList,
+  SwarmServiceStats,
+  SwarmStacks,
 } from './client.js';
 export { ApiError, ERROR_CODES, UNEXPECTED_RESPONSE, isApiError, type ErrorBody, type ErrorCode } from './errors.js';
 export {

@@ -276,6 +276,15 @@ describe('@gui-docker-manager/client against the real service', { timeout: 120_0
     await rejectsWith(client.services.cancel('foundation'), 404, 'GROUP_OPERATION_NOT_FOUND');
   });
 
+  it('swarm: an engine that is no swarm manager has no services or nodes; an unknown service is a typed 404', async () => {
+    const services = await client.swarm.services();
+    assert.deepEqual([services.engines.map((e) => [e.engine, e.manager]), services.services], [[['local', false]], []]);
+    assert.deepEqual((await client.swarm.nodes()).nodes, []);
+    assert.deepEqual(await client.swarm.stacks(), []);
+    await rejectsWith(client.swarm.service(`no-such-${RUN}`), 404, 'SWARM_SERVICE_NOT_FOUND');
+    await rejectsWith(client.swarm.scale(`no-such-${RUN}`, 2), 404, 'SWARM_SERVICE_NOT_FOUND');
+  });
+
   it('gives a typed 401 without a token, and after logout', async () => {
     const anonymous = createClient({ baseUrl });
     await rejectsWith(anonymous.containers.list(), 401, 'UNAUTHORIZED');

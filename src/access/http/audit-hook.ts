@@ -16,7 +16,7 @@ declare module 'fastify' {
 
 function target(request: FastifyRequest): string | null {
   const params = (request.params ?? {}) as Record<string, string>;
-  const value = params['id'] ?? params['group'] ?? params['userId'] ?? params['subject'] ?? null;
+  const value = params['id'] ?? params['ref'] ?? params['group'] ?? params['userId'] ?? params['subject'] ?? null;
   return value === null ? null : String(value).slice(0, 200);
 }
 

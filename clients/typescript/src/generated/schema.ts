@@ -1750,6 +1750,1083 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/swarm/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Swarm services of the manager engines, with replicas desired and running
+         * @description Engines that are not swarm managers have none (listed in `engines` with manager: false).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Each engine and whether it is a swarm manager (only managers have services and nodes here) */
+                            engines: {
+                                engine: string;
+                                localNodeState: string;
+                                manager: boolean;
+                                nodeId: string | null;
+                            }[];
+                            services: components["schemas"]["SwarmService"][];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/stacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stacks: the services the caller may see, grouped by com.docker.stack.namespace */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            stacks: {
+                                engine: string;
+                                name: string;
+                                services: number;
+                                replicas: {
+                                    desired: number;
+                                    running: number;
+                                };
+                                serviceNames: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/services/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One service with its tasks (state, node, error, container)
+         * @description A service the caller may not see is 404, as one that does not exist. `{ref}` is an id, unique id prefix or name; `engine:ref` or `?engine=` picks the engine (may be left out while only one engine has the name).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SwarmServiceDetails"];
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/services/{ref}/scale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Scale a replicated service
+         * @description Answers once the engine accepted the spec; tasks follow (GET the service, or /swarm/events). Sent with the version index given (`version`), else the current one: a stale one answers 409 SWARM_VERSION_CONFLICT. A service the caller may not see is 404, as one that does not exist. `{ref}` is an id, unique id prefix or name; `engine:ref` or `?engine=` picks the engine (may be left out while only one engine has the name).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        replicas: number;
+                        /** @description As the version query parameter */
+                        version?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engine: string;
+                            id: string;
+                            name: string;
+                            action: "scale" | "restart" | "rollback";
+                            /** @description The version index the change was sent with */
+                            version: number;
+                            replicas: number | null;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/services/{ref}/restart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rolling restart: replace every task (ForceUpdate)
+         * @description Sent with the version index given (`version`), else the current one: a stale one answers 409 SWARM_VERSION_CONFLICT. A service the caller may not see is 404, as one that does not exist. `{ref}` is an id, unique id prefix or name; `engine:ref` or `?engine=` picks the engine (may be left out while only one engine has the name).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                    /** @description The version index you read; the engine refuses the change (409 SWARM_VERSION_CONFLICT) if it moved on. Default: the current one */
+                    version?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engine: string;
+                            id: string;
+                            name: string;
+                            action: "scale" | "restart" | "rollback";
+                            /** @description The version index the change was sent with */
+                            version: number;
+                            replicas: number | null;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/services/{ref}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll back to the previous spec
+         * @description Sent with the version index given (`version`), else the current one: a stale one answers 409 SWARM_VERSION_CONFLICT. A service the caller may not see is 404, as one that does not exist. `{ref}` is an id, unique id prefix or name; `engine:ref` or `?engine=` picks the engine (may be left out while only one engine has the name).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                    /** @description The version index you read; the engine refuses the change (409 SWARM_VERSION_CONFLICT) if it moved on. Default: the current one */
+                    version?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engine: string;
+                            id: string;
+                            name: string;
+                            action: "scale" | "restart" | "rollback";
+                            /** @description The version index the change was sent with */
+                            version: number;
+                            replicas: number | null;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/services/{ref}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * CPU and memory of the service's running tasks on the engine's own node, with totals
+         * @description A service the caller may not see is 404, as one that does not exist. `{ref}` is an id, unique id prefix or name; `engine:ref` or `?engine=` picks the engine (may be left out while only one engine has the name).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engine: string;
+                            id: string;
+                            name: string;
+                            /** @description Running tasks on the engine's own node (other nodes' containers are not reachable from here) */
+                            tasks: {
+                                taskId: string;
+                                slot: number | null;
+                                containerId: string;
+                                cpuPercent: number | null;
+                                memoryUsage: number;
+                                memoryLimit: number;
+                            }[];
+                            totals: {
+                                cpuPercent: number;
+                                memoryUsage: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/services/{ref}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Logs of every task of a service, each line with its task and node; follow=true streams them (SSE)
+         * @description With follow=true: `open`, one `log` per line, `end` when the service is removed. A service the caller may not see is 404, as one that does not exist. `{ref}` is an id, unique id prefix or name; `engine:ref` or `?engine=` picks the engine (may be left out while only one engine has the name).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                    /** @description Last N lines of each task (max 10000) */
+                    tail?: number;
+                    /** @description Unix seconds, RFC 3339 date, or a duration like 10m */
+                    since?: string;
+                    timestamps?: boolean;
+                    /** @description Stream new lines as Server-Sent Events */
+                    follow?: boolean;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The lines as JSON; with follow=true, as Server-Sent Events (SwarmLogStreamMessage) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engine: string;
+                            id: string;
+                            name: string;
+                            lines: {
+                                stream: "stdout" | "stderr";
+                                taskId: string | null;
+                                nodeId: string | null;
+                                node: string | null;
+                                slot: number | null;
+                                timestamp?: string;
+                                text: string;
+                                /**
+                                 * @description The line was longer than 64 KiB and was cut
+                                 * @enum {boolean}
+                                 */
+                                truncated?: true;
+                            }[];
+                            /** @description Lines were left out to bound the answer (at most 8 Mi characters, 64 MiB read) */
+                            truncated: boolean;
+                        };
+                        "text/event-stream": components["schemas"]["SwarmLogStreamMessage"];
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Nodes of the manager engines: role, availability, state, engine version, resources */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Each engine and whether it is a swarm manager (only managers have services and nodes here) */
+                            engines: {
+                                engine: string;
+                                localNodeState: string;
+                                manager: boolean;
+                                nodeId: string | null;
+                            }[];
+                            nodes: components["schemas"]["SwarmNode"][];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/nodes/{id}/drain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Drain a node: its tasks move to other nodes (or wait)
+         * @description `{id}` is a node id, unique prefix or hostname (`engine:id` or ?engine= picks the engine). Sent with `version`, else the current version index; a stale one answers 409 SWARM_VERSION_CONFLICT.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                    /** @description The version index you read; the engine refuses the change (409 SWARM_VERSION_CONFLICT) if it moved on. Default: the current one */
+                    version?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engine: string;
+                            id: string;
+                            hostname: string;
+                            availability: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/nodes/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a node active again: tasks may be placed on it
+         * @description `{id}` is a node id, unique prefix or hostname (`engine:id` or ?engine= picks the engine). Sent with `version`, else the current version index; a stale one answers 409 SWARM_VERSION_CONFLICT.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                    /** @description The version index you read; the engine refuses the change (409 SWARM_VERSION_CONFLICT) if it moved on. Default: the current one */
+                    version?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engine: string;
+                            id: string;
+                            hostname: string;
+                            availability: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Swarm changes (SSE): services, tasks and nodes the caller may see
+         * @description text/event-stream of `swarm` events ({engine, kind: service|task|node, action, id, serviceId}); read the object again on each.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The changes as Server-Sent Events (SwarmEventsMessage) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["SwarmEventsMessage"];
+                    };
+                };
+                /** @description Every error has this shape */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/services": {
         parameters: {
             query?: never;
@@ -4584,6 +5661,202 @@ export interface components {
             event: "stats";
             id?: string;
             data: components["schemas"]["StatsSetEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
+        };
+        SwarmNode: {
+            engine: string;
+            id: string;
+            /** @description Version index, for a change that must not be stale */
+            version: number;
+            hostname: string;
+            /** @description manager or worker */
+            role: string;
+            /** @description active, pause or drain */
+            availability: string;
+            /** @description ready, down, unknown, disconnected */
+            state: string;
+            address: string | null;
+            message: string | null;
+            leader: boolean;
+            engineVersion: string | null;
+            nanoCpus: number | null;
+            memoryBytes: number | null;
+            labels: {
+                [key: string]: string;
+            };
+            /** @description Running tasks on this node that the caller may see */
+            tasks: number;
+        };
+        SwarmTask: {
+            id: string;
+            serviceId: string;
+            slot: number | null;
+            nodeId: string | null;
+            node: string | null;
+            /** @description new, pending, assigned, preparing, starting, running, complete, shutdown, failed, rejected, … */
+            state: string;
+            desiredState: string;
+            message: string | null;
+            error: string | null;
+            containerId: string | null;
+            exitCode: number | null;
+            createdAt: string | null;
+            updatedAt: string | null;
+        };
+        SwarmService: {
+            engine: string;
+            id: string;
+            /** @description Version index, for a change that must not be stale */
+            version: number;
+            name: string;
+            stack: string | null;
+            /** @description replicated, global, replicated-job or global-job */
+            mode: string;
+            replicas: {
+                /** @description What the spec asks (replicated), or the tasks meant to run (global) */
+                desired: number;
+                /** @description Tasks running (and healthy: the engine marks a task running once its healthcheck passes) */
+                running: number;
+            };
+            image: string;
+            labels: {
+                [key: string]: string;
+            };
+            ports: {
+                protocol: string;
+                targetPort: number;
+                publishedPort: number | null;
+                publishMode: string;
+            }[];
+            updateStatus: {
+                state: string;
+                message: string | null;
+                startedAt: string | null;
+                completedAt: string | null;
+            } | null;
+            /** @description A previous spec exists */
+            canRollback: boolean;
+            createdAt: string | null;
+            updatedAt: string | null;
+            group: string | null;
+            groups: string[];
+        };
+        SwarmServiceDetails: {
+            engine: string;
+            id: string;
+            /** @description Version index, for a change that must not be stale */
+            version: number;
+            name: string;
+            stack: string | null;
+            /** @description replicated, global, replicated-job or global-job */
+            mode: string;
+            replicas: {
+                /** @description What the spec asks (replicated), or the tasks meant to run (global) */
+                desired: number;
+                /** @description Tasks running (and healthy: the engine marks a task running once its healthcheck passes) */
+                running: number;
+            };
+            image: string;
+            labels: {
+                [key: string]: string;
+            };
+            ports: {
+                protocol: string;
+                targetPort: number;
+                publishedPort: number | null;
+                publishMode: string;
+            }[];
+            updateStatus: {
+                state: string;
+                message: string | null;
+                startedAt: string | null;
+                completedAt: string | null;
+            } | null;
+            /** @description A previous spec exists */
+            canRollback: boolean;
+            createdAt: string | null;
+            updatedAt: string | null;
+            group: string | null;
+            groups: string[];
+            /** @description Current tasks first, then the latest history */
+            tasks: components["schemas"]["SwarmTask"][];
+        };
+        /** @description `open`: the service whose lines follow */
+        SwarmLogOpenEvent: {
+            engine: string;
+            id: string;
+            name: string;
+        };
+        /** @description `log`: one line of one task, with the task and node it came from */
+        SwarmLogLineEvent: {
+            stream: "stdout" | "stderr";
+            taskId: string | null;
+            nodeId: string | null;
+            node: string | null;
+            slot: number | null;
+            timestamp?: string;
+            text: string;
+            /**
+             * @description The line was longer than 64 KiB and was cut
+             * @enum {boolean}
+             */
+            truncated?: true;
+        };
+        /** @description `end`: the service was removed or the engine closed the stream; the stream ends */
+        SwarmLogEndEvent: {
+            reason: string;
+        };
+        /** @description `swarm`: a service, task or node the caller may see changed; read it again */
+        SwarmChangeEvent: {
+            engine: string;
+            kind: "service" | "node" | "task";
+            action: "added" | "updated" | "removed";
+            id: string;
+            /** @description The service of a task (or the service itself) */
+            serviceId: string | null;
+        };
+        /** @description GET /api/v1/swarm/services/{ref}/logs?follow=true. Events: `open` → SwarmLogOpenEvent, `log` → SwarmLogLineEvent, `end` → SwarmLogEndEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        SwarmLogStreamMessage: {
+            /** @enum {string} */
+            event: "open";
+            id?: string;
+            data: components["schemas"]["SwarmLogOpenEvent"];
+        } | {
+            /** @enum {string} */
+            event: "log";
+            id?: string;
+            data: components["schemas"]["SwarmLogLineEvent"];
+        } | {
+            /** @enum {string} */
+            event: "end";
+            id?: string;
+            data: components["schemas"]["SwarmLogEndEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
+        };
+        /** @description GET /api/v1/swarm/events. Events: `swarm` → SwarmChangeEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        SwarmEventsMessage: {
+            /** @enum {string} */
+            event: "swarm";
+            id?: string;
+            data: components["schemas"]["SwarmChangeEvent"];
         } | {
             /** @enum {string} */
             event: "error";

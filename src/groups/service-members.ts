@@ -1,0 +1,48 @@
+import { isAppError } from '../errors.js';
+import type { ClassifiableService } from './catalog.js';
+import type { ContainerOutcome } from './schemas.js';
+import type { GroupAction } from './member-gate.js';
+
+/**
+ * What the runner needs of swarm services to start and stop them as group members. The
+ * swarm feature provides it (app.ts hands it over); groups does not know swarm itself.
+ */
+export interface ServiceMembers {
+  /** Every swarm service known now, on every engine that answers. */
+  services(): Promise<ClassifiableService[]>;
+  /**
+   * start: scale to `replicas` (else the count the last stop saved) and wait until that many
+   * tasks run and are healthy; stop: save the count, scale to 0, wait until none runs.
+   * Rejects GROUP_OPERATION_FAILED at `deadline`, GROUP_OPERATION_CANCELLED on `signal`.
+   */
+  act(service: ClassifiableService, action: GroupAction, replicas: number | undefined, deadline: number, signal: AbortSignal): Promise<{ changed: boolean; replicas: number }>;
+}
+
+/** A swarm service in a group's steps, beside the containers. */
+export interface ServiceStepItem {
+  id: string;
+  name: string;
+  service: ClassifiableService;
+  replicas?: number;
+}
+
+/** Starts or stops one swarm service member; the outcome reads like a container's, named `engine:service`. */
+export async function actOnService(members: ServiceMembers, item: ServiceStepItem, action: GroupAction, deadline: number, signal: AbortSignal): Promise<ContainerOutcome> {
+  const started = Date.now();
+  try {
+    const { changed } = await members.act(item.service, action, item.replicas, deadline, signal);
+    const outcome: ContainerOutcome['outcome'] = action === 'start' ? (changed ? 'started' : 'already-running') : changed ? 'stopped' : 'already-stopped';
+    return { id: item.id, name: item.name, outcome, durationMs: Date.now() - started };
+  } catch (err) {
+    if (isAppError(err) && err.code === 'GROUP_OPERATION_CANCELLED') {
+      return { id: item.id, name: item.name, outcome: 'cancelled', durationMs: Date.now() - started, error: `${item.name}: the operation was cancelled` };
+    }
+    const reason = isAppError(err) ? err.message : 'unexpected error';
+    return { id: item.id, name: item.name, outcome: 'failed', durationMs: Date.now() - started, error: `${item.name}: ${reason}` };
+  }
+}
+
+/** A swarm member as a step item: named `engine:service`, with the replicas its rule declares. */
+export function serviceStepItem(service: ClassifiableService, declared: number | undefined): ServiceStepItem {
+  return { id: service.id, name: `${service.engine}:${service.name}`, service, ...(declared !== undefined ? { replicas: declared } : {}) };
+}

@@ -38,6 +38,8 @@ export class NotifierWorker {
   private running = false;
   private closed = false;
   private wake: (() => void) | undefined;
+  /** Aborts the request on the wire when the service closes: a hung receiver must not hold the process open. */
+  private readonly closing = new AbortController();
 
   constructor(
     readonly config: NotifierConfig,
@@ -75,6 +77,7 @@ export class NotifierWorker {
     this.closed = true;
     this.queue.length = 0;
     this.wake?.();
+    this.closing.abort();
   }
 
   private about(n: AlertNotice): Pick<DeliveryReport, 'notifier' | 'rule' | 'state' | 'alertId' | 'container'> {
@@ -83,7 +86,7 @@ export class NotifierWorker {
 
   private post(notice: AlertNotice) {
     const { body, headers } = render(this.config, notice);
-    return postChecked(this.config.url, body, headers, { allow: this.allow, timeoutMs: this.limits.timeoutMs, resolve: this.resolve });
+    return postChecked(this.config.url, body, headers, { allow: this.allow, timeoutMs: this.limits.timeoutMs, resolve: this.resolve, signal: this.closing.signal });
   }
 
   private async drain(): Promise<void> {

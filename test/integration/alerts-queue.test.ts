@@ -33,6 +33,12 @@ async function dies(i: number): Promise<string> {
   return name;
 }
 
+after(async () => {
+  await fixture.cleanup();
+  groups.remove();
+  rmSync(dir, { recursive: true, force: true });
+});
+
 describe('the notifier queue', () => {
   before(async () => {
     await requireEngine();
@@ -55,11 +61,8 @@ rules:
   });
   after(async () => {
     await closeApp?.();
-    await fixture.cleanup();
     await slow.close();
     await fast.close();
-    groups.remove();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   test('a receiver that holds requests: past ALERT_QUEUE_SIZE the oldest queued notices are dropped and counted; the other notifier gets every one', async () => {
@@ -92,5 +95,35 @@ rules:
     } finally {
       app.alerts.center.off('delivery', onDelivery);
     }
+  });
+});
+
+describe('closing the service with a notice on the wire', () => {
+  const stuck = new WebhookReceiver();
+  before(async () => {
+    await requireEngine();
+    await stuck.listen();
+  });
+  after(async () => {
+    await stuck.close();
+  });
+
+  test('the held request is abandoned at once, not left open until ALERT_NOTIFY_TIMEOUT_MS', async (t) => {
+    const file = join(dir, 'closing.yaml');
+    writeFileSync(
+      file,
+      `notifiers:
+  stuck: { type: webhook, url: "${stuck.url}/stuck", secret: s }
+rules:
+  - { name: closing, when: container.died, groups: [${group}], containers: ["gdm-t-qc-${run}-*"], notify: [stuck] }
+`,
+    );
+    const closing = await buildTestApp(t, { ...groups.env, ALERT_RULES_FILE: file, ALERT_WEBHOOK_ALLOW: '127.0.0.1', ALERT_NOTIFY_TIMEOUT_MS: '120000' });
+    stuck.answer = 'hold';
+    await fixture.run({ name: `gdm-t-qc-${run}-1`, labels: { 'gdm.group': group }, command: ['sh', '-c', 'exit 3'] });
+    const [held] = await stuck.waitFor(notice('closing', 'firing'));
+    const gone = nextEvent<[Received]>(stuck, 'gone', (r) => r === held, 5_000, 'the sender to abandon the held request');
+    await closing.close();
+    await gone;
   });
 });

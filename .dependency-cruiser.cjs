@@ -57,6 +57,12 @@ module.exports = {
       '^src/(lib|docker|storage|http|access|containers|groups|compose|swarm)/|^src/(config|errors|version)\\.ts$',
       '^src/history/',
     ),
+    forbid(
+      'alerts-imported-below',
+      'alerts/ sits above containers/, groups/ and compose/ (it watches them): only system/ and the top may import it.',
+      '^src/(lib|docker|storage|http|access|containers|groups|compose|swarm|updates)/|^src/(config|errors|version)\\.ts$',
+      '^src/alerts/',
+    ),
     {
       name: 'imports-top',
       comment: 'app.ts, server.ts, cli.ts and commands/ are the top: only they import each other.',

@@ -31,7 +31,7 @@ export async function postChecked(
   url: URL,
   body: string,
   headers: Record<string, string>,
-  options: { allow: AllowList; timeoutMs: number; resolve?: Resolver },
+  options: { allow: AllowList; timeoutMs: number; resolve?: Resolver; signal?: AbortSignal },
 ): Promise<PostResult> {
   let pinned: { address: string; family: 4 | 6 };
   try {
@@ -53,6 +53,7 @@ export async function postChecked(
         headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'gui-docker-manager-alerts', ...headers },
         timeout: options.timeoutMs,
         agent: false,
+        signal: options.signal,
       },
       (res) => {
         let read = 0;
@@ -76,7 +77,8 @@ export async function postChecked(
     req.on('timeout', () => req.destroy(new PostError(`no answer within ${options.timeoutMs} ms`, true)));
     req.on('error', (err) => {
       clearTimeout(deadline);
-      reject(err instanceof PostError ? err : new PostError(`connection failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`, true));
+      if (options.signal?.aborted) reject(new PostError('abandoned: the service is closing', false));
+      else reject(err instanceof PostError ? err : new PostError(`connection failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`, true));
     });
     req.end(body);
   });

@@ -38,6 +38,18 @@ function headline(n: AlertNotice): string {
   return `[${mark}] ${n.rule}: ${n.message}`;
 }
 
+/** Slack reads &, < and > as its own markup (links, <!channel> mentions): its API asks for them escaped. */
+function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** At most `max` UTF-16 units, never ending in half a surrogate pair (invalid text a service may refuse). */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
 /** The body and headers a notifier type sends. */
 export function render(notifier: NotifierConfig, n: AlertNotice): Rendered {
   switch (notifier.type) {
@@ -47,9 +59,10 @@ export function render(notifier: NotifierConfig, n: AlertNotice): Rendered {
     }
     case 'slack':
       // Slack's incoming webhooks (and Mattermost, Rocket.Chat) take {text}.
-      return { body: JSON.stringify({ text: headline(n) }), headers: {} };
+      return { body: JSON.stringify({ text: slackEscape(headline(n)) }), headers: {} };
     case 'discord':
-      return { body: JSON.stringify({ content: headline(n).slice(0, 2000), allowed_mentions: { parse: [] } }), headers: {} };
+      // At most 2000 characters; no @everyone, role or user mention is parsed from the text.
+      return { body: JSON.stringify({ content: clip(headline(n), 2000), allowed_mentions: { parse: [] } }), headers: {} };
     case 'ntfy': {
       // Published to the topic URL as plain text; title, priority and tags as headers.
       const headers: Record<string, string> = {

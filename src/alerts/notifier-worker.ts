@@ -16,6 +16,9 @@ export interface DeliveryReport {
   notifier: string;
   rule: string;
   state: AlertNotice['state'];
+  /** Which notice: its alert (null for a test notice) and container name, so a dropped or failed one can be told apart in the log. */
+  alertId: number | null;
+  container: string | null;
   outcome: DeliveryOutcome;
   attempts: number;
   status?: number;
@@ -35,6 +38,8 @@ export class NotifierWorker {
   private running = false;
   private closed = false;
   private wake: (() => void) | undefined;
+  /** Aborts the request on the wire when the service closes: a hung receiver must not hold the process open. */
+  private readonly closing = new AbortController();
 
   constructor(
     readonly config: NotifierConfig,
@@ -52,7 +57,7 @@ export class NotifierWorker {
     if (this.closed) return;
     if (this.queue.length >= this.limits.queueSize) {
       const dropped = this.queue.shift() as AlertNotice;
-      this.report({ notifier: this.config.name, rule: dropped.rule, state: dropped.state, outcome: 'dropped', attempts: 0, error: 'queue full' });
+      this.report({ ...this.about(dropped), outcome: 'dropped', attempts: 0, error: 'queue full' });
     }
     this.queue.push(notice);
     if (!this.running) void this.drain();
@@ -72,11 +77,16 @@ export class NotifierWorker {
     this.closed = true;
     this.queue.length = 0;
     this.wake?.();
+    this.closing.abort();
+  }
+
+  private about(n: AlertNotice): Pick<DeliveryReport, 'notifier' | 'rule' | 'state' | 'alertId' | 'container'> {
+    return { notifier: this.config.name, rule: n.rule, state: n.state, alertId: n.alertId, container: n.container?.name ?? null };
   }
 
   private post(notice: AlertNotice) {
     const { body, headers } = render(this.config, notice);
-    return postChecked(this.config.url, body, headers, { allow: this.allow, timeoutMs: this.limits.timeoutMs, resolve: this.resolve });
+    return postChecked(this.config.url, body, headers, { allow: this.allow, timeoutMs: this.limits.timeoutMs, resolve: this.resolve, signal: this.closing.signal });
   }
 
   private async drain(): Promise<void> {
@@ -89,7 +99,7 @@ export class NotifierWorker {
   }
 
   private async deliver(notice: AlertNotice): Promise<void> {
-    const base = { notifier: this.config.name, rule: notice.rule, state: notice.state };
+    const base = this.about(notice);
     for (let attempt = 1; ; attempt++) {
       try {
         const { status } = await this.post(notice);

@@ -14,9 +14,10 @@ export type Answer = { status: number } | { redirect: string } | 'hold';
 
 /**
  * A webhook receiver on a local address and a random port, for alert tests: it records
- * every request and lets a test wait for the one it expects (an event, never a sleep).
+ * every request and lets a test wait for the one it expects (an event, never a sleep);
+ * `gone` says a held request was abandoned by its sender.
  */
-export class WebhookReceiver extends EventEmitter<{ request: [Received] }> {
+export class WebhookReceiver extends EventEmitter<{ request: [Received]; gone: [Received] }> {
   readonly received: Received[] = [];
   answer: Answer = { status: 204 };
   private readonly held: ServerResponse[] = [];
@@ -38,7 +39,11 @@ export class WebhookReceiver extends EventEmitter<{ request: [Received] }> {
         const got = { path: req.url ?? '', headers: req.headers, raw, json };
         this.received.push(got);
         const answer = this.answer;
-        if (answer === 'hold') this.held.push(res);
+        if (answer === 'hold') {
+          this.held.push(res);
+          // The sender gave up on a held request (closed its connection before an answer).
+          res.on('close', () => !res.writableEnded && this.emit('gone', got));
+        }
         else if ('redirect' in answer) res.writeHead(302, { location: answer.redirect }).end();
         else res.writeHead(answer.status).end();
         this.emit('request', got);

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { postChecked } from '../../src/alerts/http-post.js';
 import { AllowList, checkTarget, isForbiddenAddress, type Resolver } from '../../src/alerts/net-guard.js';
-import { render, signBody } from '../../src/alerts/notices.js';
+import { clip, render, signBody } from '../../src/alerts/notices.js';
 import { WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const receiver = new WebhookReceiver();
@@ -61,4 +61,16 @@ test('webhook bodies are signed with HMAC-SHA256 of the exact bytes', () => {
   assert.match(render({ name: 's', type: 'slack', url: new URL('https://x.example/') }, notice).body, /"text":"\[FIRING\] r: m"/);
   assert.match(render({ name: 'd', type: 'discord', url: new URL('https://x.example/') }, notice).body, /"content"/);
   assert.equal(render({ name: 'n', type: 'ntfy', url: new URL('https://x.example/t') }, notice).headers['Priority'], '4');
+});
+
+test('chat payloads: Slack text escaped, Discord content cut to 2000 without half a surrogate pair', () => {
+  const base = { rule: 'r', kind: 'log.match', state: 'firing' as const, time: new Date(0).toISOString(), alertId: 1, engine: 'local', container: null, group: null, groups: [], details: {} };
+  const slack = render({ name: 's', type: 'slack', url: new URL('https://x.example/') }, { ...base, message: '<!here> a&b <http://x|y>' });
+  assert.deepEqual(JSON.parse(slack.body), { text: '[FIRING] r: &lt;!here&gt; a&amp;b &lt;http://x|y&gt;' });
+  // '[FIRING] r: ' is 12 units: the emoji straddles the 2000th unit and is left out whole.
+  const long = render({ name: 'd', type: 'discord', url: new URL('https://x.example/') }, { ...base, message: `${'x'.repeat(1987)}😀tail` });
+  const content = (JSON.parse(long.body) as { content: string }).content;
+  assert.equal(content.length, 1999);
+  assert.ok(content.endsWith('x'));
+  assert.equal(clip('ab', 5), 'ab');
 });

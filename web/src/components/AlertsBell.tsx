@@ -47,6 +47,15 @@ function Rules({ onChange }: { onChange: () => void }) {
   );
 }
 
+/** Drawn, not an emoji: a system without an emoji font showed an empty box. */
+function BellIcon() {
+  return (
+    <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false" fill="currentColor" data-testid="bell-icon">
+      <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1z" />
+    </svg>
+  );
+}
+
 /** The header's bell: how many alerts fire; opens a panel with them and the history; a toast for each new one. */
 export function AlertsBell({ isAdmin }: { isAdmin: boolean }) {
   const { active, history, toast, dismiss, reload } = useLiveAlerts();
@@ -59,7 +68,7 @@ export function AlertsBell({ isAdmin }: { isAdmin: boolean }) {
   return (
     <>
       <button type="button" className="alerts-bell" aria-label={`Alerts: ${active.length} firing`} aria-expanded={open} onClick={() => setOpen((o) => !o)} data-testid="alerts-bell">
-        🔔 {active.length > 0 && <span className="badge">{active.length}</span>}
+        <BellIcon /> {active.length > 0 && <span className="badge">{active.length}</span>}
       </button>
       {open && (
         <div className="alerts-panel" role="dialog" aria-label="Alerts">

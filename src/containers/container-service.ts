@@ -10,6 +10,8 @@ import type { ActionResult, ListFilters } from './schemas.js';
 import { canSee, withVisibleGroups, type Viewer } from '../access/principal.js';
 import { readyBody, type ReadyBody } from '../http/etag.js';
 import { ContainerViewCache, filterKey, scopeKey } from './view-cache.js';
+import { FragmentCache, joinFragments } from '../http/json-fragments.js';
+import { NameOrder } from '../lib/name-order.js';
 
 /** Who asks: undefined means the service itself, which sees everything. */
 
@@ -63,6 +65,9 @@ export function applyFilters(containers: readonly ContainerSummary[], filters: L
  */
 export class ContainerService {
   private readonly cache = new ContainerViewCache();
+  /** Serialised list items, per frozen view (a copy showing fewer groups is its own view). */
+  private readonly fragments = new FragmentCache<ContainerSummary>();
+  private readonly byName = new NameOrder<ContainerSummary>();
 
   constructor(
     private readonly engine: DockerEngine,
@@ -81,12 +86,16 @@ export class ContainerService {
    * The list as ready bytes (see view-cache.ts): made once per store generation for each
    * scope and filter set, then served as they are. `render` serialises the list answer.
    */
-  async listReady(filters: ListFilters, viewer: Viewer, render: (answer: { containers: ContainerSummary[]; total: number }) => string): Promise<ReadyBody> {
+  async listReady(filters: ListFilters, viewer: Viewer, renderItem: (item: ContainerSummary) => string): Promise<ReadyBody> {
     await this.store.ready();
     const key = `${scopeKey(viewer)}#${filterKey(filters)}`;
     return this.cache.list(key, this.store.generation(), () => {
-      const list = applyFilters(this.visible(viewer), filters).sort((a, b) => a.name.localeCompare(b.name));
-      return render({ containers: list, total: list.length });
+      // Sorted before filtering (the same order: the sort is stable), and by a remembered order
+      // while the names stay; each item's bytes are made once per view of it (issue 13).
+      const sorted = this.byName.sorted(this.store.summaries());
+      const list = applyFilters(sorted.filter((c) => canSee(viewer, c)).map((c) => withVisibleGroups(viewer, c)), filters);
+      const items = list.map((c) => this.fragments.get(c, '', () => renderItem(c)));
+      return joinFragments('{"containers":[', items, `],"total":${list.length}}`);
     });
   }
 

@@ -53,6 +53,8 @@ EXPOSE 8098
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "require('http').get('http://127.0.0.1:'+(process.env.PORT||8098)+'/live',r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1)).setTimeout(4000,()=>process.exit(1))"]
 # `docker run IMAGE` serves; `docker run IMAGE user list` or `... token --sub ci --role
-# user` run the other CLI commands on the same DATA_DIR.
-ENTRYPOINT ["node", "/app/dist/src/cli.js"]
+# user` run the other CLI commands on the same DATA_DIR. --max-semi-space-size=2 caps V8's
+# young generation at 2 MiB per semi-space (default 16): ~30 MiB less RSS idle and after
+# load, throughput unchanged within noise (README, Performance; bench/node-flags.ts).
+ENTRYPOINT ["node", "--max-semi-space-size=2", "/app/dist/src/cli.js"]
 CMD ["serve"]

@@ -24,7 +24,7 @@ import { readCommandLine } from './lib/args.js';
 import { ensureBuilt } from './lib/build.js';
 import { DockerCli } from './lib/docker-cli.js';
 import { ContainerFixture, RUN_LABEL } from './lib/fixture.js';
-import { cliStart, cliStop, engineStopAll, oursStart, oursStop, type CliRun, type GroupBench, type OursRun } from './lib/group-sides.js';
+import { cliStart, cliStop, engineFloorStart, engineStopAll, oursStart, oursStop, type CliRun, type GroupBench, type OursRun } from './lib/group-sides.js';
 import { summarizeRounds, type GroupReport, type Round } from './lib/group-report.js';
 import { HttpClient } from './lib/http-client.js';
 import type { EngineVersion } from './lib/report.js';
@@ -70,22 +70,26 @@ function parseSettings(argv: string[]): GroupSettings | undefined {
 
 /** One round: each side starts all tiers and stops them again; the order flips every round. */
 async function round(b: GroupBench, index: number): Promise<Round> {
-  const sides = ['ours', 'cli', 'cli+health'] as const;
+  const sides = ['ours', 'cli', 'cli+health', 'engine floor'] as const;
   const order = index % 2 === 0 ? sides : [...sides].reverse();
   let ours: { start: OursRun; stop: OursRun } | undefined;
   let cli: CliRun | undefined;
   let health: { start: CliRun; stop: CliRun } | undefined;
+  let floor: CliRun | undefined;
   for (const side of order) {
     if (side === 'ours') ours = { start: await oursStart(b), stop: await oursStop(b) };
     else if (side === 'cli') {
       cli = await cliStart(b, false);
       await engineStopAll(b);
+    } else if (side === 'engine floor') {
+      floor = await engineFloorStart(b, b.socketPath);
+      await engineStopAll(b);
     } else health = { start: await cliStart(b, true), stop: await cliStop(b) };
   }
-  if (!ours || !cli || !health) throw new Error('a side did not run');
-  log(`round ${index + 1}: start ours ${(ours.start.ms / 1000).toFixed(2)} s, CLI ${(cli.ms / 1000).toFixed(2)} s, CLI + health ${(health.start.ms / 1000).toFixed(2)} s; ` +
-    `stop ours ${(ours.stop.ms / 1000).toFixed(2)} s, CLI ${(health.stop.ms / 1000).toFixed(2)} s (order: ${order.join(', ')})`);
-  return { order: [...order], ours, cli, health };
+  if (!ours || !cli || !health || !floor) throw new Error('a side did not run');
+  log(`round ${index + 1}: start ours ${(ours.start.ms / 1000).toFixed(2)} s, CLI ${(cli.ms / 1000).toFixed(2)} s, CLI + health ${(health.start.ms / 1000).toFixed(2)} s, ` +
+    `engine floor ${(floor.ms / 1000).toFixed(2)} s; stop ours ${(ours.stop.ms / 1000).toFixed(2)} s, CLI ${(health.stop.ms / 1000).toFixed(2)} s (order: ${order.join(', ')})`);
+  return { order: [...order], ours, cli, health, floor };
 }
 
 /**
@@ -147,7 +151,7 @@ export async function runGroupBench(s: GroupSettings): Promise<{ code: number; r
     (await phase('service start', () => svc.start())).close();
     log(`service pid ${service.pid} ready on 127.0.0.1:${service.port}`);
     ours = await login(service.port, admin, 180_000);
-    const b: GroupBench = { engine, ours, cli: new DockerCli(s.socketPath), runId, tiers };
+    const b: GroupBench = { engine, ours, cli: new DockerCli(s.socketPath), runId, tiers, socketPath: s.socketPath };
     await phase('warm-up', async () => {
       await oursStart(b);
       await oursStop(b);

@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund --loglevel=error
 bash scripts/setup-engine.sh || echo "No Docker engine could be had: the service starts anyway and /ready says so."
 npm run --silent build
-exec node dist/src/cli.js serve
+exec node --max-semi-space-size=2 dist/src/cli.js serve

@@ -1,6 +1,8 @@
 import type { GroupActionResult, GroupSummary } from '../../src/groups/schemas.js';
 import type { DockerCli } from './docker-cli.js';
 import type { HttpClient } from './http-client.js';
+import http from 'node:http';
+import { RUN_LABEL } from './fixture.js';
 import { expectState, type Tier } from './tiers.js';
 
 /** What both sides of the group bench act on. */
@@ -11,6 +13,8 @@ export interface GroupBench {
   cli: DockerCli;
   runId: string;
   tiers: Tier[];
+  /** The engine's unix socket (its event stream). */
+  socketPath: string;
 }
 
 export interface OursRun {
@@ -94,6 +98,82 @@ export async function cliStart(b: GroupBench, healthWait: boolean): Promise<CliR
   const ms = performance.now() - started;
   await expectState(b.engine, b.runId, b.tiers, healthWait ? 'up' : 'running');
   return { ms, callsMs, tiers };
+}
+
+/**
+ * The engine's events of this run's containers (start, health_status), as they come: the
+ * engine floor waits on them as our service does, with no polling of its own.
+ */
+function engineEvents(socketPath: string, runId: string, onEvent: (e: { status: string; id: string }) => void): { close(): void; opened: Promise<void> } {
+  const filters = encodeURIComponent(JSON.stringify({ label: [`${RUN_LABEL}=${runId}`], type: ['container'] }));
+  let buffered = '';
+  let opened!: () => void;
+  const ready = new Promise<void>((resolve) => (opened = resolve));
+  const req = http.request({ socketPath, path: `/events?filters=${filters}`, method: 'GET' }, (res) => {
+    opened();
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (line) onEvent(JSON.parse(line) as { status: string; id: string });
+      }
+    });
+  });
+  req.on('error', () => undefined);
+  req.end();
+  return { close: () => req.destroy(), opened: ready };
+}
+
+/**
+ * The engine's own floor for the same job: through its API, each tier's starts all at once,
+ * then waiting (on the engine's events, like ours) until the tier's healthchecked members
+ * are healthy, tier after tier: what a health-gated start must wait for, with nothing of
+ * ours in between. Each tier's starts and wait are timed apart.
+ */
+export async function engineFloorStart(b: GroupBench, socketPath: string): Promise<CliRun> {
+  await expectState(b.engine, b.runId, b.tiers, 'stopped');
+  const healthy = new Set<string>();
+  let wake: (() => void) | undefined;
+  const events = engineEvents(socketPath, b.runId, (e) => {
+    if (e.status === 'health_status: healthy') healthy.add(e.id);
+    wake?.();
+  });
+  try {
+    await events.opened;
+    const callsMs: number[] = [];
+    const tiers: CliTier[] = [];
+    const started = performance.now();
+    for (const tier of b.tiers) {
+      const t0 = performance.now();
+      await Promise.all(
+        tier.containers.map(async (c) => {
+          const s = performance.now();
+          await b.engine.expect('POST', `/containers/${c.id}/start`, [204, 304]);
+          callsMs.push(performance.now() - s);
+        }),
+      );
+      const t1 = performance.now();
+      const checked = tier.containers.filter((c) => c.checked);
+      let polls = 0;
+      while (!checked.every((c) => healthy.has(c.id))) {
+        polls++;
+        if (performance.now() - t1 > 60_000) throw new Error(`tier ${tier.level} not healthy after 60 s`);
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 1000);
+        });
+      }
+      tiers.push({ startsMs: t1 - t0, waitMs: performance.now() - t1, polls });
+    }
+    const ms = performance.now() - started;
+    await expectState(b.engine, b.runId, b.tiers, 'up');
+    return { ms, callsMs, tiers };
+  } finally {
+    events.close();
+  }
 }
 
 /** docker stop --timeout 1 one container at a time, top tier first (the reverse of start). */

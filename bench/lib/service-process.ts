@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { deploymentNodeFlags } from './deploy-flags.js';
 import { HttpClient } from './http-client.js';
 
 export interface ServiceOptions {
@@ -12,6 +13,8 @@ export interface ServiceOptions {
   env?: Record<string, string>;
   /** Node flags before the entry (bench/heap.ts: --expose-gc and the heap probe). */
   execArgv?: string[];
+  /** Without the image's node flags (bench/node-flags.ts compares flag sets itself). */
+  noDeploymentFlags?: boolean;
   /** Opens an IPC channel to the child (the heap probe answers on it). */
   ipc?: boolean;
 }
@@ -29,7 +32,7 @@ function freePort(): Promise<number> {
 }
 
 /**
- * Our service as a deployment runs it: `node dist/src/cli.js serve` in its own process,
+ * Our service as a deployment runs it: `node <the image's flags> dist/src/cli.js serve` in its own process,
  * configured through the environment, listening on 127.0.0.1. Its output is kept (the last
  * few KiB) to explain a failed start.
  */
@@ -48,7 +51,7 @@ export class ServiceProcess {
 
   /** Spawns the service and waits until /ready answers 200 (engine reachable, store synced). */
   async start(timeoutMs = 30_000): Promise<HttpClient> {
-    const { entry, cwd, socketPath, statsIntervalMs, env: extra, execArgv = [], ipc = false } = this.options;
+    const { entry, cwd, socketPath, statsIntervalMs, env: extra, execArgv = [], ipc = false, noDeploymentFlags = false } = this.options;
     this.port = await freePort();
     const env = {
       ...process.env,
@@ -60,7 +63,8 @@ export class ServiceProcess {
       STATS_INTERVAL_MS: String(statsIntervalMs),
       ...extra,
     };
-    const child = spawn(process.execPath, [...execArgv, entry, 'serve'], { cwd, env, stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
+    // The image's node flags first (a deployment's heap settings), then the bench's own.
+    const child = spawn(process.execPath, [...(noDeploymentFlags ? [] : deploymentNodeFlags(cwd)), ...execArgv, entry, 'serve'], { cwd, env, stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString('utf8')).slice(-4096));
     child.stdout?.on('data', keep);

@@ -3,6 +3,7 @@ import type { SecretSource } from './secret.js';
 import { TokenService } from './tokens.js';
 import type { Config } from '../config.js';
 import type { Db } from '../storage/database.js';
+import { DbChanges } from '../storage/db-changes.js';
 import { AuditLog } from './audit.js';
 import { Revocations } from './revocations.js';
 import { UserService } from './users.js';
@@ -30,6 +31,6 @@ export function createAccessServices(config: Pick<Config, 'auth' | 'auditRetenti
   const authenticator = new Authenticator(tokens, users, revocations, {
     accessLevelsEnabled: config.auth.accessLevelsEnabled,
     roleGroups: config.auth.roleGroups,
-  });
+  }, new DbChanges(db));
   return { tokens, authenticator, users, revocations, audit: new AuditLog(db, config.auditRetentionDays) };
 }

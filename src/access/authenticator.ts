@@ -3,7 +3,13 @@ import { revocationKey, type Revocations } from './revocations.js';
 import type { UserService } from './users.js';
 import type { Role } from './permissions.js';
 import { makePrincipal, type Principal } from './principal.js';
-import type { TokenService } from './tokens.js';
+import type { TokenService, VerifiedToken } from './tokens.js';
+import type { DbChanges } from '../storage/db-changes.js';
+
+/** Tokens whose database verdict is kept at once; past it the cache starts over (a bound, not a rule). */
+const VERDICTS = 1024;
+
+type Verdict = { refused: string } | { role: Role; groups: string[] | undefined };
 
 export interface AuthenticatorSettings {
   accessLevelsEnabled: boolean;
@@ -18,29 +24,34 @@ export interface AuthenticatorSettings {
  * authenticated caller is an admin.
  */
 export class Authenticator {
+  /**
+   * Per token text, what the database said of it (issue 13: three lookups on every request).
+   * Emptied whenever the database moved (DbChanges): a revocation, a disabled user or a new
+   * role, written by this process or another, applies to the very next request.
+   */
+  private readonly verdicts = new Map<string, Verdict>();
+
   constructor(
     private readonly tokens: TokenService,
     private readonly users: UserService,
     private readonly revocations: Revocations,
     private readonly settings: AuthenticatorSettings,
+    private readonly changes: Pick<DbChanges, 'moved'>,
   ) {}
 
   async authenticate(token: string, via: Principal['via']): Promise<Principal> {
     const t = await this.tokens.verify(token);
     const tokenId = revocationKey(token, t.jti);
-    if (this.revocations.isRevoked(tokenId)) throw appError('UNAUTHORIZED', 'The token was revoked (logged out)');
-    if (this.revocations.isSubjectRevoked(t.sub, t.iat)) throw appError('UNAUTHORIZED', 'The tokens of this subject were revoked; get a new one');
-    let role = t.role;
-    let groups = t.groups;
-    if (t.uid !== undefined) {
-      const state = this.users.tokenState(t.uid);
-      // The stamp tells a re-created user (same id or same name) from the one the token was issued to.
-      if (!state || t.stamp === undefined || state.tokenStamp !== t.stamp || state.tokenVersion !== t.ver) {
-        throw appError('UNAUTHORIZED', 'The token is no longer valid; log in again');
-      }
-      role = state.user.role;
-      groups = state.user.groups ?? undefined;
+    // What the database says of this token, asked again only when the database moved.
+    if (this.changes.moved()) this.verdicts.clear();
+    let verdict = this.verdicts.get(token);
+    if (!verdict) {
+      verdict = this.lookUp(t, tokenId);
+      if (this.verdicts.size >= VERDICTS) this.verdicts.clear();
+      this.verdicts.set(token, verdict);
     }
+    if ('refused' in verdict) throw appError('UNAUTHORIZED', verdict.refused);
+    let { role, groups } = verdict;
     if (!this.settings.accessLevelsEnabled) {
       role = 'admin';
       groups = undefined;
@@ -54,6 +65,19 @@ export class Authenticator {
       ...(t.uid !== undefined ? { userId: t.uid } : {}),
       tokenId,
     });
+  }
+
+  /** Revoked (the token, its subject), and for a local user their current role and groups. */
+  private lookUp(t: VerifiedToken, tokenId: string): Verdict {
+    if (this.revocations.isRevoked(tokenId)) return { refused: 'The token was revoked (logged out)' };
+    if (this.revocations.isSubjectRevoked(t.sub, t.iat)) return { refused: 'The tokens of this subject were revoked; get a new one' };
+    if (t.uid === undefined) return { role: t.role, groups: t.groups };
+    const state = this.users.tokenState(t.uid);
+    // The stamp tells a re-created user (same id or same name) from the one the token was issued to.
+    if (!state || t.stamp === undefined || state.tokenStamp !== t.stamp || state.tokenVersion !== t.ver) {
+      return { refused: 'The token is no longer valid; log in again' };
+    }
+    return { role: state.user.role, groups: state.user.groups ?? undefined };
   }
 
   /** Own keys only; an unknown role has no groups (fail closed). */

@@ -11,6 +11,8 @@ import { canSee, withVisibleGroups, type Viewer } from '../access/principal.js';
 import { readyBody, type ReadyBody } from '../http/etag.js';
 import { ContainerViewCache, filterKey, scopeKey } from './view-cache.js';
 import { UpdateMarks, withMark } from './update-marks.js';
+import { FragmentCache, joinFragments } from '../http/json-fragments.js';
+import { NameOrder } from '../lib/name-order.js';
 
 /** Who asks: undefined means the service itself, which sees everything. */
 
@@ -64,6 +66,9 @@ export function applyFilters(containers: readonly ContainerSummary[], filters: L
  */
 export class ContainerService {
   private readonly cache = new ContainerViewCache();
+  /** Serialised list items, per frozen view (a copy showing fewer groups is its own view). */
+  private readonly fragments = new FragmentCache<ContainerSummary>();
+  private readonly byName = new NameOrder<ContainerSummary>();
 
   constructor(
     private readonly engine: DockerEngine,
@@ -86,15 +91,21 @@ export class ContainerService {
    * The list as ready bytes (see view-cache.ts): made once per store generation for each
    * scope and filter set, then served as they are. `render` serialises the list answer.
    */
-  async listReady(filters: ListFilters, viewer: Viewer, render: (answer: { containers: ContainerSummary[]; total: number }) => string): Promise<ReadyBody> {
+  async listReady(filters: ListFilters, viewer: Viewer, renderItem: (item: ContainerSummary) => string): Promise<ReadyBody> {
     await this.store.ready();
     // A new update mark makes other bytes: the marks' generation is part of the key.
     const key = `${scopeKey(viewer)}#${filterKey(filters)}#u${this.marks.generation()}`;
     return this.cache.list(key, this.store.generation(), () => {
-      const list = applyFilters(this.visible(viewer), filters)
-        .sort((a, b) => a.name.localeCompare(b.name))
-        .map((c) => withMark(this.marks, c));
-      return render({ containers: list, total: list.length });
+      // Sorted before filtering (the same order: the sort is stable), and by a remembered order
+      // while the names stay; each item's bytes are made once per view of it (issue 13). A
+      // marked item's bytes are a variant named by the marks' generation.
+      const sorted = this.byName.sorted(this.store.summaries());
+      const list = applyFilters(sorted.filter((c) => canSee(viewer, c)).map((c) => withVisibleGroups(viewer, c)), filters);
+      const items = list.map((c) => {
+        const marked = withMark(this.marks, c);
+        return marked === c ? this.fragments.get(c, '', () => renderItem(c)) : this.fragments.get(c, `u${this.marks.generation()}`, () => renderItem(marked));
+      });
+      return joinFragments('{"containers":[', items, `],"total":${list.length}}`);
     });
   }
 

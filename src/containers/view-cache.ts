@@ -35,10 +35,10 @@ export class ContainerViewCache {
   private readonly lists = new LruCache<string, { generation: number; ready: ReadyBody }>(LIST_CACHE_ENTRIES);
   private readonly details = new WeakMap<ContainerSummary, Map<string, ReadyBody>>();
 
-  list(key: string, generation: number, build: () => string): ReadyBody {
+  list(key: string, generation: number, build: () => ReadyBody): ReadyBody {
     const hit = this.lists.get(key);
     if (hit && hit.generation === generation) return hit.ready;
-    const ready = readyBody(build());
+    const ready = build();
     this.lists.set(key, { generation, ready });
     return ready;
   }

@@ -209,6 +209,38 @@ describe('audit log', () => {
 });
 
 describe('hardening', () => {
+  test("the security headers (helmet's set, written down once) on every answer: allowed, refused, unknown", async (t) => {
+    const app = await buildTestApp(t, { HOST: '127.0.0.1' });
+    const expected = {
+      'content-security-policy':
+        "default-src 'self';script-src 'self';style-src 'self';img-src 'self' data:;font-src 'self';connect-src 'self';object-src 'none';base-uri 'none';frame-ancestors 'none';form-action 'self'",
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'SAMEORIGIN',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    };
+    const answers = [
+      await app.inject({ url: '/api/v1/containers' }),
+      await app.inject({ url: '/api/v1/containers', headers: { authorization: '' } }),
+      await app.inject({ url: '/api/v1/no-such-route' }),
+      await app.inject({ url: '/api/v1/containers', headers: { host: 'evil.example' } }),
+    ];
+    assert.deepEqual(
+      answers.map((r) => r.statusCode),
+      [200, 401, 404, 421],
+    );
+    for (const res of answers) {
+      for (const [name, value] of Object.entries(expected)) assert.equal(res.headers[name], value, `${res.statusCode}: ${name}`);
+    }
+  });
+
   test('security headers with a strict CSP; bodies over the limit are 413', async (t) => {
     const app = await buildTestApp(t);
     const res = await app.inject({ url: '/' });

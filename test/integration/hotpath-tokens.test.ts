@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
+import { Revocations } from '../../src/access/revocations.js';
+import { UserService } from '../../src/access/users.js';
+import { openDatabase } from '../../src/storage/database.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { requireEngine } from '../helpers/docker-cli.js';
 import { createUser, login, TEST_PASSWORD } from '../helpers/users.js';
@@ -53,6 +59,27 @@ describe('hot path: token key made once', () => {
     const logout = await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: bearer(token) });
     assert.ok(logout.statusCode < 300, logout.body);
     assert.equal((await me(app, token)).statusCode, 401);
+  });
+
+  test("another process's writes apply at once: a user disabled and a token revoked through a second connection (the user CLI, a replica)", async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gdm-hotpath-tokens-'));
+    t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+    const app = await buildTestApp(t, { JWT_SECRET_KEY: `hotpath-tokens-${suffix}-0123456789abcdef`, DATA_DIR: dataDir });
+    const id = await createUser(app, `gina-${suffix}`);
+    const token = await login(app, `gina-${suffix}`);
+    const platform = await app.tokenFor('developer', { sub: `platform-${suffix}` });
+    // Asked again and again: the database's verdict on each token is cached by now.
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await me(app, token)).statusCode, 200);
+      assert.equal((await me(app, platform)).statusCode, 200);
+    }
+    const other = openDatabase(dataDir);
+    t.after(() => other.close());
+    new UserService(other).update(id, { disabled: true });
+    assert.equal((await me(app, token)).statusCode, 401, 'the very next request of the disabled user is refused');
+    assert.equal((await me(app, platform)).statusCode, 200, 'a token the change does not concern still answers');
+    new Revocations(other).revokeSubject(`platform-${suffix}`);
+    assert.equal((await me(app, platform)).statusCode, 401, 'the very next request after the revocation is refused');
   });
 
   test('the secret is read once at start: an app with a new secret refuses the old tokens', async (t) => {

@@ -1,5 +1,4 @@
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../authenticator.js';
 import type { Config } from '../../config.js';
@@ -9,6 +8,7 @@ import { registerEnforce, registerIdentify } from './identify-enforce.js';
 import { registerAuditHook } from './audit-hook.js';
 import { registerCors } from '../../http/cors.js';
 import { registerHostCheck } from '../../http/host-check.js';
+import { registerSecurityHeaders } from '../../http/security-headers.js';
 import { registerRateLimits } from './rate-limits.js';
 
 /**
@@ -23,25 +23,7 @@ export async function registerSecurity(
   config: Config,
   deps: { authenticator: Authenticator; audit: AuditLog; metrics: Metrics },
 ): Promise<{ close(): Promise<void> }> {
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-      },
-    },
-    // The OpenAPI UI sets its own, hash-based policy for its pages.
-    enableCSPNonces: false,
-  });
+  registerSecurityHeaders(app);
   registerHostCheck(app, config.host, config.allowedHosts);
   await registerCors(app, config.corsOrigins);
   await app.register(cookie);

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ContainerParamsSchema, errorResponses, NotModifiedSchema } from '../../http/common-schemas.js';
 import { sendReady, serializerOf } from '../../http/etag.js';
+import { itemSerializerOf } from '../../http/json-fragments.js';
 import {
   ActionResultSchema,
   ContainerListSchema,
@@ -21,6 +22,8 @@ import { CONTAINER_STATS_STREAM, LOG_STREAM } from '../stream-schemas.js';
 import { viewerOf } from '../../access/http/viewer.js';
 
 const tags = ['containers'];
+/** A list item as the list's schema declares it (one compiled serializer per route). */
+const SUMMARY = Type.Ref('ContainerSummary');
 
 /** /api/v1/containers: list, details, lifecycle, logs and stats. */
 const containerRoutes: FastifyPluginAsyncTypebox<{ containers: ContainerService; logs: LogService; stats: StatsService; streams: StreamSettings }> = async (
@@ -40,7 +43,7 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ containers: ContainerService;
       },
     },
     // Ready bytes, made once per store change for this scope and filters; If-None-Match → 304.
-    async (request, reply) => sendReady(request, reply, await containers.listReady(request.query, viewerOf(request), serializerOf(reply))),
+    async (request, reply) => sendReady(request, reply, await containers.listReady(request.query, viewerOf(request), itemSerializerOf(reply, SUMMARY))),
   );
 
   app.get(

@@ -15,6 +15,7 @@ import { registerDashboard } from './http/dashboard.js';
 import { frameworkErrors } from './http/error-handler.js';
 import openApiPlugin from './http/openapi-plugin.js';
 import httpPlugin from './http/plugin.js';
+import logSearchPlugin from './logsearch/plugin.js';
 import ssePlugin from './http/sse/plugin.js';
 import systemPlugin from './system/plugin.js';
 
@@ -69,6 +70,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(containersPlugin, { config, engine: options.engine ?? createDockerEngine({ ...config.docker }), groupsOf: (c) => catalog.groupsOf(c) });
   await app.register(groupsPlugin, { config, catalog });
   await app.register(composePlugin, { config, tool: options.composeTool });
+  await app.register(logSearchPlugin, { config });
   await app.register(systemPlugin, { config });
   await registerDashboard(app);
   return app;

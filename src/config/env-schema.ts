@@ -95,6 +95,18 @@ export const EnvSchema = Type.Object({
   COMPOSE_TIMEOUT_SECONDS: Type.Integer({ minimum: 5, maximum: 7200, default: 600, description: 'seconds, 5-7200' }),
   COMPOSE_ALLOW_BUILD: Type.Boolean({ default: false, description: 'true or false (1 or 0)' }),
   COMPOSE_ALLOW_PULL: Type.Boolean({ default: false, description: 'true or false (1 or 0)' }),
+  LOG_SEARCH_CONCURRENCY: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 4,
+    description: 'an integer, 1-64: engine log reads at a time per engine for log search (over every search)',
+  }),
+  LOG_SEARCH_TIMEOUT_MS: Type.Integer({
+    minimum: 1000,
+    maximum: 600_000,
+    default: 30_000,
+    description: 'milliseconds, 1000-600000: how long one log search may run before it ends with a partial result',
+  }),
   COOKIE_SECURE: Type.Union([Type.Literal('auto'), Type.Literal('true'), Type.Literal('false')], {
     default: 'auto',
     description: 'auto (Secure over HTTPS), true or false',

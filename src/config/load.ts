@@ -144,6 +144,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
       allowBuild: e.COMPOSE_ALLOW_BUILD,
       allowPull: e.COMPOSE_ALLOW_PULL,
     },
+    logSearch: { concurrency: e.LOG_SEARCH_CONCURRENCY, timeoutMs: e.LOG_SEARCH_TIMEOUT_MS },
     corsOrigins,
     allowedHosts: [...new Set(allowedHosts)],
     dataDir: e.DATA_DIR,

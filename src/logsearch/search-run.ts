@@ -1,0 +1,202 @@
+import type { Viewer } from '../access/principal.js';
+import type { LogService } from '../containers/logs/logs.js';
+import type { LogLine } from '../containers/logs/log-read.js';
+import { isAppError } from '../errors.js';
+import type { EngineSlots, OpenReads } from './engine-slots.js';
+import type { LineMatcher } from './matcher.js';
+import { NewestMatches } from './newest-matches.js';
+import { scanLogBody } from './scan.js';
+import type { LogSearchMatch, LogSearchSummary, SearchContainer } from './schemas.js';
+import { backwardWindows, engineTime, sortKey, type Nanos } from './time-range.js';
+
+/** One container to search, with the earliest time its logs can hold a line. */
+export interface SearchTarget extends SearchContainer {
+  floor: Nanos;
+}
+
+export interface SearchPlan {
+  matcher: LineMatcher;
+  targets: SearchTarget[];
+  since?: Nanos;
+  /** The newest time searched (a newest-first search starts there; default: when it started). */
+  until: Nanos;
+  order: 'newest' | 'oldest';
+  limit: number;
+  viewer: Viewer;
+}
+
+/** Where matches go: the response, as its reader takes them. */
+export interface SearchOutput {
+  match(match: LogSearchMatch): void;
+  /** A promise while the reader is behind (the search waits for it), else undefined. */
+  backpressure(): Promise<void> | undefined;
+}
+
+export interface SearchDeps {
+  logs: Pick<LogService, 'body'>;
+  slots: EngineSlots;
+  reads: OpenReads;
+  timeoutMs: number;
+  /** Each line read (for the lines-scanned counter). */
+  onScanned?: (lines: number) => void;
+}
+
+/**
+ * One search: reads the targets' logs from the engine (bounded per engine by the slots),
+ * matches line by line, and writes matches out as they are found until the limit, the
+ * deadline, or `cancel()` (the client left) stops it; every engine read still open is
+ * then destroyed. Oldest first, each container's matches come in its time order as read,
+ * containers interleaved. Newest first, time is read backwards in windows (see
+ * backwardWindows): each window is read for every container, its newest matches (at most
+ * what the limit still allows) are merged and sent newest first, then the window before it.
+ */
+export class SearchRun {
+  private readonly controller = new AbortController();
+  /** Settles when the search stops: a wait for a slow reader must not outlive it. */
+  private readonly over = new Promise<void>((resolve) => this.controller.signal.addEventListener('abort', () => resolve(), { once: true }));
+  private readonly started = performance.now();
+  private matches = 0;
+  private linesScanned = 0;
+  private truncated = false;
+  private timedOut = false;
+  private readonly failed: LogSearchSummary['failed'] = [];
+
+  constructor(
+    private readonly deps: SearchDeps,
+    private readonly plan: SearchPlan,
+    private readonly out: SearchOutput,
+  ) {}
+
+  /** The client went away: stop reading. */
+  cancel(): void {
+    this.controller.abort(new Error('cancelled'));
+  }
+
+  private get stopped(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  async run(): Promise<LogSearchSummary> {
+    const deadline = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort(new Error('timed out'));
+    }, this.deps.timeoutMs);
+    try {
+      if (this.plan.order === 'oldest') await this.oldestFirst();
+      else await this.newestFirst();
+    } finally {
+      clearTimeout(deadline);
+      this.controller.abort(new Error('done')); // nothing may outlive the search
+    }
+    return {
+      containers: this.plan.targets.length,
+      linesScanned: this.linesScanned,
+      matches: this.matches,
+      truncated: this.truncated,
+      timedOut: this.timedOut,
+      failed: this.failed,
+      durationMs: Math.round(performance.now() - this.started),
+    };
+  }
+
+  private async oldestFirst(): Promise<void> {
+    const { since, until, matcher } = this.plan;
+    await Promise.all(
+      this.plan.targets.map((target) =>
+        this.read(target, since, until, (line) => {
+          if (matcher(line.text)) this.send(target, line);
+          return !this.stopped;
+        }),
+      ),
+    );
+  }
+
+  private async newestFirst(): Promise<void> {
+    const { since, until, matcher, targets } = this.plan;
+    if (targets.length === 0) return;
+    const floor = targets.reduce((low, t) => (t.floor < low ? t.floor : low), until);
+    for (const window of backwardWindows(until, since !== undefined && since > floor ? since : floor)) {
+      const newest = new NewestMatches<{ key: string; target: SearchTarget; line: LogLine }>(this.plan.limit - this.matches);
+      const active = targets.filter((t) => t.floor <= window.to);
+      await Promise.all(
+        active.map((target) =>
+          this.read(target, window.from, window.to, (line) => {
+            if (matcher(line.text)) newest.push({ key: sortKey(line.timestamp ?? ''), target, line });
+            return !this.stopped;
+          }),
+        ),
+      );
+      // A window cut short (deadline, client gone) is incomplete: its matches would not be the newest ones.
+      if (this.stopped) return;
+      for (const m of newest.takeNewestFirst()) this.send(m.target, m.line);
+      if (this.stopped) return;
+      await this.paced();
+    }
+  }
+
+  /** The reader's backpressure, given up as soon as the search stops. */
+  private paced(): Promise<void> | undefined {
+    if (this.stopped) return undefined;
+    const wait = this.out.backpressure();
+    return wait && Promise.race([wait, this.over]);
+  }
+
+  private send(target: SearchTarget, line: LogLine): void {
+    if (this.stopped) return;
+    this.matches++;
+    const match: LogSearchMatch = {
+      container: { id: target.id, name: target.name, engine: target.engine },
+      stream: line.stream,
+      timestamp: line.timestamp ?? '',
+      line: line.text,
+    };
+    if (line.truncated) match.truncated = true;
+    this.out.match(match);
+    if (this.matches >= this.plan.limit) {
+      this.truncated = true;
+      this.controller.abort(new Error('limit reached'));
+    }
+  }
+
+  /**
+   * Reads one container's logs over [from, to] (inclusive) into `onLine`, within a slot of
+   * its engine; a failure is noted for the summary and the search goes on with the others.
+   */
+  private async read(target: SearchTarget, from: Nanos | undefined, to: Nanos, onLine: (line: LogLine) => boolean): Promise<void> {
+    const { signal } = this.controller;
+    let release: (() => void) | undefined;
+    try {
+      release = await this.deps.slots.acquire(target.engine, signal);
+      if (signal.aborted) return;
+      const options = { tail: -1, since: from !== undefined ? engineTime(from) : undefined, until: engineTime(to), timestamps: true };
+      const { body, tty } = await this.deps.logs.body(target.id, options, this.plan.viewer);
+      this.deps.reads.opened();
+      body.once('close', () => this.deps.reads.closed());
+      const stop = () => void body.destroy();
+      if (signal.aborted) return stop();
+      signal.addEventListener('abort', stop, { once: true });
+      let scanned = 0;
+      try {
+        await scanLogBody(
+          body,
+          tty,
+          (line) => {
+            scanned++;
+            return onLine(line);
+          },
+          () => this.paced(),
+        );
+      } finally {
+        signal.removeEventListener('abort', stop);
+        body.destroy();
+        this.linesScanned += scanned;
+        this.deps.onScanned?.(scanned);
+      }
+    } catch (err) {
+      if (signal.aborted) return; // cancelled, timed out or done: the stream's end is not a failure
+      this.failed.push({ container: { id: target.id, name: target.name, engine: target.engine }, code: isAppError(err) ? err.code : 'DOCKER_ERROR' });
+    } finally {
+      release?.();
+    }
+  }
+}

@@ -171,7 +171,7 @@ export class SearchRun {
       const options = { tail: -1, since: from !== undefined ? engineTime(from) : undefined, until: engineTime(to), timestamps: true };
       const { body, tty } = await this.deps.logs.body(target.id, options, this.plan.viewer);
       this.deps.reads.opened();
-      body.once('close', () => this.deps.reads.closed());
+      const closed = new Promise<void>((resolve) => body.once('close', resolve)).then(() => this.deps.reads.closed());
       const stop = () => void body.destroy();
       if (signal.aborted) return stop();
       signal.addEventListener('abort', stop, { once: true });
@@ -189,6 +189,8 @@ export class SearchRun {
       } finally {
         signal.removeEventListener('abort', stop);
         body.destroy();
+        // The search is over only once the engine's connection really let go.
+        await closed;
         this.linesScanned += scanned;
         this.deps.onScanned?.(scanned);
       }

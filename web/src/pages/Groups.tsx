@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, unwrap, type GroupProgressEvent, type GroupStreamMessage, type GroupSummary } from '../api/client';
 import { postStream } from '../api/sse';
 import { bytes, percent } from '../components/format';
+import { LogSearch } from '../components/LogSearch';
 import { useFetched } from '../state/live';
 import { useSession } from '../state/session';
 
@@ -31,6 +32,7 @@ export function GroupsPage() {
   const [log, setLog] = useState<Progress[]>([]);
   const [running, setRunning] = useState<string | null>(null);
   const [result, setResult] = useState('');
+  const [searched, setSearched] = useState('');
 
   const act = async (group: string, action: 'start' | 'stop') => {
     setRunning(group);
@@ -77,6 +79,9 @@ export function GroupsPage() {
                   CPU {percent(g.usage.cpuPercent)} · {bytes(g.usage.memoryUsage)}
                 </p>
                 {g.dependsOn.length > 0 && <p className="muted">needs {g.dependsOn.join(', ')}</p>}
+                <button type="button" className="link" onClick={() => setSearched(g.name)}>
+                  Search logs
+                </button>
                 {can('EXECUTE') && (
                   <div className="row">
                     <button type="button" disabled={running !== null} onClick={() => void act(g.name, 'start')}>
@@ -92,6 +97,7 @@ export function GroupsPage() {
           </div>
         ))}
       </div>
+      {searched && <LogSearch key={searched} group={searched} title={`Search the logs of ${searched}`} />}
       {(log.length > 0 || result) && (
         <section className="progress" aria-label="Progress" data-testid="progress">
           <h3>Progress</h3>

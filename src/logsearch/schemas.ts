@@ -54,7 +54,7 @@ export type LogSearchMatch = Static<typeof LogSearchMatchEventSchema>;
 export const LogSearchSummaryEventSchema = Type.Object(
   {
     containers: Type.Integer({ description: 'Containers searched' }),
-    linesScanned: Type.Integer({ description: 'Lines read in the time range' }),
+    linesScanned: Type.Integer({ description: 'Lines read from the engine in the time range (newest first may read a line twice: in a tail, then in a window)' }),
     matches: Type.Integer(),
     truncated: Type.Boolean({ description: 'The limit was reached: more matches may exist' }),
     timedOut: Type.Boolean({ description: 'LOG_SEARCH_TIMEOUT_MS passed: the result is partial' }),

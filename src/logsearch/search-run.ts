@@ -7,7 +7,7 @@ import type { LineMatcher } from './matcher.js';
 import { NewestMatches } from './newest-matches.js';
 import { scanLogBody } from './scan.js';
 import type { LogSearchMatch, LogSearchSummary, SearchContainer } from './schemas.js';
-import { backwardWindows, engineTime, sortKey, type Nanos } from './time-range.js';
+import { backwardWindows, engineTime, nanosFromIso, sortKey, type Nanos } from './time-range.js';
 
 /** One container to search, with the earliest time its logs can hold a line. */
 export interface SearchTarget extends SearchContainer {
@@ -23,6 +23,16 @@ export interface SearchPlan {
   order: 'newest' | 'oldest';
   limit: number;
   viewer: Viewer;
+}
+
+/** Lines read first from the end of each log in a newest-first search (see SearchRun.tails). */
+export const TAIL_LINES = 20_000;
+
+/** A match kept for a newest-first merge. */
+interface Kept {
+  key: string;
+  target: SearchTarget;
+  line: LogLine;
 }
 
 /** Where matches go: the response, as its reader takes them. */
@@ -46,9 +56,10 @@ export interface SearchDeps {
  * matches line by line, and writes matches out as they are found until the limit, the
  * deadline, or `cancel()` (the client left) stops it; every engine read still open is
  * then destroyed. Oldest first, each container's matches come in its time order as read,
- * containers interleaved. Newest first, time is read backwards in windows (see
- * backwardWindows): each window is read for every container, its newest matches (at most
- * what the limit still allows) are merged and sent newest first, then the window before it.
+ * containers interleaved. Newest first, the last lines of every log come first (tails), then
+ * time is read backwards in windows (see backwardWindows): each window is read for every
+ * container, its newest matches (at most what the limit still allows) are merged and sent
+ * newest first, then the window before it.
  */
 export class SearchRun {
   private readonly controller = new AbortController();
@@ -60,6 +71,8 @@ export class SearchRun {
   private truncated = false;
   private timedOut = false;
   private readonly failed: LogSearchSummary['failed'] = [];
+  /** Containers whose read failed: reported once, not read again. */
+  private readonly failedIds = new Set<string>();
 
   constructor(
     private readonly deps: SearchDeps,
@@ -114,9 +127,14 @@ export class SearchRun {
   private async newestFirst(): Promise<void> {
     const { since, until, matcher, targets } = this.plan;
     if (targets.length === 0) return;
+    const tailStart = await this.tails();
+    if (this.stopped || tailStart === 'all') return;
+    await this.paced();
     const floor = targets.reduce((low, t) => (t.floor < low ? t.floor : low), until);
-    for (const window of backwardWindows(until, since !== undefined && since > floor ? since : floor)) {
-      const newest = new NewestMatches<{ key: string; target: SearchTarget; line: LogLine }>(this.plan.limit - this.matches);
+    const to = tailStart === undefined ? until : tailStart - 1n;
+    for (const window of backwardWindows(to, since !== undefined && since > floor ? since : floor)) {
+      if (this.stopped) return;
+      const newest = new NewestMatches<Kept>(this.plan.limit - this.matches);
       const active = targets.filter((t) => t.floor <= window.to);
       await Promise.all(
         active.map((target) =>
@@ -132,6 +150,52 @@ export class SearchRun {
       if (this.stopped) return;
       await this.paced();
     }
+  }
+
+  /**
+   * The newest part of the range first, cheaply: the last TAIL_LINES lines of every log (the
+   * engine reads a tail from the end of the file, where a window scans from its start). Each
+   * tail covers the time from its first line to `until`; the latest of those first lines,
+   * over all containers, is where every tail still covers: the matches from there on are sent
+   * newest first, and the windows go on below it. Returns that time; 'all' when every log is
+   * empty; undefined when a tail proves nothing (no line in range at the end of a log that has
+   * lines: they may all be after `until`), and the windows then start at `until`.
+   */
+  private async tails(): Promise<Nanos | 'all' | undefined> {
+    const { since, until, matcher, targets } = this.plan;
+    const newest = new NewestMatches<Kept>(this.plan.limit);
+    const firsts = new Map<SearchTarget, string>();
+    const tail = (target: SearchTarget) =>
+      this.read(
+        target,
+        since,
+        until,
+        (line) => {
+          const key = sortKey(line.timestamp ?? '');
+          if (!firsts.has(target)) firsts.set(target, key);
+          if (matcher(line.text)) newest.push({ key, target, line });
+          return !this.stopped;
+        },
+        TAIL_LINES,
+      );
+    await Promise.all(targets.map(tail));
+    let start = '';
+    for (const target of targets) {
+      const first = firsts.get(target);
+      if (first === undefined && !(await this.isEmpty(target))) return undefined;
+      if (first !== undefined && first > start) start = first;
+    }
+    if (this.stopped) return undefined;
+    if (start === '') return 'all';
+    for (const m of newest.takeNewestFirst()) if (m.key >= start) this.send(m.target, m.line);
+    return nanosFromIso(`${start}Z`);
+  }
+
+  /** Whether a container has written no log line at all (one line from the end, whatever its time). */
+  private async isEmpty(target: SearchTarget): Promise<boolean> {
+    let lines = 0;
+    await this.read(target, undefined, undefined, () => (lines++, false), 1);
+    return lines === 0 && !this.stopped;
   }
 
   /** The reader's backpressure, given up as soon as the search stops. */
@@ -159,16 +223,17 @@ export class SearchRun {
   }
 
   /**
-   * Reads one container's logs over [from, to] (inclusive) into `onLine`, within a slot of
-   * its engine; a failure is noted for the summary and the search goes on with the others.
+   * Reads one container's logs over [from, to] (inclusive; with `tail`, only the last lines
+   * of the log, then filtered to the range) into `onLine`, within a slot of its engine; a failure is noted for the summary and the search goes on with the others.
    */
-  private async read(target: SearchTarget, from: Nanos | undefined, to: Nanos, onLine: (line: LogLine) => boolean): Promise<void> {
+  private async read(target: SearchTarget, from: Nanos | undefined, to: Nanos | undefined, onLine: (line: LogLine) => boolean, tail = -1): Promise<void> {
     const { signal } = this.controller;
+    if (this.failedIds.has(target.id)) return;
     let release: (() => void) | undefined;
     try {
       release = await this.deps.slots.acquire(target.engine, signal);
       if (signal.aborted) return;
-      const options = { tail: -1, since: from !== undefined ? engineTime(from) : undefined, until: engineTime(to), timestamps: true };
+      const options = { tail, since: from !== undefined ? engineTime(from) : undefined, until: to !== undefined ? engineTime(to) : undefined, timestamps: true };
       const { body, tty } = await this.deps.logs.body(target.id, options, this.plan.viewer);
       this.deps.reads.opened();
       const closed = new Promise<void>((resolve) => body.once('close', resolve)).then(() => this.deps.reads.closed());
@@ -195,7 +260,8 @@ export class SearchRun {
         this.deps.onScanned?.(scanned);
       }
     } catch (err) {
-      if (signal.aborted) return; // cancelled, timed out or done: the stream's end is not a failure
+      if (signal.aborted || this.failedIds.has(target.id)) return; // cancelled, timed out or done: the stream's end is not a failure
+      this.failedIds.add(target.id);
       this.failed.push({ container: { id: target.id, name: target.name, engine: target.engine }, code: isAppError(err) ? err.code : 'DOCKER_ERROR' });
     } finally {
       release?.();

@@ -122,26 +122,55 @@ describe('a newest-first search', () => {
     return Buffer.concat([header, payload]);
   };
 
-  test('merges the containers of a window newest first', async () => {
-    const lines: Record<string, string[]> = {
-      a: ['2024-05-01T10:00:01Z a1', '2024-05-01T10:00:03Z a3'],
-      b: ['2024-05-01T10:00:02Z b2', '2024-05-01T10:00:04.5Z b4'],
-    };
-    const logs = {
-      body: async (id: string) => {
-        const body = new PassThrough();
-        body.end(Buffer.concat((lines[id] ?? []).map(frame)));
-        return { id, name: id, tty: false, body };
-      },
-    };
+  /** A fake engine that answers a logs read as the engine does: the last `tail` lines, then since/until (inclusive). */
+  const engineOf = (lines: Record<string, string[]>, asked: { id: string; tail: number }[] = []) => ({
+    body: async (id: string, options: { tail: number; since?: number | string; until?: number | string }) => {
+      asked.push({ id, tail: options.tail });
+      const bound = (v: number | string | undefined) => (typeof v === 'string' ? BigInt(v.replace('.', '')) : undefined);
+      const [since, until] = [bound(options.since), bound(options.until)];
+      const all = lines[id] ?? [];
+      const tailed = options.tail >= 0 ? all.slice(Math.max(0, all.length - options.tail)) : all;
+      const inRange = tailed.filter((l) => {
+        const t = nanosFromIso(l.slice(0, l.indexOf(' '))) as bigint;
+        return (since === undefined || t >= since) && (until === undefined || t <= until);
+      });
+      const body = new PassThrough();
+      body.end(Buffer.concat(inRange.map(frame)));
+      return { id, name: id, tty: false, body };
+    },
+  });
+  const search = async (lines: Record<string, string[]>, over: Partial<SearchPlan>) => {
+    const asked: { id: string; tail: number }[] = [];
     const matches: LogSearchMatch[] = [];
-    const run = new SearchRun({ logs, slots: new EngineSlots(4), reads: new OpenReads(), timeoutMs: 5000 }, plan({}), {
+    const run = new SearchRun({ logs: engineOf(lines, asked), slots: new EngineSlots(4), reads: new OpenReads(), timeoutMs: 5000 }, plan(over), {
       match: (m) => void matches.push(m),
       backpressure: () => undefined,
     });
-    const summary = await run.run();
-    assert.deepEqual(matches.map((m) => m.line), ['b4', 'a3', 'b2', 'a1']);
-    assert.equal(summary.linesScanned, 4);
+    return { summary: await run.run(), matches: matches.map((m) => m.line), asked };
+  };
+
+  test('merges the containers newest first: the tails first, then the windows below them, each line once', async () => {
+    const lines = {
+      a: ['2024-05-01T10:00:01Z a1', '2024-05-01T10:00:03Z a3', '2024-05-01T10:00:05Z a5'],
+      b: ['2024-05-01T10:00:02Z b2', '2024-05-01T10:00:04.5Z b4', '2024-05-01T10:00:06Z b6'],
+    };
+    const all = await search(lines, {});
+    assert.deepEqual(all.matches, ['b6', 'a5', 'b4', 'a3', 'b2', 'a1']);
+    // With tails of 2 lines the tails cover from 10:00:04.5 on; the windows find the rest.
+    const { TAIL_LINES } = await import('../../src/logsearch/search-run.js');
+    assert.ok(TAIL_LINES >= 1000);
+    const limited = await search(lines, { limit: 2 });
+    assert.deepEqual(limited.matches, ['b6', 'a5']);
+    assert.equal(limited.summary.truncated, true);
+    assert.ok(limited.asked.every((r) => r.tail === TAIL_LINES), 'the newest matches came from the tails alone: no window was read');
+  });
+
+  test('a log whose tail holds no line in range sends the search to the windows from until', async () => {
+    // c's only line is after until: its tail proves nothing about earlier lines; b never wrote one.
+    const lines = { a: ['2024-05-01T10:00:01Z a1', '2024-05-01T10:01:30Z late'], b: [], c: ['2024-05-01T10:01:30Z late'] };
+    const found = await search(lines, { targets: ['a', 'b', 'c'].map(target), until: nanosFromIso('2024-05-01T10:00:59Z') as bigint });
+    assert.deepEqual(found.matches, ['a1']);
+    assert.ok(found.asked.some((r) => r.tail === -1), 'windows were read');
   });
 
   test('cancel destroys a window read that is still open (the engine read stops)', async () => {

@@ -21,7 +21,7 @@ const logSearchRoutes: FastifyPluginAsyncTypebox<{ search: LogSearchService; str
           'Streams `start` (the containers searched), one `match` per matching line as soon as it is found ({container: {id, name, engine}, stream, timestamp, line}), then `summary` (containers, linesScanned, matches, truncated, timedOut, failed, durationMs). ' +
           '`Accept: text/event-stream` answers Server-Sent Events; otherwise (application/x-ndjson) each message is one JSON line {event, data}. ' +
           'Only containers in the caller\'s groups are read. q is plain text unless regex=true (RE2 syntax, linear time: no backreferences or lookahead; a pattern too large to run is 400 LOG_SEARCH_PATTERN_TOO_COMPLEX). ' +
-          'order=newest reads time backwards in growing windows and sends each window\'s matches newest first; order=oldest sends each container\'s matches in time order as they are read, containers interleaved. ' +
+          'order=newest (default) reads the last lines of every log first, then time backwards in growing windows, and sends matches newest first across the containers; order=oldest sends each container\'s matches in the order the engine stores them as they are read, containers interleaved. ' +
           'A search ends at `limit` matches (truncated) or after LOG_SEARCH_TIMEOUT_MS (timedOut, partial); leaving stops every engine read.',
         querystring: LogSearchQuerySchema,
         response: {

@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import { atMost, row, type Row } from './lib/table.js';
 import { sleep, type BenchContext } from './scenarios/context.js';
 import { detailsScenario } from './scenarios/details.js';
-import { dashboardScenario, groupsScenario } from './scenarios/extras.js';
+import { dashboardScenario, groupsScenario, logSearchScenario } from './scenarios/extras.js';
 import { loadScenario } from './scenarios/load.js';
 import { revalidateScenario } from './scenarios/revalidate.js';
 import { listScenario } from './scenarios/list.js';
@@ -119,6 +119,10 @@ async function extras(s: BenchSettings, notes: string[], phase: <T>(name: string
   if (!s.skipDashboard) {
     log('dashboard: 1,000 containers in headless Chromium (bench/dashboard.ts)');
     await attempt('dashboard', () => dashboardScenario(notes));
+  }
+  if (!s.skipLogsearch) {
+    log('log search: 5 containers x 100,000 lines vs docker logs | grep (bench/logsearch.ts)');
+    await attempt('logsearch', () => logSearchScenario(s, notes));
   }
   return out;
 }

@@ -17,6 +17,7 @@ import { registerDashboard } from './http/dashboard.js';
 import { frameworkErrors } from './http/error-handler.js';
 import openApiPlugin from './http/openapi-plugin.js';
 import httpPlugin from './http/plugin.js';
+import logSearchPlugin from './logsearch/plugin.js';
 import ssePlugin from './http/sse/plugin.js';
 import systemPlugin from './system/plugin.js';
 import updatesPlugin from './updates/plugin.js';
@@ -78,6 +79,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(historyPlugin, { config });
   await app.register(updatesPlugin, { config });
   await app.register(alertsPlugin, { config });
+  await app.register(logSearchPlugin, { config });
   await app.register(systemPlugin, { config });
   await registerDashboard(app);
   return app;

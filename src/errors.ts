@@ -31,6 +31,8 @@ export const ERRORS = {
   COMPOSE_UNSAFE: { status: 400, message: 'A compose file reaches outside the project folder or gives a container the host' },
   COMPOSE_BUSY: { status: 409, message: 'Another compose operation on this project is running' },
   COMPOSE_FAILED: { status: 409, message: 'The compose command failed' },
+  LOG_SEARCH_INVALID_PATTERN: { status: 400, message: 'The search pattern is not a valid regular expression (RE2 syntax: no backreferences or lookahead)' },
+  LOG_SEARCH_PATTERN_TOO_COMPLEX: { status: 400, message: 'The search pattern is too complex to run over every log line; simplify it' },
   CONTAINER_CONFLICT: { status: 409, message: 'The container cannot do this in its current state' },
   ALERT_RULE_NOT_FOUND: { status: 404, message: 'No such alert rule' },
   SWARM_SERVICE_NOT_FOUND: { status: 404, message: 'No such swarm service' },

@@ -29,13 +29,14 @@ export interface BenchSettings {
   groupRounds: number;
   skipGroups: boolean;
   skipDashboard: boolean;
+  skipLogsearch: boolean;
   image: string;
   socketPath: string;
 }
 
 export const USAGE = `usage: npm run bench -- [--containers N] [--running M] [--iterations K] [--concurrency C]
        [--throughput-ms T] [--rounds R] [--stops S] [--stats-interval MS] [--batch B] [--image IMAGE] [--socket PATH]
-       [--connections 10,100] [--load-seconds S] [--revalidations V] [--group-rounds G] [--skip-groups] [--skip-dashboard]
+       [--connections 10,100] [--load-seconds S] [--revalidations V] [--group-rounds G] [--skip-groups] [--skip-dashboard] [--skip-logsearch]
   --containers N       bench containers to create (default 200)
   --running M          how many of them run sleep 3600 (default 50, at least 1, at most N)
   --iterations K       measured sequential iterations of list and details (default 200)
@@ -52,7 +53,8 @@ export const USAGE = `usage: npm run bench -- [--containers N] [--running M] [--
   --revalidations V    sequential 304 revalidations of the list (default 1000)
   --group-rounds G     rounds of the 3 tiers x 10 group start (bench/groups.ts; default 2)
   --skip-groups        leave out the group start scenario
-  --skip-dashboard     leave out the dashboard scenario (bench/dashboard.ts; needs dist/web)`;
+  --skip-dashboard     leave out the dashboard scenario (bench/dashboard.ts; needs dist/web)
+  --skip-logsearch     leave out the log search scenario (bench/logsearch.ts: 5 containers x 100,000 lines)`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
@@ -70,10 +72,11 @@ export function parseBenchArgs(argv: string[]): BenchSettings | undefined {
       ...Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }])),
       'skip-groups': { type: 'boolean' },
       'skip-dashboard': { type: 'boolean' },
+      'skip-logsearch': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const v = values as Record<string, string | undefined> & { help?: boolean; 'skip-groups'?: boolean; 'skip-dashboard'?: boolean };
+  const v = values as Record<string, string | undefined> & { help?: boolean; 'skip-groups'?: boolean; 'skip-dashboard'?: boolean; 'skip-logsearch'?: boolean };
   if (v.help) return undefined;
   const containers = positiveInt('containers', v.containers, 200);
   const running = positiveInt('running', v.running, 50);
@@ -96,6 +99,7 @@ export function parseBenchArgs(argv: string[]): BenchSettings | undefined {
     groupRounds: positiveInt('group-rounds', v['group-rounds'], 2),
     skipGroups: v['skip-groups'] === true,
     skipDashboard: v['skip-dashboard'] === true,
+    skipLogsearch: v['skip-logsearch'] === true,
     image: v.image ?? 'gdm-test-busybox:latest',
     socketPath: v.socket ?? '/var/run/docker.sock',
   };

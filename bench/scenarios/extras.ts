@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_DIST, runDashboard } from '../dashboard.js';
 import { runGroupBench } from '../groups.js';
+import { runLogSearchBench } from '../logsearch.js';
 import type { BenchSettings } from '../lib/args.js';
 import { groupRows } from '../lib/group-report.js';
 import { atMost, ratioAtMost, row, type Row } from '../lib/table.js';
@@ -33,4 +34,15 @@ export async function dashboardScenario(notes: string[]): Promise<Row[]> {
     row('dashboard 1,000 containers: first render (navigation -> table painted)', 'ms', r.firstPaintMs, null, atMost(1000, 'ms')),
     row(`dashboard: main-thread time per stats update (${r.updates} updates)`, 'ms', r.perUpdateMainThreadMs, null, atMost(8, 'ms')),
   ];
+}
+
+/** bench/logsearch.ts's scenario (5 containers × 100,000 lines): ours vs `docker logs | grep`, per case. */
+export async function logSearchScenario(s: BenchSettings, notes: string[]): Promise<Row[]> {
+  const { code, results } = await runLogSearchBench({ containers: 5, lines: 100_000, rounds: 3, image: s.image, socketPath: s.socketPath });
+  if (!results) throw new Error(`the log search scenario failed (exit code ${code}; see its log above)`);
+  if (code !== 0) notes.push('log search: ours and grep found different numbers of lines (see BENCH_JSON)');
+  return results.flatMap((r) => [
+    row(`log search 5 x 100,000 lines, ${r.name}: total (reference = docker logs | grep)`, 'ms', r.ours.totalMs, r.cli.totalMs),
+    row(`  ${r.name}: time to first match`, 'ms', r.ours.firstMs, r.cli.firstMs),
+  ]);
 }

@@ -78,6 +78,10 @@ export const ConfigSchema = Type.Object({
     logFollowers: Type.Integer(),
     historyDays: Type.Integer(),
   }),
+  logSearch: Type.Object({
+    concurrency: Type.Integer({ description: 'Engine log reads at a time per engine, over every search' }),
+    timeoutMs: Type.Integer({ description: 'How long one search may run before it ends with a partial result' }),
+  }),
   corsOrigins: Type.Array(Type.String()),
   allowedHosts: Type.Array(Type.String(), {
     description: 'Host names (lower case, IPv6 in brackets) the service answers to; empty: see http/host-check.ts',

@@ -119,6 +119,18 @@ export const EnvSchema = Type.Object({
     description: 'comma-separated registries (host or host:port) the update check reaches over plain http, e.g. 127.0.0.1:5000',
   }),
   UPDATE_CHECK_INTERVAL: Type.Integer({ minimum: 0, maximum: 604_800, default: 0, description: 'seconds between scheduled image update checks, 0 (off) or 60-604800' }),
+  LOG_SEARCH_CONCURRENCY: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 4,
+    description: 'an integer, 1-64: engine log reads at a time per engine for log search (over every search)',
+  }),
+  LOG_SEARCH_TIMEOUT_MS: Type.Integer({
+    minimum: 1000,
+    maximum: 600_000,
+    default: 30_000,
+    description: 'milliseconds, 1000-600000: how long one log search may run before it ends with a partial result',
+  }),
   COOKIE_SECURE: Type.Union([Type.Literal('auto'), Type.Literal('true'), Type.Literal('false')], {
     default: 'auto',
     description: 'auto (Secure over HTTPS), true or false',

@@ -166,6 +166,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
       logFollowers: e.ALERT_LOG_FOLLOWERS,
       historyDays: e.ALERT_HISTORY_DAYS,
     },
+    logSearch: { concurrency: e.LOG_SEARCH_CONCURRENCY, timeoutMs: e.LOG_SEARCH_TIMEOUT_MS },
     corsOrigins,
     allowedHosts: [...new Set(allowedHosts)],
     history: {

@@ -107,8 +107,10 @@ export interface EngineEvent {
 }
 
 export interface LogOptions {
+  /** Lines from the end; -1 for all of them. */
   tail: number;
-  since?: number;
-  until?: number;
+  /** Unix seconds, or "seconds.nanoseconds" for an exact bound (both ends are inclusive). */
+  since?: number | string;
+  until?: number | string;
   timestamps: boolean;
 }

@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import type { DockerEngine } from '../../docker/engine.js';
+import type { LogOptions } from '../../docker/types.js';
 import { toAppError } from '../../docker/engine-errors.js';
 import type { ContainerService } from '../container-service.js';
 import type { Viewer } from '../../access/principal.js';
@@ -41,6 +43,17 @@ export class LogService {
       throw toAppError(err); // the engine's stream broke mid-read
     });
     return { id: details.id, name: details.name, tty: details.tty, lines, truncated };
+  }
+
+  /**
+   * The engine's logs body of one container the viewer may see (no follow), for a reader
+   * that splits it as it streams (log search): nothing is buffered here. Destroy the body to
+   * stop the engine's read.
+   */
+  async body(ref: string, options: LogOptions, viewer: Viewer): Promise<{ id: string; name: string; tty: boolean; body: Readable }> {
+    const details = await this.containers.details(ref, viewer);
+    const body = await this.engine.containerLogs(details.id, options);
+    return { id: details.id, name: details.name, tty: details.tty, body };
   }
 
   /** Opens a live stream: the last `tail` lines, then new lines as they are written. */

@@ -33,9 +33,10 @@ export function openStream<S extends EventSchemas>(
   settings: StreamSettings,
   // Only its type is used: the events a stream may send are checked when it compiles.
   _definition: StreamDefinition<S>,
+  format: 'sse' | 'ndjson' = 'sse',
 ): SseStream<EventsOf<StreamDefinition<S>['events']>> {
   const release = settings.limiter.acquire(streamCaller(request));
-  const stream = new SseStream<EventsOf<StreamDefinition<S>['events']>>(request, reply, { heartbeatMs: settings.heartbeatMs });
+  const stream = new SseStream<EventsOf<StreamDefinition<S>['events']>>(request, reply, { heartbeatMs: settings.heartbeatMs, format });
   settings.open.add(stream);
   stream.onClose(() => {
     release();

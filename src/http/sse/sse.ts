@@ -5,6 +5,11 @@ export interface SseOptions {
   heartbeatMs: number;
   /** Bytes queued for a slow reader before it counts as congested. */
   maxBufferBytes?: number;
+  /**
+   * `ndjson`: the same messages as one JSON object a line ({event, id?, data}), for clients
+   * that read a body line by line (application/x-ndjson); heartbeats write nothing then.
+   */
+  format?: 'sse' | 'ndjson';
 }
 
 const DEFAULT_MAX_BUFFER = 256 * 1024;
@@ -21,6 +26,7 @@ export class SseStream<Events extends object = CommonStreamEvents> {
   private readonly closeHandlers: (() => void)[] = [];
   private readonly heartbeatHandlers: (() => void)[] = [];
   private readonly maxBuffer: number;
+  private readonly ndjson: boolean;
 
   constructor(
     request: FastifyRequest,
@@ -28,18 +34,19 @@ export class SseStream<Events extends object = CommonStreamEvents> {
     options: SseOptions,
   ) {
     this.maxBuffer = options.maxBufferBytes ?? DEFAULT_MAX_BUFFER;
+    this.ndjson = options.format === 'ndjson';
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
       ...(reply.getHeaders() as Record<string, string>),
-      'content-type': 'text/event-stream; charset=utf-8',
+      'content-type': this.ndjson ? 'application/x-ndjson; charset=utf-8' : 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
       // nginx and similar proxies must not buffer a stream.
       'x-accel-buffering': 'no',
       'x-request-id': request.id,
     });
-    raw.write(`retry: 2000\n\n`);
+    if (!this.ndjson) raw.write(`retry: 2000\n\n`);
     this.heartbeat = setInterval(() => {
       this.comment('heartbeat');
       for (const fn of this.heartbeatHandlers) fn();
@@ -63,6 +70,10 @@ export class SseStream<Events extends object = CommonStreamEvents> {
   /** Writes one event; returns false if the stream is closed. */
   send<K extends keyof Events & string>(event: K, data: Events[K], id?: string | number): boolean {
     if (this.closed) return false;
+    if (this.ndjson) {
+      this.reply.raw.write(`${JSON.stringify(id === undefined ? { event, data } : { event, id: String(id), data })}\n`);
+      return true;
+    }
     const lines = [`event: ${event}`];
     if (id !== undefined) lines.push(`id: ${id}`);
     // JSON has no raw newlines, so one data line is always enough.
@@ -72,7 +83,7 @@ export class SseStream<Events extends object = CommonStreamEvents> {
   }
 
   comment(text: string): void {
-    if (!this.closed) this.reply.raw.write(`: ${text}\n\n`);
+    if (!this.closed && !this.ndjson) this.reply.raw.write(`: ${text}\n\n`);
   }
 
   onDrain(fn: () => void): void {

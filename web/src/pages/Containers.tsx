@@ -1,6 +1,7 @@
 import { memo, useCallback, useMemo, useState } from 'react';
 import type { ContainerSummary, Usage } from '../api/client';
 import { Confirm } from '../components/Confirm';
+import { LogSearch } from '../components/LogSearch';
 import { bytes, percent } from '../components/format';
 import { VirtualRows } from '../components/VirtualRows';
 import { groupNames, visibleRows, type SortKey } from '../state/containers';
@@ -125,6 +126,10 @@ export function ContainersPage({ containers, usage }: { containers: Map<string, 
           {rows.length} of {all.length}
         </span>
       </div>
+      <details className="log-search-panel">
+        <summary>Search the logs of these containers</summary>
+        <LogSearch />
+      </details>
       {message && (
         <p className="error" role="alert">
           {message}

@@ -3,6 +3,7 @@ import { api, unwrap, type GroupProgressEvent, type GroupStreamMessage, type Gro
 import { postStream } from '../api/sse';
 import { bytes, percent } from '../components/format';
 import { HistoryChart } from '../components/HistoryChart';
+import { LogSearch } from '../components/LogSearch';
 import { useFetched } from '../state/live';
 import { useSession } from '../state/session';
 
@@ -33,6 +34,7 @@ export function GroupsPage() {
   const [running, setRunning] = useState<string | null>(null);
   const [result, setResult] = useState('');
   const [historyOf, setHistoryOf] = useState<string | null>(null);
+  const [searched, setSearched] = useState('');
 
   const act = async (group: string, action: 'start' | 'stop') => {
     setRunning(group);
@@ -82,6 +84,9 @@ export function GroupsPage() {
                 <button type="button" aria-pressed={historyOf === g.name} onClick={() => setHistoryOf(historyOf === g.name ? null : g.name)}>
                   History
                 </button>
+                <button type="button" className="link" onClick={() => setSearched(g.name)}>
+                  Search logs
+                </button>
                 {can('EXECUTE') && (
                   <div className="row">
                     <button type="button" disabled={running !== null} onClick={() => void act(g.name, 'start')}>
@@ -103,6 +108,7 @@ export function GroupsPage() {
           <HistoryChart group={historyOf} />
         </section>
       )}
+      {searched && <LogSearch key={searched} group={searched} title={`Search the logs of ${searched}`} />}
       {(log.length > 0 || result) && (
         <section className="progress" aria-label="Progress" data-testid="progress">
           <h3>Progress</h3>

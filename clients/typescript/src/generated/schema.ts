@@ -4876,6 +4876,103 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/logs/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the logs of a group, a compose project, a name pattern or every visible container
+         * @description Streams `start` (the containers searched), one `match` per matching line as soon as it is found ({container: {id, name, engine}, stream, timestamp, line}), then `summary` (containers, linesScanned, matches, truncated, timedOut, failed, durationMs). `Accept: text/event-stream` answers Server-Sent Events; otherwise (application/x-ndjson) each message is one JSON line {event, data}. Only containers in the caller's groups are read. q is plain text unless regex=true (RE2 syntax, linear time: no backreferences or lookahead; a pattern too large to run is 400 LOG_SEARCH_PATTERN_TOO_COMPLEX). order=newest (default) reads the last lines of every log first, then time backwards in growing windows, and sends matches newest first across the containers; order=oldest sends each container's matches in the order the engine stores them as they are read, containers interleaved. A search ends at `limit` matches (truncated) or after LOG_SEARCH_TIMEOUT_MS (timedOut, partial); leaving stops every engine read.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The text to find (a regular expression with regex=true) */
+                    q: string;
+                    /** @description q is a regular expression in RE2 syntax (linear-time: no backreferences, no lookahead) */
+                    regex?: boolean;
+                    /** @description Match case exactly (by default case is ignored) */
+                    case?: boolean;
+                    /** @description Only the containers of this service group */
+                    group?: string;
+                    /** @description Only the containers of this compose project (com.docker.compose.project) */
+                    project?: string;
+                    /** @description Only containers whose name matches this glob (* any characters, ? one) */
+                    name?: string;
+                    /** @description Lines written at or after: Unix seconds, an RFC 3339 date, or a duration before now such as 10m or 2h */
+                    since?: string;
+                    /** @description Lines written at or before (default: now): Unix seconds, an RFC 3339 date, or a duration before now such as 10m or 2h */
+                    until?: string;
+                    /** @description newest (default) or oldest first */
+                    order?: "newest" | "oldest";
+                    /** @description Matches at most; the summary says truncated when it was reached */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The search as Server-Sent Events or NDJSON (LogSearchMessage) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["LogSearchMessage"];
+                        "application/x-ndjson": components["schemas"]["LogSearchMessage"];
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/": {
         parameters: {
             query?: never;
@@ -6252,6 +6349,85 @@ export interface components {
             event: "alert";
             id?: string;
             data: components["schemas"]["AlertEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
+        };
+        /** @description `start`: what is searched, before any match */
+        LogSearchStartEvent: {
+            /** @description The containers searched: those of the set that the caller may see */
+            containers: {
+                id: string;
+                name: string;
+                /** @description The engine the container runs on (local with one engine) */
+                engine: string;
+            }[];
+            order: "newest" | "oldest";
+        };
+        /** @description `match`: one matching line, sent as soon as it is found */
+        LogSearchMatchEvent: {
+            container: {
+                id: string;
+                name: string;
+                /** @description The engine the container runs on (local with one engine) */
+                engine: string;
+            };
+            stream: "stdout" | "stderr";
+            /** @description The engine's RFC 3339 time of the line (nanoseconds) */
+            timestamp: string;
+            line: string;
+            /**
+             * @description The line was longer than 64 KiB and was cut
+             * @enum {boolean}
+             */
+            truncated?: true;
+        };
+        /** @description `summary`: the last event of a search */
+        LogSearchSummaryEvent: {
+            /** @description Containers searched */
+            containers: number;
+            /** @description Lines read from the engine in the time range (newest first may read a line twice: in a tail, then in a window) */
+            linesScanned: number;
+            matches: number;
+            /** @description The limit was reached: more matches may exist */
+            truncated: boolean;
+            /** @description LOG_SEARCH_TIMEOUT_MS passed: the result is partial */
+            timedOut: boolean;
+            /** @description Containers whose logs could not be read (removed meanwhile, engine unreachable) */
+            failed: {
+                container: {
+                    id: string;
+                    name: string;
+                    /** @description The engine the container runs on (local with one engine) */
+                    engine: string;
+                };
+                code: string;
+            }[];
+            durationMs: number;
+        };
+        /** @description GET /api/v1/logs/search (as Server-Sent Events, or one message a line as NDJSON). Events: `start` → LogSearchStartEvent, `match` → LogSearchMatchEvent, `summary` → LogSearchSummaryEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        LogSearchMessage: {
+            /** @enum {string} */
+            event: "start";
+            id?: string;
+            data: components["schemas"]["LogSearchStartEvent"];
+        } | {
+            /** @enum {string} */
+            event: "match";
+            id?: string;
+            data: components["schemas"]["LogSearchMatchEvent"];
+        } | {
+            /** @enum {string} */
+            event: "summary";
+            id?: string;
+            data: components["schemas"]["LogSearchSummaryEvent"];
         } | {
             /** @enum {string} */
             event: "error";

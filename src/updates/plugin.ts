@@ -5,12 +5,12 @@ import { dockerClient, untimedClient, type DockerClient } from '../docker/client
 import { createImageEngine } from '../docker/image-engine.js';
 import { createRecreateEngine } from '../docker/recreate-engine.js';
 import { payloadSchemas } from '../http/sse/events.js';
-import { SYSTEM_PRINCIPAL } from '../access/principal.js';
 import { UpdateChecker } from './checker.js';
 import { Recreator } from './recreate.js';
 import { CredentialStore } from './registry/credentials.js';
 import { RegistryClient } from './registry/registry-client.js';
 import updateRoutes from './routes.js';
+import { scheduleChecks } from './schedule.js';
 import { UPDATE_STREAM } from './stream-schemas.js';
 import { UpdateService } from './update-service.js';
 
@@ -27,10 +27,15 @@ export interface UpdatesPluginOptions {
   config: Config;
   /** The engine's clients: one with the engine timeout, one without (pulls, stops). Default: from config.docker. */
   clients?: { api: DockerClient; long: DockerClient };
+  /**
+   * The scheduled check's period in milliseconds, instead of UPDATE_CHECK_INTERVAL (whose
+   * smallest value is 60 s): for tests only, through AppOptions.updateCheckIntervalMs.
+   */
+  checkIntervalMs?: number;
 }
 
 /** Image updates: checks against the registries, group rollouts with health gates and rollback, prune. */
-const updatesPlugin: FastifyPluginAsync<UpdatesPluginOptions> = async (app, { config, clients }) => {
+const updatesPlugin: FastifyPluginAsync<UpdatesPluginOptions> = async (app, { config, clients, checkIntervalMs }) => {
   const { api, long } = clients ?? { api: dockerClient({ ...config.docker }), long: untimedClient(config.docker) };
   const images = createImageEngine(api, long);
   const credentials = new CredentialStore(config.updates.authFile);
@@ -59,19 +64,10 @@ const updatesPlugin: FastifyPluginAsync<UpdatesPluginOptions> = async (app, { co
   await app.register(updateRoutes, { prefix: '/api/v1', updates, intervalSeconds: config.updates.checkIntervalSeconds, streams: app.sse, audit: app.access.audit });
 
   // The scheduled check (UPDATE_CHECK_INTERVAL): asks the registries, never pulls.
-  const every = config.updates.checkIntervalSeconds;
-  if (every > 0) {
-    let running = false;
-    const timer = setInterval(() => {
-      if (running || !store.isSynced) return;
-      running = true;
-      updates
-        .check({}, SYSTEM_PRINCIPAL)
-        .catch((err: unknown) => app.log.warn({ err }, 'scheduled image update check failed'))
-        .finally(() => (running = false));
-    }, every * 1000);
-    timer.unref();
-    app.addHook('onClose', async () => clearInterval(timer));
+  const everyMs = checkIntervalMs ?? config.updates.checkIntervalSeconds * 1000;
+  if (everyMs > 0) {
+    const stop = scheduleChecks(updates, () => store.isSynced, everyMs, app.log);
+    app.addHook('onClose', async () => stop());
   }
 };
 

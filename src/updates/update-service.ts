@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { appError, isAppError } from '../errors.js';
 import type { ContainerReader } from '../containers/feature.js';
 import type { ContainerService } from '../containers/container-service.js';
@@ -31,8 +32,16 @@ export interface UpdateServiceDeps extends RolloutDeps {
   stepTimeoutMaxSeconds: number;
 }
 
+/** What started a check: a caller (POST /updates/check) or the schedule (UPDATE_CHECK_INTERVAL). */
+export type CheckTrigger = 'request' | 'schedule';
+
+export interface UpdateServiceEvents {
+  /** A check ended: what started it and how many containers it looked at. */
+  checked: [{ trigger: CheckTrigger; containers: number; at: string }];
+}
+
 /** Update checks, group rollouts, single-container updates and the prune of superseded images. */
-export class UpdateService {
+export class UpdateService extends EventEmitter<UpdateServiceEvents> {
   /** Images replaced by a successful update: what an admin's prune may remove (when unused). */
   readonly superseded = new Set<string>();
   /** Containers outside any group under update now (a group's members are held through the group). */
@@ -42,10 +51,12 @@ export class UpdateService {
   constructor(
     private readonly deps: UpdateServiceDeps,
     readonly checker: UpdateChecker,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Checks the containers of one group, one container, or every one the viewer may see. */
-  async check(scope: { group?: string; container?: string }, viewer: Viewer): Promise<UpdateStatus[]> {
+  async check(scope: { group?: string; container?: string }, viewer: Viewer, trigger: CheckTrigger = 'request'): Promise<UpdateStatus[]> {
     await this.deps.store.ready();
     let targets: ContainerSummary[];
     if (scope.container) targets = [await this.deps.containers.resolve(scope.container, viewer)];
@@ -55,6 +66,7 @@ export class UpdateService {
     } else targets = this.deps.store.summaries().filter((c) => this.checker.visible(viewer, c));
     const out = await this.checker.check(targets);
     this.lastCheck = new Date().toISOString();
+    this.emit('checked', { trigger, containers: out.length, at: this.lastCheck });
     return out;
   }
 

@@ -5,12 +5,14 @@ import { dockerClient, untimedClient, type DockerClient } from '../docker/client
 import { createImageEngine } from '../docker/image-engine.js';
 import { createRecreateEngine } from '../docker/recreate-engine.js';
 import { payloadSchemas } from '../http/sse/events.js';
+import { openDatabase } from '../storage/database.js';
 import { UpdateChecker } from './checker.js';
 import { Recreator } from './recreate.js';
 import { CredentialStore } from './registry/credentials.js';
 import { RegistryClient } from './registry/registry-client.js';
 import updateRoutes from './routes.js';
 import { scheduleChecks } from './schedule.js';
+import { SupersededImages } from './superseded-store.js';
 import { UPDATE_STREAM } from './stream-schemas.js';
 import { UpdateService } from './update-service.js';
 
@@ -41,6 +43,9 @@ const updatesPlugin: FastifyPluginAsync<UpdatesPluginOptions> = async (app, { co
   const credentials = new CredentialStore(config.updates.authFile);
   const { store, containers } = app.containers;
   const checker = new UpdateChecker(images, new RegistryClient({ insecure: config.updates.insecureRegistries, timeoutMs: REGISTRY_TIMEOUT_MS }), credentials, store, containers.marks);
+  // Its own connection to the embedded database (WAL), as the alerts have theirs.
+  const db = openDatabase(config.dataDir);
+  app.addHook('onClose', async () => db.close());
   const recreator = new Recreator(createRecreateEngine(api, long), images, app.compose.tool ? app.compose : undefined, store);
   const updates = new UpdateService(
     {
@@ -50,6 +55,7 @@ const updatesPlugin: FastifyPluginAsync<UpdatesPluginOptions> = async (app, { co
       store,
       images,
       imagesAdmin: images,
+      superseded: new SupersededImages(db, 'local'),
       credentials,
       checker,
       recreator,

@@ -7,6 +7,7 @@ import type { UpdateChecker } from './checker.js';
 import { pullAll, pullName } from './pull.js';
 import type { CredentialStore } from './registry/credentials.js';
 import type { Recreator, Replacement, Target } from './recreate.js';
+import type { SupersededImages } from './superseded-store.js';
 import type { MemberOutcome, RolloutResult, RolloutStep } from './schemas.js';
 import type { UpdateProgress } from './stream-schemas.js';
 
@@ -54,7 +55,7 @@ function outcome(t: Target, o: MemberOutcome['outcome'], started: number, extra:
  * and stops; later steps are left as they are. Old images are kept; on success their ids are
  * handed to `superseded` for an admin's prune.
  */
-export async function runPlan(deps: RolloutDeps, group: string, groups: string[], plan: PlanStep[], o: RunOptions, superseded: Set<string>): Promise<RolloutResult> {
+export async function runPlan(deps: RolloutDeps, group: string, groups: string[], plan: PlanStep[], o: RunOptions, superseded: Pick<SupersededImages, 'add'>): Promise<RolloutResult> {
   const started = Date.now();
   const result: RolloutResult = { group, groups, ok: true, dryRun: o.dryRun, durationMs: 0, pulled: [], steps: [] };
   const finish = () => ({ ...result, durationMs: Date.now() - started });

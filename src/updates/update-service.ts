@@ -12,6 +12,7 @@ import type { UpdateChecker } from './checker.js';
 import { runPlan, type AuditTrail, type PlanStep, type RolloutDeps } from './rollout.js';
 import type { PruneResult, RolloutResult, UpdateStatus } from './schemas.js';
 import type { UpdateProgress } from './stream-schemas.js';
+import type { SupersededImages } from './superseded-store.js';
 
 /** The step timeout when a caller names none (lowered to GROUP_STEP_TIMEOUT_MAX_SECONDS if that is less). */
 const DEFAULT_STEP_TIMEOUT_SECONDS = 120;
@@ -29,6 +30,8 @@ export interface UpdateServiceDeps extends RolloutDeps {
   containers: Pick<ContainerService, 'resolve'>;
   store: ContainerReader;
   imagesAdmin: Pick<ImageEngine, 'listImages' | 'removeImage'>;
+  /** Images replaced by a successful update: what an admin's prune may remove (when unused); kept in SQLite. */
+  superseded: SupersededImages;
   stepTimeoutMaxSeconds: number;
 }
 
@@ -42,8 +45,6 @@ export interface UpdateServiceEvents {
 
 /** Update checks, group rollouts, single-container updates and the prune of superseded images. */
 export class UpdateService extends EventEmitter<UpdateServiceEvents> {
-  /** Images replaced by a successful update: what an admin's prune may remove (when unused). */
-  readonly superseded = new Set<string>();
   /** Containers outside any group under update now (a group's members are held through the group). */
   private readonly busy = new Set<string>();
   lastCheck: string | null = null;
@@ -141,7 +142,7 @@ export class UpdateService extends EventEmitter<UpdateServiceEvents> {
         if (used) throw new Error('an update runs once');
         used = true;
         try {
-          return await runPlan(this.deps, label, groups, plan(), { dryRun, stepTimeoutMs, signal, onProgress, audit }, this.superseded);
+          return await runPlan(this.deps, label, groups, plan(), { dryRun, stepTimeoutMs, signal, onProgress, audit }, this.deps.superseded);
         } finally {
           hold?.release();
         }
@@ -160,15 +161,15 @@ export class UpdateService extends EventEmitter<UpdateServiceEvents> {
     const inUse = new Set(this.deps.store.summaries().map((c) => c.imageId));
     const tags = new Map((await this.deps.imagesAdmin.listImages()).map((i) => [i.id, i.repoTags]));
     const result: PruneResult = { removed: [], kept: [] };
-    for (const id of [...this.superseded]) {
+    for (const id of this.deps.superseded.ids()) {
       if (!tags.has(id)) {
-        this.superseded.delete(id); // gone already
+        this.deps.superseded.delete(id); // gone already
       } else if (inUse.has(id)) {
         result.kept.push({ id, reason: 'a container uses it' });
       } else {
         try {
           await this.deps.imagesAdmin.removeImage(id);
-          this.superseded.delete(id);
+          this.deps.superseded.delete(id);
           result.removed.push({ id, tags: tags.get(id) ?? [] });
         } catch (err) {
           result.kept.push({ id, reason: isAppError(err) && err.code === 'CONTAINER_CONFLICT' ? 'the engine refused: in use or tagged more than once' : 'the engine refused' });

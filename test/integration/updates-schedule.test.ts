@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../helpers/app.js';
-import { Fixture, requireEngine } from '../helpers/docker-cli.js';
+import { docker, Fixture, requireEngine } from '../helpers/docker-cli.js';
 import { nextEvent } from '../helpers/events.js';
 import { TestRepository, testRegistry } from '../helpers/test-registry.js';
 
@@ -21,6 +23,7 @@ let id: string;
 let repo: TestRepository;
 let env: Record<string, string>;
 
+const imageId = (ref: string) => docker('image', 'inspect', '--format', '{{.Id}}', ref);
 
 before(async () => {
   await requireEngine();
@@ -60,5 +63,23 @@ describe('scheduled update checks and what outlives a restart', () => {
     await app.inject({ method: 'POST', url: `/api/v1/updates/check?container=${name}` });
     assert.equal(checks, 1);
     assert.equal((await app.inject({ url: '/api/v1/updates' })).json<{ intervalSeconds: number }>().intervalSeconds, 0);
+  });
+
+  test('the images an update superseded outlive a restart: the prune after it removes v1', async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gdm-test-data-'));
+    dataDirs.push(dataDir);
+    const v1 = await docker('inspect', '--format', '{{.Image}}', name);
+    const closeFirst: (() => Promise<void>)[] = [];
+    const first = await buildTestApp({ after: (fn: () => Promise<void>) => closeFirst.push(fn) }, { ...env, DATA_DIR: dataDir });
+    const res = await first.inject({ method: 'POST', url: `/api/v1/containers/${name}/update?stepTimeout=60` });
+    assert.equal(res.statusCode, 200, res.body);
+    for (const fn of closeFirst) await fn();
+
+    const second = await buildTestApp(t, { ...env, DATA_DIR: dataDir });
+    const pruned = (await second.inject({ method: 'POST', url: '/api/v1/updates/prune' })).json<{ removed: { id: string }[] }>();
+    assert.deepEqual(pruned.removed.map((r) => r.id), [v1], 'the restarted service still knows v1 was superseded');
+    await assert.rejects(imageId(v1), 'v1 is gone from the engine');
+    const again = (await second.inject({ method: 'POST', url: '/api/v1/updates/prune' })).json<{ removed: unknown[]; kept: unknown[] }>();
+    assert.deepEqual(again, { removed: [], kept: [] }, 'a pruned image is no longer listed');
   });
 });

@@ -40,7 +40,10 @@ const spawnLog = join(root, 'spawned.log');
 const upCalls = () => (existsSync(spawnLog) ? readFileSync(spawnLog, 'utf8').split('\n').filter((l) => / up /.test(l)) : []);
 const P = `gdmtupd${fixture.runId}`;
 const G = `updcompose-${fixture.runId}`;
-const groups = parseGroups({ groups: { [G]: { members: [{ compose: { project: P, service: 'app' } }] } } });
+const WORKERS = `updworkers-${fixture.runId}`;
+const groups = parseGroups({
+  groups: { [G]: { members: [{ compose: { project: P, service: 'app' } }] }, [WORKERS]: { members: [{ compose: { project: P, service: 'worker' } }] } },
+});
 let repo: TestRepository;
 let env: Record<string, string>;
 
@@ -68,6 +71,13 @@ before(async () => {
       '    stop_grace_period: 1s',
       '    labels:',
       `      ${TEST_LABEL}: "${fixture.runId}"`,
+      '  worker:',
+      `    image: ${repo.repo}:latest`,
+      '    command: ["sleep", "3600"]',
+      '    scale: 2',
+      '    stop_grace_period: 1s',
+      '    labels:',
+      `      ${TEST_LABEL}: "${fixture.runId}"`,
       '  app:',
       '    depends_on: [side]',
       `    image: ${repo.repo}:latest`,
@@ -85,7 +95,7 @@ before(async () => {
   // The project is brought up by compose itself, as an operator would have (the engine pulls v1).
   await docker('pull', '-q', `${repo.repo}:latest`);
   await promisify(execFile)('docker-compose', ['-p', P, '--project-directory', join(projectsDir, P), '-f', join(projectsDir, P, 'docker-compose.yml'), 'up', '-d'], { timeout: 120_000 });
-  env = { REGISTRY_INSECURE: repo.address, COMPOSE_PROJECTS_DIR: projectsDir, ADMIN_SERVICES: G };
+  env = { REGISTRY_INSECURE: repo.address, COMPOSE_PROJECTS_DIR: projectsDir, ADMIN_SERVICES: `${G},${WORKERS}` };
 });
 after(async () => {
   const ids = await containersOf().catch(() => []);
@@ -102,6 +112,7 @@ describe('image updates of a compose-managed member (docker-compose v1)', () => 
   test('v2 pushed: the group update re-creates the service through compose (--no-deps --force-recreate); it runs v2 with its compose labels', async (t) => {
     const [oldId] = await containersOf('app');
     const [sideId] = await containersOf('side');
+    const workerIds = (await containersOf('worker')).sort();
     const before = await inspect(oldId as string);
     await repo.publish('v2', ['latest']);
     const app = await appWith(t);
@@ -111,6 +122,7 @@ describe('image updates of a compose-managed member (docker-compose v1)', () => 
     assert.deepEqual(result.steps.map((s) => s.members.map((m) => [m.kind, m.outcome])), [[['compose', 'updated']]]);
     assert.deepEqual(upCalls().map((l) => l.split(' up ')[1]), ['-d --force-recreate --no-deps --no-build -- app'], 'one compose up of the service, without its dependencies');
     assert.deepEqual(await containersOf('side'), [sideId], 'the service it depends on was left alone (--no-deps)');
+    assert.deepEqual((await containersOf('worker')).sort(), workerIds, 'another service of the project: left alone');
     const ids = await containersOf('app');
     assert.equal(ids.length, 1, 'one container for the service: the old one is gone');
     const now = await inspect(ids[0] as string);
@@ -125,9 +137,35 @@ describe('image updates of a compose-managed member (docker-compose v1)', () => 
     assert.deepEqual(audit.entries.map((e) => [e.target, e.outcome]), [[before.Name.replace(/^\//, ''), 'allowed']]);
   });
 
+  test('a scaled service (two replicas, one step): one compose up re-creates both; each member maps to its replica by number', async (t) => {
+    const before = await Promise.all((await containersOf('worker')).map(inspect));
+    assert.equal(before.length, 2);
+    const calls = upCalls().length;
+    const app = await appWith(t);
+    const res = await app.inject({ method: 'POST', url: `/api/v1/services/${WORKERS}/update?stepTimeout=60` });
+    assert.equal(res.statusCode, 200, res.body);
+    const members = res.json<Result>().steps.flatMap((s) => s.members);
+    assert.deepEqual(members.map((m) => m.outcome), ['updated', 'updated']);
+    assert.deepEqual(upCalls().slice(calls).map((l) => l.split(' up ')[1]), ['-d --force-recreate --no-deps --no-build -- worker'], 'one compose up for the service, not one per replica');
+    const now = await Promise.all((await containersOf('worker')).map(inspect));
+    assert.equal(now.length, 2, 'still two replicas');
+    const v2 = await imageId(`${repo.repo}:latest`);
+    const number = (i: Inspect) => i.Config.Labels['com.docker.compose.container-number'];
+    for (const b of before) {
+      const m = members.find((x) => x.name === b.Name.replace(/^\//, ''));
+      const n = now.find((i) => i.Id === m?.id);
+      assert.ok(n, `${b.Name}: the answer names its new container`);
+      assert.equal(number(n), number(b), 'the same replica number');
+      assert.equal(n.Image, v2);
+      assert.equal(n.State.Running, true);
+      assert.ok(!before.some((x) => x.Id === n.Id), 'a new container');
+    }
+  });
+
   test('v3 pushed (failing healthcheck): the step fails, compose puts the service back on v2, healthy', async (t) => {
     const [v2Id] = await containersOf('app');
     const before = await inspect(v2Id as string);
+    const calls = upCalls().length;
     await repo.publish('v3', ['latest']);
     const app = await appWith(t);
     // v3 never turns healthy; the step timeout leaves a loaded engine time for its first check and for v2's on the way back.
@@ -139,7 +177,7 @@ describe('image updates of a compose-managed member (docker-compose v1)', () => 
     const [member] = body.error.details.result.steps[0]?.members ?? [];
     assert.equal(member?.kind, 'compose');
     assert.match(member?.error ?? '', /; put back on its previous image$/, 'the rollback itself passed its gate');
-    assert.equal(upCalls().length, 3, 'the update and the rollback: each one compose up of the service');
+    assert.equal(upCalls().length - calls, 2, 'the update and the rollback: each one compose up of the service');
     const ids = await containersOf('app');
     assert.equal(ids.length, 1, 'one container for the service');
     const now = await inspect(ids[0] as string);

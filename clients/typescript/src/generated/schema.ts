@@ -4865,7 +4865,7 @@ export interface components {
         Alert: {
             id: number;
             rule: string;
-            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable */
+            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable, update.available */
             kind: string;
             state: "firing" | "resolved";
             message: string;
@@ -4897,7 +4897,7 @@ export interface components {
         };
         AlertRuleView: {
             name: string;
-            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable */
+            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable, update.available */
             when: string;
             groups: string[];
             /** @description Name patterns */
@@ -4944,7 +4944,7 @@ export interface components {
         AlertEvent: {
             id: number;
             rule: string;
-            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable */
+            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable, update.available */
             kind: string;
             state: "firing" | "resolved";
             message: string;

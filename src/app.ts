@@ -34,6 +34,8 @@ export interface AppOptions {
   groups?: GroupDefinition[];
   /** Defaults to detecting the compose tool; null: none. */
   composeTool?: ComposeTool | null;
+  /** Tests only: the scheduled image update check's period in ms (UPDATE_CHECK_INTERVAL's minimum is 60 s). */
+  updateCheckIntervalMs?: number;
 }
 
 /** The app with every feature's decorator (typed by each plugin's declaration merging). */
@@ -77,7 +79,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(groupsPlugin, { config, catalog, services: app.swarm.groupMembers });
   await app.register(composePlugin, { config, tool: options.composeTool });
   await app.register(historyPlugin, { config });
-  await app.register(updatesPlugin, { config });
+  await app.register(updatesPlugin, { config, checkIntervalMs: options.updateCheckIntervalMs });
   await app.register(alertsPlugin, { config });
   await app.register(logSearchPlugin, { config });
   await app.register(systemPlugin, { config });

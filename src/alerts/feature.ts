@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config.js';
 import type { ContainersFeature } from '../containers/feature.js';
+import type { UpdateMarkFeed } from '../containers/update-marks.js';
 import type { GroupCatalog } from '../groups/catalog.js';
 import type { Db } from '../storage/database.js';
 import { AlertCenter } from './alert-center.js';
@@ -14,6 +15,7 @@ import { watchContainers } from './watch-containers.js';
 import { watchEngine } from './watch-engine.js';
 import { watchGroups } from './watch-groups.js';
 import { watchLogs } from './watch-logs.js';
+import { watchUpdates } from './watch-updates.js';
 import { watchUsage } from './watch-usage.js';
 import type { Watcher } from './watcher.js';
 
@@ -29,6 +31,8 @@ export interface AlertsDeps {
   db: Db;
   registry: Registry;
   containers: Pick<ContainersFeature, 'store' | 'stats' | 'logs'>;
+  /** The containers' image update marks (written by each update check): update.available. */
+  updateMarks: UpdateMarkFeed;
   catalog: GroupCatalog;
   isBusy: (group: string) => boolean;
   log: FastifyBaseLogger;
@@ -89,6 +93,7 @@ export async function createAlertsFeature(deps: AlertsDeps): Promise<AlertsFeatu
         watchUsage(center, containers, stats),
         watchLogs(center, containers, logs, config.alerts.logFollowers, log),
         watchEngine(center, containers),
+        watchUpdates(center, containers, deps.updateMarks),
       ];
       // Grace periods, quiet periods and repeats are looked at once a second.
       timer = setInterval(() => {

@@ -27,6 +27,7 @@ const alertsPlugin: FastifyPluginAsync<{ config: Config }> = async (app, { confi
     db,
     registry: app.metrics.registry,
     containers: app.containers,
+    updateMarks: app.containers.containers.marks,
     catalog: app.groups.catalog,
     isBusy: (group) => app.groups.groupRunner.isBusy(group),
     log: app.log,

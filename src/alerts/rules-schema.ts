@@ -11,6 +11,7 @@ export const ALERT_KINDS = [
   'usage.memory',
   'log.match',
   'engine.unreachable',
+  'update.available',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

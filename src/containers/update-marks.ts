@@ -22,13 +22,23 @@ export interface UpdateMarkReader {
   generation(): number;
 }
 
+/** A mark set (a check's result) or gone (`undefined`: the container was re-created by an update, or removed). */
+export type UpdateMarkListener = (id: string, mark: UpdateMark | undefined) => void;
+
+/** What a watcher of marks (the update.available alerts) needs: the marks and their changes. */
+export interface UpdateMarkFeed extends UpdateMarkReader {
+  /** Calls `listener` on each set and delete from now on; returns the unsubscribe. */
+  subscribe(listener: UpdateMarkListener): () => void;
+}
+
 /**
  * The update marks of containers, by container id. It sits with the containers so that
  * the container, group and compose views can show a mark without knowing the updates
  * feature, which writes them after each check.
  */
-export class UpdateMarks implements UpdateMarkReader {
+export class UpdateMarks implements UpdateMarkFeed {
   private readonly marks = new Map<string, UpdateMark>();
+  private readonly listeners = new Set<UpdateMarkListener>();
   private gen = 0;
 
   get(id: string): UpdateMark | undefined {
@@ -42,10 +52,22 @@ export class UpdateMarks implements UpdateMarkReader {
   set(id: string, mark: UpdateMark): void {
     this.marks.set(id, mark);
     this.gen++;
+    this.tell(id, mark);
   }
 
   delete(id: string): void {
-    if (this.marks.delete(id)) this.gen++;
+    if (!this.marks.delete(id)) return;
+    this.gen++;
+    this.tell(id, undefined);
+  }
+
+  subscribe(listener: UpdateMarkListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private tell(id: string, mark: UpdateMark | undefined): void {
+    for (const l of this.listeners) l(id, mark);
   }
 
   ids(): string[] {

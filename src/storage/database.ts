@@ -66,6 +66,13 @@ const MIGRATIONS: string[] = [
      created_by TEXT NOT NULL,
      created_at TEXT NOT NULL
    );`,
+  // Image updates (src/updates/): the images a successful update replaced, for the admin prune.
+  `CREATE TABLE update_superseded (
+     engine TEXT NOT NULL,
+     image_id TEXT NOT NULL,
+     superseded_at TEXT NOT NULL,
+     PRIMARY KEY (engine, image_id)
+   );`,
 ];
 
 /**

@@ -5,12 +5,14 @@ import { dockerClient, untimedClient, type DockerClient } from '../docker/client
 import { createImageEngine } from '../docker/image-engine.js';
 import { createRecreateEngine } from '../docker/recreate-engine.js';
 import { payloadSchemas } from '../http/sse/events.js';
-import { SYSTEM_PRINCIPAL } from '../access/principal.js';
+import { openDatabase } from '../storage/database.js';
 import { UpdateChecker } from './checker.js';
 import { Recreator } from './recreate.js';
 import { CredentialStore } from './registry/credentials.js';
 import { RegistryClient } from './registry/registry-client.js';
 import updateRoutes from './routes.js';
+import { scheduleChecks } from './schedule.js';
+import { SupersededImages } from './superseded-store.js';
 import { UPDATE_STREAM } from './stream-schemas.js';
 import { UpdateService } from './update-service.js';
 
@@ -27,15 +29,23 @@ export interface UpdatesPluginOptions {
   config: Config;
   /** The engine's clients: one with the engine timeout, one without (pulls, stops). Default: from config.docker. */
   clients?: { api: DockerClient; long: DockerClient };
+  /**
+   * The scheduled check's period in milliseconds, instead of UPDATE_CHECK_INTERVAL (whose
+   * smallest value is 60 s): for tests only, through AppOptions.updateCheckIntervalMs.
+   */
+  checkIntervalMs?: number;
 }
 
 /** Image updates: checks against the registries, group rollouts with health gates and rollback, prune. */
-const updatesPlugin: FastifyPluginAsync<UpdatesPluginOptions> = async (app, { config, clients }) => {
+const updatesPlugin: FastifyPluginAsync<UpdatesPluginOptions> = async (app, { config, clients, checkIntervalMs }) => {
   const { api, long } = clients ?? { api: dockerClient({ ...config.docker }), long: untimedClient(config.docker) };
   const images = createImageEngine(api, long);
   const credentials = new CredentialStore(config.updates.authFile);
   const { store, containers } = app.containers;
   const checker = new UpdateChecker(images, new RegistryClient({ insecure: config.updates.insecureRegistries, timeoutMs: REGISTRY_TIMEOUT_MS }), credentials, store, containers.marks);
+  // Its own connection to the embedded database (WAL), as the alerts have theirs.
+  const db = openDatabase(config.dataDir);
+  app.addHook('onClose', async () => db.close());
   const recreator = new Recreator(createRecreateEngine(api, long), images, app.compose.tool ? app.compose : undefined, store);
   const updates = new UpdateService(
     {
@@ -45,6 +55,7 @@ const updatesPlugin: FastifyPluginAsync<UpdatesPluginOptions> = async (app, { co
       store,
       images,
       imagesAdmin: images,
+      superseded: new SupersededImages(db, 'local'),
       credentials,
       checker,
       recreator,
@@ -59,19 +70,10 @@ const updatesPlugin: FastifyPluginAsync<UpdatesPluginOptions> = async (app, { co
   await app.register(updateRoutes, { prefix: '/api/v1', updates, intervalSeconds: config.updates.checkIntervalSeconds, streams: app.sse, audit: app.access.audit });
 
   // The scheduled check (UPDATE_CHECK_INTERVAL): asks the registries, never pulls.
-  const every = config.updates.checkIntervalSeconds;
-  if (every > 0) {
-    let running = false;
-    const timer = setInterval(() => {
-      if (running || !store.isSynced) return;
-      running = true;
-      updates
-        .check({}, SYSTEM_PRINCIPAL)
-        .catch((err: unknown) => app.log.warn({ err }, 'scheduled image update check failed'))
-        .finally(() => (running = false));
-    }, every * 1000);
-    timer.unref();
-    app.addHook('onClose', async () => clearInterval(timer));
+  const everyMs = checkIntervalMs ?? config.updates.checkIntervalSeconds * 1000;
+  if (everyMs > 0) {
+    const stop = scheduleChecks(updates, () => store.isSynced, everyMs, app.log);
+    app.addHook('onClose', async () => stop());
   }
 };
 

@@ -6,6 +6,7 @@ import { waitForContainer, type WaitVerdict } from '../containers/wait-for-conta
 import type { ImageEngine } from '../docker/image-engine.js';
 import type { RecreateEngine } from '../docker/recreate-engine.js';
 import type { ComposeService } from '../compose/compose-service.js';
+import { ComposeBatch, composeSuccessor, composeUp } from './compose-recreate.js';
 import { parseReference } from './registry/reference.js';
 
 /** A member as the update sees it before it acts. */
@@ -16,6 +17,8 @@ export interface Target {
   imageId: string;
   composeProject: string | null;
   composeService: string | null;
+  /** Compose's replica number of the container (a scaled service has several). */
+  composeNumber: string | null;
 }
 
 /** A member replaced by a new container, until its gate says keep or roll back. */
@@ -53,8 +56,9 @@ function describe(r: ContainerRecord | undefined): string {
  * Plain containers: a new one from the old one's inspect data under a temporary name, the
  * old one stopped and parked under another name, the new one named and started; the old
  * one is removed only once the gate passed (commit), or comes back (rollback). Compose
- * members: `up -d --no-deps --force-recreate <service>` through their compose project;
- * rollback tags the previous image back and does the same again.
+ * members: `up -d --no-deps --force-recreate <service>` through their compose project, once
+ * per service and step (compose-recreate.ts); rollback tags the previous image back and does
+ * the same again.
  */
 export class Recreator {
   constructor(
@@ -64,10 +68,12 @@ export class Recreator {
     private readonly store: ContainerReader,
   ) {}
 
-  async replace(t: Target): Promise<Replacement> {
+  /** `batch`: the step's, so the replicas of one compose service share one `up`. */
+  async replace(t: Target, batch = new ComposeBatch()): Promise<Replacement> {
     const wasRunning = this.store.record(t.id)?.running ?? true;
     if (t.composeProject && t.composeService) {
-      return { target: t, kind: 'compose', newId: await this.composeUp(t), wasRunning };
+      await batch.once(t, () => composeUp(this.compose, t));
+      return { target: t, kind: 'compose', newId: await composeSuccessor(this.store, t, t.id), wasRunning };
     }
     const spec = await this.engine.specOf(t.id);
     const suffix = randomBytes(3).toString('hex');
@@ -105,13 +111,16 @@ export class Recreator {
   }
 
   /** Puts the member back on its previous image and waits until it is up again; returns the container it is now. */
-  async rollback(r: Replacement, deadline: number, stepSeconds: number): Promise<string> {
+  async rollback(r: Replacement, deadline: number, stepSeconds: number, batch = new ComposeBatch()): Promise<string> {
     const t = r.target;
     if (r.kind === 'compose') {
       const ref = parseReference(t.image);
       if (!ref) throw appError('INTERNAL_ERROR', `${t.name}: no image reference to put back`);
-      await this.images.tagImage(t.imageId, ref.local, ref.tag);
-      const id = await this.composeUp(t, r.newId);
+      await batch.once(t, async () => {
+        await this.images.tagImage(t.imageId, ref.local, ref.tag);
+        await composeUp(this.compose, t);
+      });
+      const id = await composeSuccessor(this.store, t, r.newId);
       await this.gate(id, r.wasRunning, deadline, stepSeconds);
       return id;
     }
@@ -120,37 +129,5 @@ export class Recreator {
     const startedAt = r.wasRunning ? await this.engine.start(t.id) : undefined;
     await this.gate(t.id, r.wasRunning, deadline, stepSeconds, undefined, startedAt);
     return t.id;
-  }
-
-  /** Compose re-creates the service's container; the new one is the project/service container that is not `replacing`. */
-  private async composeUp(t: Target, replacing = t.id): Promise<string> {
-    if (!this.compose) throw appError('COMPOSE_UNAVAILABLE');
-    const result = await this.compose.run('up', {
-      project: t.composeProject as string,
-      services: [t.composeService as string],
-      options: { forceRecreate: true, noDeps: true },
-    });
-    if (result.exitCode !== 0) {
-      throw appError('COMPOSE_FAILED', `${t.name}: compose up ${t.composeService} exited with ${result.timedOut ? 'a timeout' : result.exitCode}: ${result.output.trim().split('\n').slice(-3).join(' | ').slice(0, 400)}`);
-    }
-    await this.store.ready();
-    const find = () =>
-      this.store.summaries().find((c) => c.composeProject === t.composeProject && c.composeService === t.composeService && c.id !== replacing && c.id !== t.id)?.id;
-    const found = find();
-    if (found) return found;
-    // The store trails the engine by an event: wait for the new container to show.
-    return new Promise<string>((resolve, reject) => {
-      const onChange = () => {
-        const id = find();
-        if (id) done(() => resolve(id));
-      };
-      const timer = setTimeout(() => done(() => reject(appError('GROUP_OPERATION_FAILED', `${t.name}: compose re-created no container for ${t.composeService}`))), 10_000);
-      const done = (settle: () => void) => {
-        clearTimeout(timer);
-        this.store.off('change', onChange);
-        settle();
-      };
-      this.store.on('change', onChange);
-    });
   }
 }

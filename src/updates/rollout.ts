@@ -6,7 +6,9 @@ import type { ImageEngine } from '../docker/image-engine.js';
 import type { UpdateChecker } from './checker.js';
 import { pullAll, pullName } from './pull.js';
 import type { CredentialStore } from './registry/credentials.js';
+import { ComposeBatch, CONTAINER_NUMBER } from './compose-recreate.js';
 import type { Recreator, Replacement, Target } from './recreate.js';
+import type { SupersededImages } from './superseded-store.js';
 import type { MemberOutcome, RolloutResult, RolloutStep } from './schemas.js';
 import type { UpdateProgress } from './stream-schemas.js';
 
@@ -40,7 +42,15 @@ export interface RunOptions {
 const errorText = (err: unknown) => (isAppError(err) || err instanceof Error ? err.message : 'unexpected error');
 
 function targetOf(c: ContainerSummary): Target {
-  return { id: c.id, name: c.name, image: c.image, imageId: c.imageId, composeProject: c.composeProject, composeService: c.composeService };
+  return {
+    id: c.id,
+    name: c.name,
+    image: c.image,
+    imageId: c.imageId,
+    composeProject: c.composeProject,
+    composeService: c.composeService,
+    composeNumber: c.labels[CONTAINER_NUMBER] ?? null,
+  };
 }
 
 function outcome(t: Target, o: MemberOutcome['outcome'], started: number, extra: Partial<MemberOutcome> = {}): MemberOutcome {
@@ -54,7 +64,7 @@ function outcome(t: Target, o: MemberOutcome['outcome'], started: number, extra:
  * and stops; later steps are left as they are. Old images are kept; on success their ids are
  * handed to `superseded` for an admin's prune.
  */
-export async function runPlan(deps: RolloutDeps, group: string, groups: string[], plan: PlanStep[], o: RunOptions, superseded: Set<string>): Promise<RolloutResult> {
+export async function runPlan(deps: RolloutDeps, group: string, groups: string[], plan: PlanStep[], o: RunOptions, superseded: Pick<SupersededImages, 'add'>): Promise<RolloutResult> {
   const started = Date.now();
   const result: RolloutResult = { group, groups, ok: true, dryRun: o.dryRun, durationMs: 0, pulled: [], steps: [] };
   const finish = () => ({ ...result, durationMs: Date.now() - started });
@@ -116,6 +126,7 @@ async function runStep(
     return m;
   };
   // Replace every member that needs it (engine calls in the shared slots), then gate them all.
+  const batch = new ComposeBatch();
   const work = await Promise.all(
     s.members.map(async (c) => {
       const t = targetOf(c);
@@ -125,7 +136,7 @@ async function runStep(
       if (to === t.imageId) return { t, done: emit(outcome(t, 'up-to-date', started, { toImageId: to })) };
       let r: Replacement | undefined;
       try {
-        r = await deps.slots.run(o.signal, () => deps.recreator.replace(t));
+        r = await deps.slots.run(o.signal, () => deps.recreator.replace(t, batch));
         await deps.recreator.gate(r.newId, r.wasRunning, deadline, Math.round(o.stepTimeoutMs / 1000), o.signal, r.startedAt);
         return { t, r, to };
       } catch (err) {
@@ -160,6 +171,7 @@ async function rollbackStep(deps: RolloutDeps, s: PlanStep, work: Work[], o: Run
   const reason = work.find((w) => w.error !== undefined)?.error ?? 'failed';
   o.onProgress({ type: 'rollback', group: s.group, step: s.step, containers: work.filter((w) => w.r).map((w) => w.t.name), reason });
   const deadline = Date.now() + o.stepTimeoutMs;
+  const batch = new ComposeBatch();
   const members = await Promise.all(
     work.map(async (w): Promise<MemberOutcome> => {
       if (w.done) return w.done;
@@ -168,7 +180,7 @@ async function rollbackStep(deps: RolloutDeps, s: PlanStep, work: Work[], o: Run
       if (!w.r) return emit(outcome(w.t, 'failed', started, { error: w.error }));
       const begun = Date.now();
       try {
-        const id = await deps.recreator.rollback(w.r, deadline, Math.round(o.stepTimeoutMs / 1000));
+        const id = await deps.recreator.rollback(w.r, deadline, Math.round(o.stepTimeoutMs / 1000), batch);
         o.audit({ action: 'rollback', target: w.t.name, ok: true, durationMs: Date.now() - begun, details: { group: s.group, step: s.step, to: w.t.imageId } });
         return emit(outcome(w.t, failed ? 'failed' : 'rolled-back', started, { id, previousId: w.r.newId, toImageId: w.t.imageId, ...(failed ? { error: `${w.error}; put back on its previous image` } : {}) }));
       } catch (err) {

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { appError, isAppError } from '../errors.js';
 import type { ContainerReader } from '../containers/feature.js';
 import type { ContainerService } from '../containers/container-service.js';
@@ -11,6 +12,7 @@ import type { UpdateChecker } from './checker.js';
 import { runPlan, type AuditTrail, type PlanStep, type RolloutDeps } from './rollout.js';
 import type { PruneResult, RolloutResult, UpdateStatus } from './schemas.js';
 import type { UpdateProgress } from './stream-schemas.js';
+import type { SupersededImages } from './superseded-store.js';
 
 /** The step timeout when a caller names none (lowered to GROUP_STEP_TIMEOUT_MAX_SECONDS if that is less). */
 const DEFAULT_STEP_TIMEOUT_SECONDS = 120;
@@ -28,13 +30,21 @@ export interface UpdateServiceDeps extends RolloutDeps {
   containers: Pick<ContainerService, 'resolve'>;
   store: ContainerReader;
   imagesAdmin: Pick<ImageEngine, 'listImages' | 'removeImage'>;
+  /** Images replaced by a successful update: what an admin's prune may remove (when unused); kept in SQLite. */
+  superseded: SupersededImages;
   stepTimeoutMaxSeconds: number;
 }
 
+/** What started a check: a caller (POST /updates/check) or the schedule (UPDATE_CHECK_INTERVAL). */
+export type CheckTrigger = 'request' | 'schedule';
+
+export interface UpdateServiceEvents {
+  /** A check ended: what started it and how many containers it looked at. */
+  checked: [{ trigger: CheckTrigger; containers: number; at: string }];
+}
+
 /** Update checks, group rollouts, single-container updates and the prune of superseded images. */
-export class UpdateService {
-  /** Images replaced by a successful update: what an admin's prune may remove (when unused). */
-  readonly superseded = new Set<string>();
+export class UpdateService extends EventEmitter<UpdateServiceEvents> {
   /** Containers outside any group under update now (a group's members are held through the group). */
   private readonly busy = new Set<string>();
   lastCheck: string | null = null;
@@ -42,10 +52,12 @@ export class UpdateService {
   constructor(
     private readonly deps: UpdateServiceDeps,
     readonly checker: UpdateChecker,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Checks the containers of one group, one container, or every one the viewer may see. */
-  async check(scope: { group?: string; container?: string }, viewer: Viewer): Promise<UpdateStatus[]> {
+  async check(scope: { group?: string; container?: string }, viewer: Viewer, trigger: CheckTrigger = 'request'): Promise<UpdateStatus[]> {
     await this.deps.store.ready();
     let targets: ContainerSummary[];
     if (scope.container) targets = [await this.deps.containers.resolve(scope.container, viewer)];
@@ -55,6 +67,7 @@ export class UpdateService {
     } else targets = this.deps.store.summaries().filter((c) => this.checker.visible(viewer, c));
     const out = await this.checker.check(targets);
     this.lastCheck = new Date().toISOString();
+    this.emit('checked', { trigger, containers: out.length, at: this.lastCheck });
     return out;
   }
 
@@ -129,7 +142,7 @@ export class UpdateService {
         if (used) throw new Error('an update runs once');
         used = true;
         try {
-          return await runPlan(this.deps, label, groups, plan(), { dryRun, stepTimeoutMs, signal, onProgress, audit }, this.superseded);
+          return await runPlan(this.deps, label, groups, plan(), { dryRun, stepTimeoutMs, signal, onProgress, audit }, this.deps.superseded);
         } finally {
           hold?.release();
         }
@@ -148,15 +161,15 @@ export class UpdateService {
     const inUse = new Set(this.deps.store.summaries().map((c) => c.imageId));
     const tags = new Map((await this.deps.imagesAdmin.listImages()).map((i) => [i.id, i.repoTags]));
     const result: PruneResult = { removed: [], kept: [] };
-    for (const id of [...this.superseded]) {
+    for (const id of this.deps.superseded.ids()) {
       if (!tags.has(id)) {
-        this.superseded.delete(id); // gone already
+        this.deps.superseded.delete(id); // gone already
       } else if (inUse.has(id)) {
         result.kept.push({ id, reason: 'a container uses it' });
       } else {
         try {
           await this.deps.imagesAdmin.removeImage(id);
-          this.superseded.delete(id);
+          this.deps.superseded.delete(id);
           result.removed.push({ id, tags: tags.get(id) ?? [] });
         } catch (err) {
           result.kept.push({ id, reason: isAppError(err) && err.code === 'CONTAINER_CONFLICT' ? 'the engine refused: in use or tagged more than once' : 'the engine refused' });

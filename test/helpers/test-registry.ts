@@ -75,6 +75,15 @@ export class TestRepository {
     return res.headers.get('docker-content-digest') ?? '';
   }
 
+  /** Points tag `to` at the manifest `from` has, in the registry alone (a manifest PUT: nothing built, nothing on the engine). */
+  async retag(from: string, to: string): Promise<void> {
+    const got = await fetch(`http://${this.address}/v2/${this.path}/manifests/${from}`, { headers: { accept: MANIFEST_TYPES } });
+    if (!got.ok) throw new Error(`registry answered ${got.status} for ${from}`);
+    const type = got.headers.get('content-type') ?? '';
+    const put = await fetch(`http://${this.address}/v2/${this.path}/manifests/${to}`, { method: 'PUT', headers: { 'content-type': type }, body: Buffer.from(await got.arrayBuffer()) });
+    if (!put.ok) throw new Error(`registry answered ${put.status} to the PUT of ${to}`);
+  }
+
   /** Removes the images of this run and the repository's folder in the registry's storage. */
   async cleanup(): Promise<void> {
     const ids = await docker('images', '-q', '--no-trunc', '--filter', `label=${TEST_LABEL}=${this.runId}`).catch(() => '');

@@ -138,14 +138,14 @@ describe('image update rollouts, tier by tier, against the real engine', () => {
     const beforeAll = Object.fromEntries(await Promise.all(Object.entries(names).map(async ([k, n]) => [k, await inspect(n)] as const)));
     await repo.publish('v3', ['latest']);
     const app = await buildTestApp(t, env, { groups });
-    const res = await app.inject({ method: 'POST', url: `/api/v1/services/${G}/update?stepTimeout=5` });
+    const res = await app.inject({ method: 'POST', url: `/api/v1/services/${G}/update?stepTimeout=20` });
     assert.equal(res.statusCode, 409, res.body);
     const body = res.json<ErrorBody & { error: { details: { result: Result } } }>();
     assert.equal(body.error.code, 'UPDATE_FAILED');
     assert.match(body.error.message, new RegExp(`group ${G}, step 0 \\(${names.db}\\)`));
     const result = body.error.details.result;
     assert.deepEqual(result.failure && [result.failure.group, result.failure.step, result.failure.containers], [G, 0, [names.db]]);
-    assert.match(result.failure?.reason ?? '', /not up after 5 s \(health unhealthy/);
+    assert.match(result.failure?.reason ?? '', /not up after 20 s \(health unhealthy/);
     assert.deepEqual(result.steps[1]?.members.map((m) => m.outcome), ['skipped', 'skipped']);
     const db = await inspect(names.db);
     assert.equal(db.Image, beforeAll.db!.Image, 'the db is back on v2');

@@ -6235,7 +6235,7 @@ export interface components {
         Alert: {
             id: number;
             rule: string;
-            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable */
+            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable, update.available */
             kind: string;
             state: "firing" | "resolved";
             message: string;
@@ -6267,7 +6267,7 @@ export interface components {
         };
         AlertRuleView: {
             name: string;
-            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable */
+            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable, update.available */
             when: string;
             groups: string[];
             /** @description Name patterns */
@@ -6314,7 +6314,7 @@ export interface components {
         AlertEvent: {
             id: number;
             rule: string;
-            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable */
+            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable, update.available */
             kind: string;
             state: "firing" | "resolved";
             message: string;

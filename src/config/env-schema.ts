@@ -35,6 +35,7 @@ export const EnvSchema = Type.Object({
   DOCKER_API_VERSION: Type.Optional(Type.String({ pattern: '^v?1\\.[0-9]{2}$', description: 'an engine API version such as 1.41' })),
   DOCKER_CERT_PATH: Type.Optional(Type.String({ minLength: 1, description: 'a folder holding ca.pem, cert.pem and key.pem' })),
   DOCKER_TLS_VERIFY: Type.Boolean({ default: false, description: 'true or false (1 or 0)' }),
+  ENGINES_FILE: Type.Optional(Type.String({ minLength: 1, description: 'the path of a YAML file declaring the engines (unset: DOCKER_HOST is the one engine, named local)' })),
   CORS_ORIGINS: Type.String({
     default: '',
     description: 'a comma-separated list of origins such as https://gui.example.org (they may send the session cookie); * lets any origin read without credentials',

@@ -21,7 +21,7 @@ export function scopeKey(viewer: Pick<Principal, 'role' | 'seesUngrouped' | 'gro
 /** The filters in one spelling: order and repeats of the multi-valued ones do not matter. */
 export function filterKey(filters: ListFilters): string {
   const set = (values: readonly string[] | undefined) => (values?.length ? [...new Set(values)].sort() : []);
-  return JSON.stringify([filters.all !== false, set(filters.status), filters.name?.toLowerCase() ?? '', filters.group ?? '', set(filters.label)]);
+  return JSON.stringify([filters.all !== false, set(filters.status), filters.name?.toLowerCase() ?? '', filters.group ?? '', set(filters.label), filters.engine ?? '']);
 }
 
 /**

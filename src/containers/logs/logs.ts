@@ -1,4 +1,3 @@
-import type { DockerEngine } from '../../docker/engine.js';
 import { toAppError } from '../../docker/engine-errors.js';
 import type { ContainerService } from '../container-service.js';
 import type { Viewer } from '../../access/principal.js';
@@ -28,7 +27,6 @@ export function engineLogOptions(query: LogQuery) {
 /** Reads a container's recent logs, stdout and stderr kept apart (one stream for TTYs). */
 export class LogService {
   constructor(
-    private readonly engine: DockerEngine,
     private readonly containers: ContainerService,
     private readonly limits: ReadLimits = DEFAULT_READ_LIMITS,
   ) {}
@@ -36,19 +34,20 @@ export class LogService {
   async read(ref: string, query: LogQuery, viewer: Viewer): Promise<LogsResult> {
     const options = engineLogOptions(query);
     const details = await this.containers.details(ref, viewer);
-    const body = await this.engine.containerLogs(details.id, options);
+    const body = await this.containers.unitOf(details).engine.containerLogs(details.id, options);
     const { lines, truncated } = await readLogLines(body, details.tty, options.timestamps, this.limits).catch((err: unknown) => {
       throw toAppError(err); // the engine's stream broke mid-read
     });
-    return { id: details.id, name: details.name, tty: details.tty, lines, truncated };
+    return { engine: details.engine, id: details.id, name: details.name, tty: details.tty, lines, truncated };
   }
 
   /** Opens a live stream: the last `tail` lines, then new lines as they are written. */
   async follow(ref: string, query: LogQuery, viewer: Viewer): Promise<LogFollow> {
     const options = engineLogOptions(query);
     const details = await this.containers.details(ref, viewer);
-    const upstream = await this.engine.followLogs(details.id, options);
-    return new LogFollow(details.id, details.name, details.tty, upstream, this.engine, options.timestamps);
+    const { engine } = this.containers.unitOf(details);
+    const upstream = await engine.followLogs(details.id, options);
+    return new LogFollow(details.engine, details.id, details.name, details.tty, upstream, engine, options.timestamps);
   }
 
   /**

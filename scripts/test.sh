@@ -17,6 +17,8 @@ bash scripts/setup-engine.sh
 bash scripts/build-test-image.sh
 bash scripts/build-image-test-bases.sh
 bash scripts/setup-test-tools.sh
+# A second and third engine in their own network namespaces (multi-engine and swarm tests).
+bash scripts/setup-test-engines.sh
 bash scripts/cleanup-test-containers.sh
 
 echo "== lint and types"
@@ -47,5 +49,6 @@ node --import tsx --test --test-concurrency=1 --test-reporter=spec \
   test/integration/*.test.ts test/e2e/*.test.ts clients/typescript/test/*.test.ts test/image/*.test.ts || status=$?
 
 bash scripts/cleanup-test-containers.sh
+bash scripts/check-host-network.sh || status=1
 echo "== test command took $(( $(date +%s) - started )) s"
 exit $status

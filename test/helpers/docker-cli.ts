@@ -10,7 +10,12 @@ export const TEST_LABEL = 'gdm.test';
 
 /** Runs the docker CLI (argument array, no shell): an independent view of the engine's state. */
 export async function docker(...args: string[]): Promise<string> {
-  const { stdout } = await run('docker', args, { maxBuffer: 32 * 1024 * 1024 });
+  return dockerWith(undefined, ...args);
+}
+
+/** The docker CLI against another engine: `env` carries its DOCKER_HOST (and TLS settings). */
+export async function dockerWith(env: NodeJS.ProcessEnv | undefined, ...args: string[]): Promise<string> {
+  const { stdout } = await run('docker', args, { maxBuffer: 32 * 1024 * 1024, env: env ? { ...process.env, ...env } : undefined });
   return stdout.trim();
 }
 
@@ -54,6 +59,9 @@ export class Fixture {
   readonly runId = randomBytes(4).toString('hex');
   private readonly names = new Set<string>();
 
+  /** `cliEnv`: the engine's DOCKER_HOST (and TLS settings) when it is not the first engine. */
+  constructor(private readonly cliEnv?: NodeJS.ProcessEnv) {}
+
   async run(options: RunOptions = {}): Promise<{ id: string; name: string }> {
     const name = options.name ?? uniqueName('c');
     const args = [options.createOnly ? 'create' : 'run', ...(options.createOnly ? [] : ['-d']), '--name', name, '--label', `${TEST_LABEL}=${this.runId}`];
@@ -64,14 +72,14 @@ export class Fixture {
     if (options.tty) args.push('-t');
     args.push(TEST_IMAGE, ...(options.command ?? ['sleep', '3600']));
     this.names.add(name);
-    const id = (await docker(...args)).split('\n').pop() ?? '';
+    const id = (await dockerWith(this.cliEnv, ...args)).split('\n').pop() ?? '';
     return { id, name };
   }
 
   /** Removes everything this fixture made; safe to call after a failure. */
   async cleanup(): Promise<void> {
-    const ids = await docker('ps', '-aq', '--filter', `label=${TEST_LABEL}=${this.runId}`);
-    if (ids) await docker('rm', '-f', ...ids.split('\n'));
+    const ids = await dockerWith(this.cliEnv, 'ps', '-aq', '--filter', `label=${TEST_LABEL}=${this.runId}`);
+    if (ids) await dockerWith(this.cliEnv, 'rm', '-f', ...ids.split('\n'));
   }
 }
 

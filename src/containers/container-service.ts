@@ -98,7 +98,7 @@ export class ContainerService {
   /** Details as ready bytes: made once per change of that container and per viewer scope (env values for admins only). */
   async detailsReady(ref: string, viewer: Viewer, render: (details: ContainerDetails) => string): Promise<ReadyBody> {
     const { summary, record, stored } = await this.find(ref, viewer);
-    const build = () => render(this.detailsOf(record, viewer));
+    const build = () => render(this.detailsOf(record, viewer, summary));
     return stored ? this.cache.detailsOf(summary, scopeKey(viewer), build) : readyBody(build());
   }
 
@@ -202,15 +202,17 @@ export class ContainerService {
 
   /** Full details of one container; env values only when `showEnvValues`. */
   async details(ref: string, viewer: Viewer): Promise<ContainerDetails> {
-    const { record } = await this.find(ref, viewer);
-    return this.detailsOf(record, viewer);
+    const { record, summary } = await this.find(ref, viewer);
+    return this.detailsOf(record, viewer, summary);
   }
 
-  private detailsOf(record: ContainerRecord, viewer: Viewer): ContainerDetails {
+  private detailsOf(record: ContainerRecord, viewer: Viewer, summary: ContainerSummary): ContainerDetails {
     // Env values often hold secrets: admins only (the details cache keys on the role too).
     const showEnvValues = viewer.role === 'admin';
     const details = detailsFromRecord(record, showEnvValues, Date.now(), this.store.groupsOf);
-    return withVisibleGroups(viewer, details);
+    // Its engine is lost: the details are as last seen, marked so like the list.
+    const stale = summary.stale ? { stale: true as const, ...(summary.lastSeen ? { lastSeen: summary.lastSeen } : {}) } : {};
+    return withVisibleGroups(viewer, { ...details, ...stale });
   }
 
   /**

@@ -33,7 +33,8 @@ export class MergedCollector {
     const byUnit = new Map<EngineUnit, string[]>();
     for (const id of ids) {
       const unit = this.store.unitOf(id);
-      if (unit) byUnit.set(unit, [...(byUnit.get(unit) ?? []), id]);
+      // A lost engine has no current numbers; asking it would only wait for its timeout.
+      if (unit?.store.isSynced) byUnit.set(unit, [...(byUnit.get(unit) ?? []), id]);
     }
     const out = new Map<string, ContainerUsage>();
     const bounded = byUnit.size > 1;

@@ -56,6 +56,8 @@ export class StatsService {
   /** One container's latest usage; 409 when it is not running. */
   async sample(ref: string, viewer: Viewer): Promise<ContainerStats> {
     let target = await this.containers.resolve(ref, viewer);
+    // Its engine is lost: there are no numbers to give, only the last-seen state.
+    if (target.stale) throw appError('DOCKER_UNAVAILABLE', `The engine ${target.engine} is unreachable; ${target.name} is shown as last seen`);
     // Just started a moment ago? The store may not have seen the start event yet.
     if (target.state !== 'running') target = await this.containers.refreshed(target);
     if (target.state !== 'running') {

@@ -8,6 +8,7 @@ import type { TokenService } from './tokens.js';
 export interface AuthenticatorSettings {
   accessLevelsEnabled: boolean;
   roleGroups: Record<Role, string[]>;
+  roleEngines: Record<Role, string[]>;
 }
 
 /**
@@ -41,14 +42,18 @@ export class Authenticator {
       role = state.user.role;
       groups = state.user.groups ?? undefined;
     }
+    let engines = t.engines;
     if (!this.settings.accessLevelsEnabled) {
       role = 'admin';
       groups = undefined;
+      engines = undefined;
     }
     return makePrincipal({
       sub: t.sub,
       role,
       groups: groups ?? this.defaultGroups(role),
+      // The token's engines, else the role's; an unknown role sees none (fail closed).
+      engines: engines ?? (Object.hasOwn(this.settings.roleEngines, role) ? this.settings.roleEngines[role] : []),
       via,
       expiresAt: t.exp,
       ...(t.uid !== undefined ? { userId: t.uid } : {}),

@@ -25,6 +25,7 @@ export const IdentitySchema = Type.Object({
   permissions: Type.Array(PermissionSchema),
   groups: Type.Array(Type.String()),
   seesUngrouped: Type.Boolean(),
+  engines: Type.Array(Type.String(), { description: 'Engines whose containers this caller may see; `*`: every engine' }),
   userId: Type.Optional(Type.Integer()),
   expiresAt: Type.Optional(Type.Integer({ description: 'Unix seconds' })),
 });
@@ -95,6 +96,7 @@ export const RolesResponseSchema = Type.Object({
       permissions: Type.Array(PermissionSchema),
       groups: Type.Array(Type.String()),
       seesUngrouped: Type.Boolean(),
+      engines: Type.Array(Type.String(), { description: "The role's default engines; `*`: every engine" }),
       manageUsersAndAudit: Type.Boolean(),
     }),
   ),

@@ -55,6 +55,7 @@ export const ConfigSchema = Type.Object({
     clockToleranceSeconds: Type.Integer(),
     accessLevelsEnabled: Type.Boolean(),
     roleGroups: Type.Record(ConfigRoleSchema, GroupNames, { description: "Each role's default groups" }),
+    roleEngines: Type.Record(ConfigRoleSchema, Type.Array(Type.String()), { description: "Each role's default engines; `*` stands for every engine" }),
     roleMap: Type.Record(Type.String(), ConfigRoleSchema, { description: 'Role names in foreign tokens → our roles' }),
     adminUsername: Type.String(),
     adminPassword: Type.Optional(Type.String()),

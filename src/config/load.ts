@@ -132,6 +132,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
       clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
       accessLevelsEnabled: e.GUI_ACCESS_LEVELS_ENABLED,
       roleGroups: { user: list(e.USER_SERVICES), developer: list(e.DEVELOPER_SERVICES), admin: list(e.ADMIN_SERVICES) },
+      roleEngines: { user: list(e.USER_ENGINES), developer: list(e.DEVELOPER_ENGINES), admin: list(e.ADMIN_ENGINES) },
       roleMap: Object.fromEntries(list(e.ROLE_MAP).map((pair) => pair.split(':') as [string, Config['auth']['roleMap'][string]])),
       adminUsername: e.ADMIN_USERNAME,
       adminPassword: e.ADMIN_PASSWORD,

@@ -6,7 +6,7 @@ import { isAppError } from '../errors.js';
 import type { EngineUnit } from './engines/engine-unit.js';
 import type { MergedStore } from './engines/merged-store.js';
 import type { ActionResult, ListFilters } from './schemas.js';
-import { canSee, withVisibleGroups, type Viewer } from '../access/principal.js';
+import { canSee, canSeeEngine, withVisibleGroups, type Viewer } from '../access/principal.js';
 import { readyBody, type ReadyBody } from '../http/etag.js';
 import { ContainerViewCache, filterKey, scopeKey } from './view-cache.js';
 
@@ -132,8 +132,8 @@ export class ContainerService {
   private async find(qualified: string, viewer: Viewer): Promise<{ summary: ContainerSummary; record: ContainerRecord; stored: boolean }> {
     await this.store.ready();
     const { engine, ref } = parseRef(qualified);
-    // An engine we do not follow is the same 404 as a missing container (no engine list leaks).
-    if (engine !== undefined && !this.store.unit(engine)) throw notFound(ref);
+    // An engine we do not follow, or one hidden from the viewer, is the same 404 as a missing container.
+    if (engine !== undefined && (!this.store.unit(engine) || !canSeeEngine(viewer, engine))) throw notFound(ref);
     try {
       const summary = this.lookup(ref, viewer, engine);
       const record = this.store.record(summary.id, summary.engine);
@@ -153,7 +153,7 @@ export class ContainerService {
    * matches are AMBIGUOUS, as in the stores.
    */
   private async fromEngines(ref: string, viewer: Viewer, engine: string | undefined): Promise<ContainerRecord | undefined> {
-    const units = engine !== undefined ? [this.unitOf({ engine })] : this.store.units.filter((u) => u.store.isSynced);
+    const units = engine !== undefined ? [this.unitOf({ engine })] : this.store.units.filter((u) => u.store.isSynced && canSeeEngine(viewer, u.name));
     if (units.length === 1) return this.fromEngine(units[0] as EngineUnit, ref, viewer);
     const found = await Promise.all(units.map((u) => this.fromEngine(u, ref, viewer).catch(() => undefined)));
     const records = found.filter((r): r is ContainerRecord => r !== undefined);

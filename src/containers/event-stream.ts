@@ -1,4 +1,4 @@
-import { canSee, withVisibleGroups, type Viewer } from '../access/principal.js';
+import { canSee, canSeeEngine, withVisibleGroups, type Viewer } from '../access/principal.js';
 import { ENGINE_LOST_EVENT } from '../http/sse/open.js';
 import type { ChangeFeed, FeedEntry } from './change-feed.js';
 import type { ContainerService } from './container-service.js';
@@ -59,7 +59,7 @@ export class EventStream {
     // The stream ends when no engine is left (the one engine, or every one of several).
     const onLost = () => stream.end('error', ENGINE_LOST_EVENT);
     const onEngine = (t: EngineTransition) => {
-      if (!stream.congested) stream.send('engine', t, feed.lastSeq);
+      if (canSeeEngine(viewer, t.engine) && !stream.congested) stream.send('engine', t, feed.lastSeq);
     };
     feed.on('entry', deliver);
     store.on('lost', onLost);

@@ -14,8 +14,8 @@ const DETAIL_VARIANTS = 8;
  * groups. Not the subject: two callers with the same scope see the same bytes, two with
  * different groups never share them.
  */
-export function scopeKey(viewer: Pick<Principal, 'role' | 'seesUngrouped' | 'groups'>): string {
-  return `${viewer.role}|${viewer.seesUngrouped ? 1 : 0}|${[...viewer.groups].sort().join(',')}`;
+export function scopeKey(viewer: Pick<Principal, 'role' | 'seesUngrouped' | 'groups' | 'engines'>): string {
+  return `${viewer.role}|${viewer.seesUngrouped ? 1 : 0}|${[...viewer.groups].sort().join(',')}|${[...viewer.engines].sort().join(',')}`;
 }
 
 /** The filters in one spelling: order and repeats of the multi-valued ones do not matter. */

@@ -175,3 +175,16 @@ describe('references across engines', () => {
     assert.throws(() => parseRef('a:web', 'b'), (err: unknown) => err instanceof AppError && err.status === 400);
   });
 });
+
+describe('groups spanning engines', () => {
+  test('a member may name its engine: the same name elsewhere is not a member', async () => {
+    const { parseGroups } = await import('../../src/groups/load.js');
+    const { GroupCatalog } = await import('../../src/groups/catalog.js');
+    const catalog = new GroupCatalog(parseGroups({ groups: { db: { members: [{ name: 'postgres', engine: 'db-host' }, { name: 'cache' }] } } }), ['gdm.group']);
+    const c = (engine: string, name: string) => ({ engine, id: `${engine}-${name}`, name, labels: {}, composeProject: null, composeService: null });
+    assert.deepEqual(catalog.groupsOf(c('db-host', 'postgres')), ['db']);
+    assert.deepEqual(catalog.groupsOf(c('local', 'postgres')), []);
+    assert.deepEqual(catalog.groupsOf(c('pi', 'cache')), ['db'], 'a member without engine matches on any engine');
+    assert.throws(() => parseGroups({ groups: { db: { members: [{ name: 'x', engine: 'a:b' }] } } }));
+  });
+});

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { canSeeEngine } from '../../access/principal.js';
+import { viewerOf } from '../../access/http/viewer.js';
 import { errorResponses } from '../../http/common-schemas.js';
 import type { EngineUnit } from '../engines/engine-unit.js';
 import { engineView, EngineListSchema } from '../engines/engine-view.js';
@@ -17,7 +19,8 @@ const engineRoutes: FastifyPluginAsyncTypebox<{ units: readonly EngineUnit[]; st
       },
     },
     // Probed side by side: one slow engine delays this answer by at most its own probe.
-    async () => ({ engines: await Promise.all(units.map((u) => engineView(u, store))) }),
+    // Engines outside the caller's scope do not exist for it.
+    async (request) => ({ engines: await Promise.all(units.filter((u) => canSeeEngine(viewerOf(request), u.name)).map((u) => engineView(u, store))) }),
   );
 };
 

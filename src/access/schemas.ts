@@ -118,6 +118,9 @@ export type AuditQuery = Static<typeof AuditQuerySchema>;
 export const AuditDetailsSchema = Type.Object({
   body: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   query: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  container: Type.Optional(
+    Type.Object({ engine: Type.String(), id: Type.String() }, { description: 'The container acted on, as resolved from the reference given (its engine and full id)' }),
+  ),
 });
 export type AuditDetails = Static<typeof AuditDetailsSchema>;
 

@@ -94,7 +94,8 @@ describe('actions, logs, stats and events on each engine', () => {
     const { app, base } = await threeEngines(t);
     const c = await (fixtures.e2 as Fixture).run({ stopSignalFast: true });
     assert.equal((await authFetch(`${base}/api/v1/containers/${c.name}/restart?timeout=1`, { method: 'POST' })).status, 200);
-    const rows = (await app.inject({ url: '/api/v1/audit?limit=20' })).json() as { entries: { action: string; target: string }[] };
-    assert.ok(rows.entries.some((r) => r.target === `e2:${c.id}` && r.action.includes('restart')), JSON.stringify(rows.entries.slice(0, 3)));
+    const rows = (await app.inject({ url: '/api/v1/audit?limit=20' })).json() as { entries: { action: string; target: string; details: { container?: { engine: string; id: string } } | null }[] };
+    const row = rows.entries.find((r) => r.action.includes('restart') && r.target === c.name);
+    assert.deepEqual(row?.details?.container, { engine: 'e2', id: c.id }, JSON.stringify(rows.entries.slice(0, 3)));
   });
 });

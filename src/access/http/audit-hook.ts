@@ -11,13 +11,12 @@ declare module 'fastify' {
     audited: boolean;
     /** Who a login attempt was for, when there is no principal yet. */
     auditActor?: string;
-    /** What the request acted on, once the route knows it exactly (e.g. `{engine}:{id}`); else the path's id. */
-    auditTarget?: string;
+    /** The container the request acted on, once the route resolved it: recorded with the reference given. */
+    auditContainer?: { engine: string; id: string };
   }
 }
 
 function target(request: FastifyRequest): string | null {
-  if (request.auditTarget !== undefined) return request.auditTarget.slice(0, 200);
   const params = (request.params ?? {}) as Record<string, string>;
   const value = params['id'] ?? params['group'] ?? params['userId'] ?? params['subject'] ?? null;
   return value === null ? null : String(value).slice(0, 200);

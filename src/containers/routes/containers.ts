@@ -29,9 +29,9 @@ function refOf(request: FastifyRequest): string {
   return qualifiedRef(id, (request.query as { engine?: string } | undefined)?.engine);
 }
 
-/** The audit row names the engine and id acted on, whatever reference the caller gave. */
+/** The audit row keeps the engine and full id acted on next to the reference the caller gave. */
 function audited<T extends { engine: string; id: string }>(request: FastifyRequest, result: T): T {
-  request.auditTarget = `${result.engine}:${result.id}`;
+  request.auditContainer = { engine: result.engine, id: result.id };
   return result;
 }
 

@@ -33,6 +33,7 @@ export class Authenticator {
     if (this.revocations.isSubjectRevoked(t.sub, t.iat)) throw appError('UNAUTHORIZED', 'The tokens of this subject were revoked; get a new one');
     let role = t.role;
     let groups = t.groups;
+    let engines = t.engines;
     if (t.uid !== undefined) {
       const state = this.users.tokenState(t.uid);
       // The stamp tells a re-created user (same id or same name) from the one the token was issued to.
@@ -41,8 +42,9 @@ export class Authenticator {
       }
       role = state.user.role;
       groups = state.user.groups ?? undefined;
+      // A local user's own engines, current like its groups; else its role's.
+      engines = state.user.engines ?? undefined;
     }
-    let engines = t.engines;
     if (!this.settings.accessLevelsEnabled) {
       role = 'admin';
       groups = undefined;

@@ -4,6 +4,11 @@ export const RoleSchema = Type.Union([Type.Literal('user'), Type.Literal('develo
 export const PermissionSchema = Type.Union([Type.Literal('READ'), Type.Literal('EXECUTE'), Type.Literal('WRITE'), Type.Literal('DELETE')]);
 const GroupName = Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$' });
 /** Also checked outside HTTP (CLI, first-run admin) by src/access/user-rules.ts: keep descriptions readable. */
+export const EngineListSchema = Type.Array(Type.String({ pattern: '^(\\*|[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62})$' }), {
+  maxItems: 100,
+  description: 'a list of up to 100 engine names (ENGINES_FILE), or * for every engine',
+});
+
 export const GroupListSchema = Type.Array(GroupName, {
   maxItems: 100,
   description: 'a list of up to 100 group names (letters, digits, _ . -; starting with a letter or digit)',
@@ -41,6 +46,7 @@ export const UserSchema = Type.Object({
   username: Type.String(),
   role: RoleSchema,
   groups: Type.Union([Type.Array(Type.String()), Type.Null()], { description: "The user's own groups; null: the role's defaults" }),
+  engines: Type.Union([Type.Array(Type.String()), Type.Null()], { description: "The user's own engines; null: the role's defaults" }),
   disabled: Type.Boolean(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
@@ -57,6 +63,7 @@ export const CreateUserSchema = Type.Object(
     password: PasswordSchema,
     role: RoleSchema,
     groups: Type.Optional(Type.Union([GroupListSchema, Type.Null()])),
+    engines: Type.Optional(Type.Union([EngineListSchema, Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -65,6 +72,7 @@ export const UpdateUserSchema = Type.Object(
   {
     role: Type.Optional(RoleSchema),
     groups: Type.Optional(Type.Union([GroupListSchema, Type.Null()])),
+    engines: Type.Optional(Type.Union([EngineListSchema, Type.Null()])),
     disabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false, minProperties: 1 },

@@ -40,6 +40,8 @@ const MIGRATIONS: string[] = [
    CREATE INDEX audit_actor ON audit (actor, time);`,
   // What a mutating request asked for: its declared body fields and query options (JSON).
   `ALTER TABLE audit ADD COLUMN details TEXT;`,
+  // A local user's own engines (JSON list; null: the role's), as groups_json is for groups.
+  `ALTER TABLE users ADD COLUMN engines_json TEXT;`,
 ];
 
 /**

@@ -121,3 +121,26 @@ describe('access limited to engines (role × engine × group)', () => {
     assert.ok(!events.events.some((e) => JSON.stringify(e.data).includes(a3.id) || (e.data as { engine?: string }).engine === 'e3'), 'nothing of e3 on the stream');
   });
 });
+
+describe('a local user limited to engines', () => {
+  test("the user's own engines apply (and change at once, like its groups); the role's apply when it has none", async (t) => {
+    const [b, c] = await Promise.all([onE2.run(), onE3.run()]);
+    const app = await buildTestApp(t, enginesEnv(t));
+    await allSynced(app);
+    const password = 'engines-only-e3-pw';
+    const made = await app.inject({ method: 'POST', url: '/api/v1/users', payload: { username: 'only-e3', password, role: 'admin', engines: ['e3'] } });
+    assert.equal(made.statusCode, 201, made.body);
+    const user = made.json() as { id: number; engines: string[] };
+    assert.deepEqual(user.engines, ['e3']);
+    const login = async () => `Bearer ${((await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'only-e3', password }, headers: { authorization: '' } })).json() as { token: string }).token}`;
+    let auth = await login();
+    const status = async (ref: string) => (await app.inject({ url: `/api/v1/containers/${ref}`, headers: { authorization: auth } })).statusCode;
+    assert.deepEqual([await status(c.name), await status(b.name)], [200, 404]);
+    const bad = await app.inject({ method: 'PATCH', url: `/api/v1/users/${user.id}`, payload: { engines: ['no:colon'] } });
+    assert.equal(bad.statusCode, 400);
+    assert.equal((await app.inject({ method: 'PATCH', url: `/api/v1/users/${user.id}`, payload: { engines: null } })).statusCode, 200);
+    assert.equal(await status(c.name), 401, 'a change of engines stops its tokens at once');
+    auth = await login();
+    assert.deepEqual([await status(c.name), await status(b.name)], [200, 200], "back to the role's engines (*)");
+  });
+});

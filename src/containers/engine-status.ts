@@ -69,6 +69,18 @@ export class EngineStatus {
     return this.inFlight;
   }
 
+  /**
+   * check(), but answering with the last known state when the probe takes longer than
+   * `ms`: a slow engine must not hold up an answer about every engine (the probe goes on).
+   */
+  async checkWithin(ms: number): Promise<EngineState> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<EngineState>((resolve) => {
+      timer = setTimeout(() => resolve(this.state), ms);
+    });
+    return Promise.race([this.check(), late]).finally(() => clearTimeout(timer));
+  }
+
   /** Records what an ordinary engine call just learned, without a probe of its own. */
   observe(err: unknown): void {
     if (err === undefined) {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dashboardBuilt, WEB_ROOT } from '../http/dashboard.js';
 import type { ComposeService } from '../compose/compose-service.js';
+import { PROBE_WAIT_MS } from '../containers/engines/engine-view.js';
 
 const tags = ['system'];
 
@@ -51,7 +52,7 @@ const probeRoutes: FastifyPluginAsyncTypebox<{ services: ProbeView; compose: Com
 
   for (const prefix of ['', '/api/v1']) {
     app.get(`${prefix}/health`, { logLevel: 'warn', config: { access: { public: true } }, schema: { tags, summary: 'Service health', response: { 200: HealthResponseSchema } } }, async () => {
-      const [engine, ...others] = await Promise.all(services.engines.map((u) => u.status.check()));
+      const [engine, ...others] = await Promise.all(services.engines.map((u) => u.status.checkWithin(PROBE_WAIT_MS)));
       const reachable = (engine?.reachable ?? false) && others.every((s) => s.reachable);
       return {
         status: reachable ? ('ok' as const) : ('degraded' as const),

@@ -41,9 +41,12 @@ export const EngineProbeSchema = Type.Object({
   synced: Type.Boolean(),
 });
 
+/** How long a view waits for a fresh probe before it shows the last known state. */
+export const PROBE_WAIT_MS = 1_000;
+
 /** One engine as GET /engines shows it; probes it first unless a probe younger than a second answered. */
 export async function engineView(unit: EngineUnit, store: Pick<MergedStore, 'lastSeen'>): Promise<EngineView> {
-  const state = await unit.status.check();
+  const state = await unit.status.checkWithin(PROBE_WAIT_MS);
   let running = 0;
   const all = unit.store.summaries();
   for (const c of all) if (c.state === 'running') running++;

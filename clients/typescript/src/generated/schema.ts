@@ -48,6 +48,8 @@ export interface paths {
                                 permissions: ("READ" | "EXECUTE" | "WRITE" | "DELETE")[];
                                 groups: string[];
                                 seesUngrouped: boolean;
+                                /** @description Engines whose containers this caller may see; `*`: every engine */
+                                engines: string[];
                                 userId?: number;
                                 /** @description Unix seconds */
                                 expiresAt?: number;
@@ -167,6 +169,8 @@ export interface paths {
                             permissions: ("READ" | "EXECUTE" | "WRITE" | "DELETE")[];
                             groups: string[];
                             seesUngrouped: boolean;
+                            /** @description Engines whose containers this caller may see; `*`: every engine */
+                            engines: string[];
                             userId?: number;
                             /** @description Unix seconds */
                             expiresAt?: number;
@@ -223,6 +227,8 @@ export interface paths {
                                 role: "user" | "developer" | "admin";
                                 /** @description The user's own groups; null: the role's defaults */
                                 groups: string[] | null;
+                                /** @description The user's own engines; null: the role's defaults */
+                                engines: string[] | null;
                                 disabled: boolean;
                                 createdAt: string;
                                 updatedAt: string;
@@ -269,6 +275,7 @@ export interface paths {
                         /** @description user, developer or admin */
                         role: "user" | "developer" | "admin";
                         groups?: string[] | null;
+                        engines?: string[] | null;
                     };
                 };
             };
@@ -286,6 +293,8 @@ export interface paths {
                             role: "user" | "developer" | "admin";
                             /** @description The user's own groups; null: the role's defaults */
                             groups: string[] | null;
+                            /** @description The user's own engines; null: the role's defaults */
+                            engines: string[] | null;
                             disabled: boolean;
                             createdAt: string;
                             updatedAt: string;
@@ -368,6 +377,8 @@ export interface paths {
                             role: "user" | "developer" | "admin";
                             /** @description The user's own groups; null: the role's defaults */
                             groups: string[] | null;
+                            /** @description The user's own engines; null: the role's defaults */
+                            engines: string[] | null;
                             disabled: boolean;
                             createdAt: string;
                             updatedAt: string;
@@ -468,7 +479,7 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        /** Change a user's role, groups or disabled state (their tokens stop working at once) */
+        /** Change a user's role, groups, engines or disabled state (their tokens stop working at once) */
         patch: {
             parameters: {
                 query?: never;
@@ -484,6 +495,7 @@ export interface paths {
                         /** @description user, developer or admin */
                         role?: "user" | "developer" | "admin";
                         groups?: string[] | null;
+                        engines?: string[] | null;
                         disabled?: boolean;
                     };
                 };
@@ -502,6 +514,8 @@ export interface paths {
                             role: "user" | "developer" | "admin";
                             /** @description The user's own groups; null: the role's defaults */
                             groups: string[] | null;
+                            /** @description The user's own engines; null: the role's defaults */
+                            engines: string[] | null;
                             disabled: boolean;
                             createdAt: string;
                             updatedAt: string;
@@ -840,6 +854,11 @@ export interface paths {
                                     query?: {
                                         [key: string]: unknown;
                                     };
+                                    /** @description The container acted on, as resolved from the reference given (its engine and full id) */
+                                    container?: {
+                                        engine: string;
+                                        id: string;
+                                    };
                                 } | null;
                             }[];
                             /** @description Pass as `before` for the next page */
@@ -916,6 +935,8 @@ export interface paths {
                                 permissions: ("READ" | "EXECUTE" | "WRITE" | "DELETE")[];
                                 groups: string[];
                                 seesUngrouped: boolean;
+                                /** @description The role's default engines; `*`: every engine */
+                                engines: string[];
                                 manageUsersAndAudit: boolean;
                             }[];
                         };
@@ -959,6 +980,8 @@ export interface paths {
                     name?: string;
                     /** @description Only members of this service group */
                     group?: string;
+                    /** @description Only containers of this engine */
+                    engine?: string;
                     /** @description key or key=value; every one must match */
                     label?: string[];
                 };
@@ -1025,10 +1048,13 @@ export interface paths {
         /** Container details */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description An engine name, as ENGINES_FILE gives it (`local` with DOCKER_HOST alone) */
+                    engine?: string;
+                };
                 header?: never;
                 path: {
-                    /** @description Full id, unique id prefix, or name */
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
                     id: string;
                 };
                 cookie?: never;
@@ -1109,10 +1135,13 @@ export interface paths {
         /** Start a container */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description An engine name, as ENGINES_FILE gives it (`local` with DOCKER_HOST alone) */
+                    engine?: string;
+                };
                 header?: never;
                 path: {
-                    /** @description Full id, unique id prefix, or name */
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
                     id: string;
                 };
                 cookie?: never;
@@ -1126,6 +1155,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            engine: string;
                             id: string;
                             name: string;
                             action: "start" | "stop" | "restart";
@@ -1195,12 +1225,14 @@ export interface paths {
         post: {
             parameters: {
                 query?: {
+                    /** @description An engine name, as ENGINES_FILE gives it (`local` with DOCKER_HOST alone) */
+                    engine?: string;
                     /** @description Seconds to wait for a clean exit before the engine kills the process */
                     timeout?: number;
                 };
                 header?: never;
                 path: {
-                    /** @description Full id, unique id prefix, or name */
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
                     id: string;
                 };
                 cookie?: never;
@@ -1214,6 +1246,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            engine: string;
                             id: string;
                             name: string;
                             action: "start" | "stop" | "restart";
@@ -1283,12 +1316,14 @@ export interface paths {
         post: {
             parameters: {
                 query?: {
+                    /** @description An engine name, as ENGINES_FILE gives it (`local` with DOCKER_HOST alone) */
+                    engine?: string;
                     /** @description Seconds to wait for a clean exit before the engine kills the process */
                     timeout?: number;
                 };
                 header?: never;
                 path: {
-                    /** @description Full id, unique id prefix, or name */
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
                     id: string;
                 };
                 cookie?: never;
@@ -1302,6 +1337,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            engine: string;
                             id: string;
                             name: string;
                             action: "start" | "stop" | "restart";
@@ -1372,6 +1408,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description An engine name, as ENGINES_FILE gives it (`local` with DOCKER_HOST alone) */
+                    engine?: string;
                     /** @description Last N lines (max 10000) */
                     tail?: number;
                     /** @description Unix seconds, RFC 3339 date, or a duration like 10m */
@@ -1384,7 +1422,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    /** @description Full id, unique id prefix, or name */
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
                     id: string;
                 };
                 cookie?: never;
@@ -1398,6 +1436,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            engine: string;
                             id: string;
                             name: string;
                             /** @description TTY containers have one stream, reported as stdout */
@@ -1487,12 +1526,14 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description An engine name, as ENGINES_FILE gives it (`local` with DOCKER_HOST alone) */
+                    engine?: string;
                     /** @description Stream one sample per interval as Server-Sent Events */
                     stream?: boolean;
                 };
                 header?: never;
                 path: {
-                    /** @description Full id, unique id prefix, or name */
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
                     id: string;
                 };
                 cookie?: never;
@@ -1506,6 +1547,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            engine: string;
                             id: string;
                             name: string;
                             read: string;
@@ -1600,6 +1642,8 @@ export interface paths {
                     name?: string;
                     /** @description key or key=value; every one must match */
                     label?: string[];
+                    /** @description Only containers of this engine */
+                    engine?: string;
                     /** @description Stream the set once per interval as Server-Sent Events */
                     stream?: boolean;
                 };
@@ -1618,6 +1662,7 @@ export interface paths {
                         "application/json": {
                             sampledAt: string;
                             containers: {
+                                engine: string;
                                 id: string;
                                 name: string;
                                 read: string;
@@ -1733,6 +1778,62 @@ export interface paths {
                 };
                 /** @description Every error has this shape */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/engines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The engines: URL (without secrets), reachable, synced, version, API version, containers, running, last error, latency */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engines: components["schemas"]["Engine"][];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2351,6 +2452,8 @@ export interface paths {
                                 source: "directory" | "declared" | "adopted";
                                 /** @description up and down may act on it */
                                 managed: boolean;
+                                /** @description The engine it runs on (managed: declared or the first engine; adopted: where its containers are, null when on several) */
+                                engine: string | null;
                                 dir: string | null;
                                 files: string[];
                                 services: string[];
@@ -2543,6 +2646,8 @@ export interface paths {
                             durationMs: number;
                             /** @description The tool's combined output (last 1 MiB) */
                             output: string;
+                            /** @description The engine the tool ran against */
+                            engine: string;
                         };
                         "text/event-stream": components["schemas"]["ComposeStreamMessage"];
                     };
@@ -2658,6 +2763,8 @@ export interface paths {
                             durationMs: number;
                             /** @description The tool's combined output (last 1 MiB) */
                             output: string;
+                            /** @description The engine the tool ran against */
+                            engine: string;
                         };
                         "text/event-stream": components["schemas"]["ComposeStreamMessage"];
                     };
@@ -2807,6 +2914,13 @@ export interface paths {
                                 apiVersion: string | null;
                                 hint?: string;
                             };
+                            /** @description Every engine: degraded while any is unreachable; details at GET /api/v1/engines */
+                            engines: {
+                                name: string;
+                                required: boolean;
+                                reachable: boolean;
+                                synced: boolean;
+                            }[];
                             /** @description The compose tool found at boot (null: none) */
                             compose: {
                                 command: string;
@@ -2978,6 +3092,13 @@ export interface paths {
                                 apiVersion: string | null;
                                 hint?: string;
                             };
+                            /** @description Every engine: degraded while any is unreachable; details at GET /api/v1/engines */
+                            engines: {
+                                name: string;
+                                required: boolean;
+                                reachable: boolean;
+                                synced: boolean;
+                            }[];
                             /** @description The compose tool found at boot (null: none) */
                             compose: {
                                 command: string;
@@ -3187,6 +3308,9 @@ export interface components {
             reason: string;
         };
         ContainerSummary: {
+            /** @description The engine it runs on */
+            engine: string;
+            /** @description As the engine gives it (unique on its engine; `{engine}:{id}` everywhere) */
             id: string;
             name: string;
             image: string;
@@ -3215,8 +3339,18 @@ export interface components {
             group: string | null;
             /** @description Every service group the container belongs to */
             groups: string[];
+            /**
+             * @description Present while its engine is unreachable or resyncing: state and status are as last seen, they may have changed since
+             * @enum {boolean}
+             */
+            stale?: true;
+            /** @description ISO 8601, with stale: when its engine was last in sync */
+            lastSeen?: string;
         };
         ContainerDetails: {
+            /** @description The engine it runs on */
+            engine: string;
+            /** @description As the engine gives it (unique on its engine; `{engine}:{id}` everywhere) */
             id: string;
             name: string;
             image: string;
@@ -3245,6 +3379,13 @@ export interface components {
             group: string | null;
             /** @description Every service group the container belongs to */
             groups: string[];
+            /**
+             * @description Present while its engine is unreachable or resyncing: state and status are as last seen, they may have changed since
+             * @enum {boolean}
+             */
+            stale?: true;
+            /** @description ISO 8601, with stale: when its engine was last in sync */
+            lastSeen?: string;
             running: boolean;
             paused: boolean;
             restarting: boolean;
@@ -3280,6 +3421,39 @@ export interface components {
                 value?: string;
             }[];
         };
+        Engine: {
+            name: string;
+            /** @description Without user name, password or query */
+            url: string;
+            /** @description /ready waits for it */
+            required: boolean;
+            reachable: boolean;
+            /** @description Its containers are in sync (false: listed as stale, or none known yet) */
+            synced: boolean;
+            checkedAt: string | null;
+            version: string | null;
+            apiVersion: string | null;
+            /** @description Round trip of the last ping that answered */
+            latencyMs: number | null;
+            containers: number;
+            running: number;
+            /** @description While not synced: when it last was */
+            lastSeen: string | null;
+            /** @description The last failure (kept after it recovered, with its time) */
+            lastError: {
+                /** @description Our error code, e.g. DOCKER_UNAVAILABLE or DOCKER_TIMEOUT */
+                code: string;
+                message: string;
+                /** @description The system error code, e.g. ECONNREFUSED, ENOENT, CERT_HAS_EXPIRED */
+                cause?: string;
+                /** @description ISO 8601 */
+                at: string;
+            } | null;
+            /** @description Attempts to reconnect its events stream since the start */
+            reconnects: number;
+            /** @description What to do, while unreachable */
+            hint?: string;
+        };
         /** @description `ready`: the stream is live (a fresh connection, without Last-Event-ID) */
         ReadyEvent: {
             /** @description The id of the last change so far; reconnect with it as Last-Event-ID */
@@ -3292,6 +3466,8 @@ export interface components {
         /** @description `container`: one change of a container the caller may see; its `id:` is the change number */
         ContainerChangeEvent: {
             kind: "added" | "updated" | "removed";
+            /** @description The engine it runs on */
+            engine: string;
             /** @description The engine's action (start, die, health_status, …) or resync */
             action: string;
             id: string;
@@ -3306,8 +3482,17 @@ export interface components {
         ResyncEvent: {
             reason: string;
         };
+        /** @description `engine` (with several engines): one engine was lost or came back; the others stream on. Refetch the list to see stale marks change */
+        EngineEvent: {
+            engine: string;
+            /** @description false: the engine went away, its containers are now stale; true: it is back and resynced */
+            synced: boolean;
+            /** @description ISO 8601 */
+            time: string;
+        };
         /** @description `open`: the container whose lines follow */
         LogOpenEvent: {
+            engine: string;
             id: string;
             name: string;
             /** @description TTY containers have one stream, reported as stdout */
@@ -3333,6 +3518,7 @@ export interface components {
         };
         /** @description `stats`: one sample of the container (as GET …/stats answers) */
         ContainerStatsEvent: {
+            engine: string;
             id: string;
             name: string;
             read: string;
@@ -3364,6 +3550,7 @@ export interface components {
         StatsSetEvent: {
             sampledAt: string;
             containers: {
+                engine: string;
                 id: string;
                 name: string;
                 read: string;
@@ -3396,7 +3583,7 @@ export interface components {
                 pids: number;
             };
         };
-        /** @description GET /api/v1/events. Events: `ready` → ReadyEvent, `snapshot` → SnapshotEvent, `container` → ContainerChangeEvent, `resync` → ResyncEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        /** @description GET /api/v1/events. Events: `ready` → ReadyEvent, `snapshot` → SnapshotEvent, `container` → ContainerChangeEvent, `resync` → ResyncEvent, `engine` → EngineEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
         ContainerEventsMessage: {
             /** @enum {string} */
             event: "ready";
@@ -3417,6 +3604,11 @@ export interface components {
             event: "resync";
             id?: string;
             data: components["schemas"]["ResyncEvent"];
+        } | {
+            /** @enum {string} */
+            event: "engine";
+            id?: string;
+            data: components["schemas"]["EngineEvent"];
         } | {
             /** @enum {string} */
             event: "error";
@@ -3618,6 +3810,8 @@ export interface components {
             durationMs: number;
             /** @description The tool's combined output (last 1 MiB) */
             output: string;
+            /** @description The engine the tool ran against */
+            engine: string;
         };
         /** @description POST /api/v1/compose/up|down with Accept: text/event-stream. Events: `accepted` → ComposeAcceptedEvent, `output` → ComposeOutputEvent, `result` → ComposeResultEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
         ComposeStreamMessage: {

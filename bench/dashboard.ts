@@ -94,6 +94,7 @@ export async function runDashboard(opts: DashboardOptions) {
     const group = i % 7 === 6 ? null : (GROUPS[i % GROUPS.length] as string);
     const state = STATES[i % STATES.length] as string;
     return {
+      engine: 'local',
       id: hex(i + 1),
       name: `svc-${String(i).padStart(4, '0')}`,
       image: `registry.local/team-${i % 13}/app-${i % 29}:1.${i % 7}`,
@@ -118,6 +119,7 @@ export async function runDashboard(opts: DashboardOptions) {
     const list: Usage[] = running.map((c, i) => {
       const usage = ((i * 37 + k * 101) % 997) * 1_048_576;
       return {
+        engine: c.engine,
         id: c.id,
         name: c.name,
         read: new Date().toISOString(),
@@ -137,7 +139,7 @@ export async function runDashboard(opts: DashboardOptions) {
     return JSON.stringify(set);
   });
 
-  const identity: Identity = { sub: 'bench', role: 'admin', permissions: ['READ', 'EXECUTE', 'WRITE', 'DELETE'], groups: [], seesUngrouped: true };
+  const identity: Identity = { sub: 'bench', role: 'admin', permissions: ['READ', 'EXECUTE', 'WRITE', 'DELETE'], groups: [], seesUngrouped: true, engines: ['*'] };
   let statsOn = true;
   let statsSent = 0;
   const streams = new Set<ServerResponse>();

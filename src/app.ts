@@ -28,8 +28,10 @@ export interface AppOptions {
   config: Config;
   /** Defaults to a pino logger at config.logLevel; tests pass false for silence. */
   logger?: FastifyBaseLogger | boolean;
-  /** Defaults to the engine at config.docker.host; tests may pass a failing one. */
+  /** The first engine's client (default: built from config.engines[0]); tests may pass a failing one. */
   engine?: DockerEngine;
+  /** Clients by engine name (default: built from config.engines); tests may pass fakes. */
+  engines?: Record<string, DockerEngine>;
   /** Defaults to the groups file at config.groups.file (read and validated here). */
   groups?: GroupDefinition[];
   /** Defaults to detecting the compose tool; null: none. */
@@ -74,8 +76,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   await app.register(openApiPlugin);
   await app.register(accessRoutesPlugin, { config });
   await app.register(ssePlugin, { perClient: config.streams.perClient, heartbeatMs: config.streams.heartbeatMs, guard: app.access.streamGuard });
-  await app.register(containersPlugin, { config, engine: options.engine ?? createDockerEngine({ ...config.docker }), groupsOf: (c) => catalog.groupsOf(c) });
-  await app.register(swarmPlugin, { config, engines: [{ name: 'local', client: createSwarmEngine({ ...config.docker }) }], groupsOf: (s) => catalog.serviceGroupsOf(s) });
+  const engineFor = (settings: Config['engines'][number]): DockerEngine =>
+    options.engines?.[settings.name] ?? (settings === config.engines[0] ? options.engine : undefined) ?? createDockerEngine({ ...settings });
+  await app.register(containersPlugin, { config, engineFor, groupsOf: (c) => catalog.groupsOf(c) });
+  // Swarm: every engine is asked whether it is a manager; those that are not simply have none.
+  const swarmEngines = config.engines.map((settings) => ({ name: settings.name, client: createSwarmEngine({ ...settings }) }));
+  await app.register(swarmPlugin, { config, engines: swarmEngines, groupsOf: (s) => catalog.serviceGroupsOf(s) });
   await app.register(groupsPlugin, { config, catalog, services: app.swarm.groupMembers });
   await app.register(composePlugin, { config, tool: options.composeTool });
   await app.register(historyPlugin, { config });

@@ -6,7 +6,7 @@ import type { Config } from './config/config-schema.js';
  * structured Config derived from its TypeBox schema (src/config/config-schema.ts) and the
  * loader between them (src/config/load.ts). This is the only file that reads process.env.
  */
-export { ConfigSchema, type Config } from './config/config-schema.js';
+export { ConfigSchema, type Config, type EngineConfig } from './config/config-schema.js';
 export { EnvSchema, type Env } from './config/env-schema.js';
 export { ConfigError } from './config/load.js';
 

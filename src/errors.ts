@@ -14,6 +14,7 @@ export const ERRORS = {
   LAST_ADMIN: { status: 409, message: 'This would leave no enabled admin' },
   CONTAINER_NOT_FOUND: { status: 404, message: 'No such container' },
   AMBIGUOUS_CONTAINER_ID: { status: 409, message: 'The id prefix matches several containers; give more characters or the name' },
+  AMBIGUOUS: { status: 409, message: 'The reference matches containers on several engines; name the engine ({engine}:{ref} or ?engine=)' },
   CONTAINER_NOT_RUNNING: { status: 409, message: 'The container is not running' },
   CONTAINER_START_FAILED: {
     status: 409,

@@ -38,12 +38,16 @@ export async function startServer(config: Config): Promise<void> {
     await closeWithin(app, CLOSE_ON_FAILURE_MS);
     throw err;
   }
-  const engine = await app.containers.engineStatus.check(true);
-  if (engine.reachable) {
-    app.log.info({ engine: engine.info?.version, api: engine.info?.apiVersion }, `engine reachable at ${config.docker.host}`);
-  } else {
-    app.log.warn(`Docker engine unreachable at ${config.docker.host}: serving anyway, /ready answers 503 until it comes. ${engine.hint ?? ''}`);
-  }
+  // Each engine by its name and its URL as shown (no user info): never key material.
+  const several = app.containers.engines.length > 1;
+  await Promise.all(
+    app.containers.engines.map(async (unit) => {
+      const engine = await unit.status.check(true);
+      const which = several ? `engine ${unit.name}` : 'engine';
+      if (engine.reachable) app.log.info({ engine: engine.info?.version, api: engine.info?.apiVersion }, `${which} reachable at ${unit.url}`);
+      else app.log.warn(`Docker ${which} unreachable at ${unit.url}: serving anyway${unit.required ? ', /ready answers 503 until it comes' : ' (not required)'}. ${engine.hint ?? ''}`);
+    }),
+  );
   if (!allowedHostNames(config.host, config.allowedHosts)) {
     app.log.info(`answering any Host name: HOST=${config.host} is not loopback and ALLOWED_HOSTS is unset (set it to guard against DNS rebinding)`);
   }

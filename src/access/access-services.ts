@@ -31,6 +31,7 @@ export function createAccessServices(config: Pick<Config, 'auth' | 'auditRetenti
   const authenticator = new Authenticator(tokens, users, revocations, {
     accessLevelsEnabled: config.auth.accessLevelsEnabled,
     roleGroups: config.auth.roleGroups,
+    roleEngines: config.auth.roleEngines,
   }, new DbChanges(db));
   return { tokens, authenticator, users, revocations, audit: new AuditLog(db, config.auditRetentionDays) };
 }

@@ -9,11 +9,12 @@ import type { DbChanges } from '../storage/db-changes.js';
 /** Tokens whose database verdict is kept at once; past it the cache starts over (a bound, not a rule). */
 const VERDICTS = 1024;
 
-type Verdict = { refused: string } | { role: Role; groups: string[] | undefined };
+type Verdict = { refused: string } | { role: Role; groups: string[] | undefined; engines: string[] | undefined };
 
 export interface AuthenticatorSettings {
   accessLevelsEnabled: boolean;
   roleGroups: Record<Role, string[]>;
+  roleEngines: Record<Role, string[]>;
 }
 
 /**
@@ -51,15 +52,18 @@ export class Authenticator {
       this.verdicts.set(token, verdict);
     }
     if ('refused' in verdict) throw appError('UNAUTHORIZED', verdict.refused);
-    let { role, groups } = verdict;
+    let { role, groups, engines } = verdict;
     if (!this.settings.accessLevelsEnabled) {
       role = 'admin';
       groups = undefined;
+      engines = undefined;
     }
     return makePrincipal({
       sub: t.sub,
       role,
       groups: groups ?? this.defaultGroups(role),
+      // The token's engines, else the role's; an unknown role sees none (fail closed).
+      engines: engines ?? (Object.hasOwn(this.settings.roleEngines, role) ? this.settings.roleEngines[role] : []),
       via,
       expiresAt: t.exp,
       ...(t.uid !== undefined ? { userId: t.uid } : {}),
@@ -71,13 +75,14 @@ export class Authenticator {
   private lookUp(t: VerifiedToken, tokenId: string): Verdict {
     if (this.revocations.isRevoked(tokenId)) return { refused: 'The token was revoked (logged out)' };
     if (this.revocations.isSubjectRevoked(t.sub, t.iat)) return { refused: 'The tokens of this subject were revoked; get a new one' };
-    if (t.uid === undefined) return { role: t.role, groups: t.groups };
+    if (t.uid === undefined) return { role: t.role, groups: t.groups, engines: t.engines };
     const state = this.users.tokenState(t.uid);
     // The stamp tells a re-created user (same id or same name) from the one the token was issued to.
     if (!state || t.stamp === undefined || state.tokenStamp !== t.stamp || state.tokenVersion !== t.ver) {
       return { refused: 'The token is no longer valid; log in again' };
     }
-    return { role: state.user.role, groups: state.user.groups ?? undefined };
+    // A local user's own engines, current like its groups; else its role's.
+    return { role: state.user.role, groups: state.user.groups ?? undefined, engines: state.user.engines ?? undefined };
   }
 
   /** Own keys only; an unknown role has no groups (fail closed). */

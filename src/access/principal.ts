@@ -10,6 +10,8 @@ export interface Principal {
   groups: readonly string[];
   /** Admins (and `*` holders) also see containers that belong to no group. */
   seesUngrouped: boolean;
+  /** Engines whose containers this caller may see; `*` means every engine. Others do not exist for it. */
+  engines: readonly string[];
   /** Local user id for tokens issued by login; absent for platform or CLI tokens. */
   userId?: number;
   /** What revokes this one token: its jti, else a hash of the token (see access/revocations.ts). */
@@ -26,19 +28,26 @@ export interface Principal {
 export type Viewer = Principal;
 
 
-/** Anything with groups, such as a container view or a change. */
+/** Anything with groups, such as a container view or a change; and the engine it is on, if any. */
 export interface Grouped {
   groups: readonly string[];
+  engine?: string;
 }
 
-/** Whether the caller may see this container (or change): not visible means "does not exist". */
+/** Whether the caller may see this container (or change): not visible means "does not exist". Engine scope first, then groups. */
 export function canSee(principal: Principal, item: Grouped): boolean {
+  if (item.engine !== undefined && !canSeeEngine(principal, item.engine)) return false;
   if (item.groups.length === 0) return principal.seesUngrouped;
   return item.groups.some((g) => canSeeGroup(principal, g));
 }
 
 /** `*` in a group list: every group, and the containers that belong to none. */
 export const ALL_GROUPS = '*';
+
+/** Whether the caller may see an engine (and so anything on it); a hidden engine does not exist for it. */
+export function canSeeEngine(principal: Pick<Principal, 'engines'>, engine: string): boolean {
+  return principal.engines.includes(ALL_GROUPS) || principal.engines.includes(engine);
+}
 
 export function canSeeGroup(principal: Pick<Principal, 'groups'>, group: string): boolean {
   return principal.groups.includes(ALL_GROUPS) || principal.groups.includes(group);
@@ -73,6 +82,7 @@ export const SYSTEM_PRINCIPAL: Principal = Object.freeze({
   permissions: permissionsOf('admin'),
   groups: Object.freeze([ALL_GROUPS]),
   seesUngrouped: true,
+  engines: Object.freeze([ALL_GROUPS]),
   tokenId: 'system',
   expiresAt: Number.POSITIVE_INFINITY,
   via: 'system',

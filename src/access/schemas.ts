@@ -4,6 +4,11 @@ export const RoleSchema = Type.Union([Type.Literal('user'), Type.Literal('develo
 export const PermissionSchema = Type.Union([Type.Literal('READ'), Type.Literal('EXECUTE'), Type.Literal('WRITE'), Type.Literal('DELETE')]);
 const GroupName = Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$' });
 /** Also checked outside HTTP (CLI, first-run admin) by src/access/user-rules.ts: keep descriptions readable. */
+export const EngineListSchema = Type.Array(Type.String({ pattern: '^(\\*|[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62})$' }), {
+  maxItems: 100,
+  description: 'a list of up to 100 engine names (ENGINES_FILE), or * for every engine',
+});
+
 export const GroupListSchema = Type.Array(GroupName, {
   maxItems: 100,
   description: 'a list of up to 100 group names (letters, digits, _ . -; starting with a letter or digit)',
@@ -25,6 +30,7 @@ export const IdentitySchema = Type.Object({
   permissions: Type.Array(PermissionSchema),
   groups: Type.Array(Type.String()),
   seesUngrouped: Type.Boolean(),
+  engines: Type.Array(Type.String(), { description: 'Engines whose containers this caller may see; `*`: every engine' }),
   userId: Type.Optional(Type.Integer()),
   expiresAt: Type.Optional(Type.Integer({ description: 'Unix seconds' })),
 });
@@ -40,6 +46,7 @@ export const UserSchema = Type.Object({
   username: Type.String(),
   role: RoleSchema,
   groups: Type.Union([Type.Array(Type.String()), Type.Null()], { description: "The user's own groups; null: the role's defaults" }),
+  engines: Type.Union([Type.Array(Type.String()), Type.Null()], { description: "The user's own engines; null: the role's defaults" }),
   disabled: Type.Boolean(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
@@ -56,6 +63,7 @@ export const CreateUserSchema = Type.Object(
     password: PasswordSchema,
     role: RoleSchema,
     groups: Type.Optional(Type.Union([GroupListSchema, Type.Null()])),
+    engines: Type.Optional(Type.Union([EngineListSchema, Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -64,6 +72,7 @@ export const UpdateUserSchema = Type.Object(
   {
     role: Type.Optional(RoleSchema),
     groups: Type.Optional(Type.Union([GroupListSchema, Type.Null()])),
+    engines: Type.Optional(Type.Union([EngineListSchema, Type.Null()])),
     disabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false, minProperties: 1 },
@@ -95,6 +104,7 @@ export const RolesResponseSchema = Type.Object({
       permissions: Type.Array(PermissionSchema),
       groups: Type.Array(Type.String()),
       seesUngrouped: Type.Boolean(),
+      engines: Type.Array(Type.String(), { description: "The role's default engines; `*`: every engine" }),
       manageUsersAndAudit: Type.Boolean(),
     }),
   ),
@@ -116,6 +126,9 @@ export type AuditQuery = Static<typeof AuditQuerySchema>;
 export const AuditDetailsSchema = Type.Object({
   body: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   query: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  container: Type.Optional(
+    Type.Object({ engine: Type.String(), id: Type.String() }, { description: 'The container acted on, as resolved from the reference given (its engine and full id)' }),
+  ),
 });
 export type AuditDetails = Static<typeof AuditDetailsSchema>;
 

@@ -17,7 +17,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 function sameAccess(a: Principal, b: Principal): boolean {
   const groups = (p: Principal) => [...p.groups].sort().join('\n');
-  return a.role === b.role && a.seesUngrouped === b.seesUngrouped && groups(a) === groups(b);
+  const engines = (p: Principal) => [...p.engines].sort().join('\n');
+  return a.role === b.role && a.seesUngrouped === b.seesUngrouped && groups(a) === groups(b) && engines(a) === engines(b);
 }
 
 /**

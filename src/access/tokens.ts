@@ -18,6 +18,8 @@ export interface TokenClaims {
   sub: string;
   role: Role;
   groups?: string[];
+  /** Engines the bearer may see (absent: the role's). */
+  engines?: string[];
   /**
    * Local user id, token version and the user's random stamp: a role or password change
    * invalidates the token, and a deleted user's token never names a later user.
@@ -88,6 +90,7 @@ export class TokenService {
     const now = Math.floor(Date.now() / 1000);
     const payload: JWTPayload = { role: claims.role };
     if (claims.groups) payload['groups'] = claims.groups;
+    if (claims.engines) payload['engines'] = claims.engines;
     if (claims.uid !== undefined) payload['uid'] = claims.uid;
     if (claims.ver !== undefined) payload['ver'] = claims.ver;
     if (claims.stamp !== undefined) payload['stamp'] = claims.stamp;
@@ -112,6 +115,9 @@ export class TokenService {
     if (!role) throw appError('UNAUTHORIZED', 'The token carries no role this service knows');
     const groups = payload['groups'];
     if (groups !== undefined && !isStringArray(groups)) throw appError('UNAUTHORIZED', 'The token is not valid');
+    const engines = payload['engines'];
+    // A malformed engine scope must not widen to the role's: refused like a bad groups claim.
+    if (engines !== undefined && !isStringArray(engines)) throw appError('UNAUTHORIZED', 'The token is not valid');
     const uid = payload['uid'];
     const ver = payload['ver'];
     const stamp = payload['stamp'];
@@ -121,6 +127,7 @@ export class TokenService {
     const verified: VerifiedToken = { sub: payload.sub as string, role, exp: payload.exp as number };
     if (payload.jti) verified.jti = payload.jti;
     if (groups) verified.groups = groups;
+    if (engines) verified.engines = engines;
     if (typeof uid === 'number') verified.uid = uid;
     if (typeof ver === 'number') verified.ver = ver;
     if (typeof stamp === 'string') verified.stamp = stamp;

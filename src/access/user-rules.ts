@@ -1,7 +1,7 @@
 import type { TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { appError } from '../errors.js';
-import { GroupListSchema, PasswordSchema, RoleSchema, UsernameSchema } from './schemas.js';
+import { EngineListSchema, GroupListSchema, PasswordSchema, RoleSchema, UsernameSchema } from './schemas.js';
 import type { Role } from './permissions.js';
 
 /**
@@ -33,4 +33,10 @@ export function checkRole(value: unknown): Role {
 export function checkGroups(value: unknown): string[] | null {
   if (value === null) return null;
   return check<string[]>(GroupListSchema, value, 'groups', true);
+}
+
+/** null means "the role's default engines". */
+export function checkEngines(value: unknown): string[] | null {
+  if (value === null || value === undefined) return null;
+  return check<string[]>(EngineListSchema, value, 'engines', true);
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { hashPassword, verifyPassword, generatePassword } from './passwords.js';
 import type { Role } from './permissions.js';
-import { checkGroups, checkPassword, checkRole, checkUsername } from './user-rules.js';
+import { checkEngines, checkGroups, checkPassword, checkRole, checkUsername } from './user-rules.js';
 import { appError } from '../errors.js';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../storage/database.js';
@@ -16,6 +16,7 @@ interface UserRow {
   password_hash: string;
   role: Role;
   groups_json: string | null;
+  engines_json: string | null;
   disabled: number;
   token_version: number;
   token_stamp: string;
@@ -26,6 +27,7 @@ interface UserRow {
 export interface UserChanges {
   role?: Role;
   groups?: string[] | null;
+  engines?: string[] | null;
   disabled?: boolean;
 }
 
@@ -35,6 +37,7 @@ function toUser(row: UserRow): User {
     username: row.username,
     role: row.role,
     groups: row.groups_json ? (JSON.parse(row.groups_json) as string[]) : null,
+    engines: row.engines_json ? (JSON.parse(row.engines_json) as string[]) : null,
     disabled: row.disabled === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -90,16 +93,17 @@ export class UserService extends EventEmitter<UserEvents> {
     return toUser(this.row(id));
   }
 
-  async create(input: { username: string; password: string; role: Role; groups: string[] | null }): Promise<User> {
+  async create(input: { username: string; password: string; role: Role; groups: string[] | null; engines?: string[] | null }): Promise<User> {
     const username = checkUsername(input.username);
     const role = checkRole(input.role);
     const groups = checkGroups(input.groups);
+    const engines = checkEngines(input.engines ?? null);
     const hash = await hashPassword(checkPassword(input.password));
     const now = new Date().toISOString();
     try {
       const info = this.db
-        .prepare('INSERT INTO users (username, password_hash, role, groups_json, token_stamp, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(username, hash, role, groups ? JSON.stringify(groups) : null, newTokenStamp(), now, now);
+        .prepare('INSERT INTO users (username, password_hash, role, groups_json, engines_json, token_stamp, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(username, hash, role, groups ? JSON.stringify(groups) : null, engines ? JSON.stringify(engines) : null, newTokenStamp(), now, now);
       return this.get(Number(info.lastInsertRowid));
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw appError('USER_EXISTS', `A user named ${username} exists`);
@@ -114,9 +118,11 @@ export class UserService extends EventEmitter<UserEvents> {
     if (row.role === 'admin' && row.disabled === 0 && (role !== 'admin' || disabled)) this.keepAnAdmin(id);
     const newGroups = changes.groups === undefined ? undefined : checkGroups(changes.groups);
     const groups = newGroups === undefined ? row.groups_json : newGroups === null ? null : JSON.stringify(newGroups);
+    const newEngines = changes.engines === undefined ? undefined : checkEngines(changes.engines);
+    const engines = newEngines === undefined ? row.engines_json : newEngines === null ? null : JSON.stringify(newEngines);
     this.db
-      .prepare('UPDATE users SET role = ?, groups_json = ?, disabled = ?, token_version = token_version + 1, updated_at = ? WHERE id = ?')
-      .run(role, groups, disabled ? 1 : 0, new Date().toISOString(), id);
+      .prepare('UPDATE users SET role = ?, groups_json = ?, engines_json = ?, disabled = ?, token_version = token_version + 1, updated_at = ? WHERE id = ?')
+      .run(role, groups, engines, disabled ? 1 : 0, new Date().toISOString(), id);
     this.emit('changed', id);
     return this.get(id);
   }

@@ -13,13 +13,13 @@ export function parseTtl(value: string): number {
   return Number(m[1]) * (UNIT[m[2] ?? 's'] ?? 1);
 }
 
-export const TOKEN_USAGE = 'gui-docker-manager token --sub NAME --role user|developer|admin [--groups a,b] [--ttl 1h]';
+export const TOKEN_USAGE = 'gui-docker-manager token --sub NAME --role user|developer|admin [--groups a,b] [--engines e1,e2] [--ttl 1h]';
 
 /** Prints a signed token for automation and the desktop GUI (same secret as the server). */
 export async function tokenCommand(args: string[], config: Config): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { sub: { type: 'string' }, role: { type: 'string' }, groups: { type: 'string' }, ttl: { type: 'string', default: '1h' } },
+    options: { sub: { type: 'string' }, role: { type: 'string' }, groups: { type: 'string' }, engines: { type: 'string' }, ttl: { type: 'string', default: '1h' } },
     strict: true,
   });
   if (!values.sub || !/^[\w.@:-]{1,128}$/.test(values.sub)) throw new Error(`--sub is required (letters, digits, _ . @ : -)\n${TOKEN_USAGE}`);
@@ -28,9 +28,11 @@ export async function tokenCommand(args: string[], config: Config): Promise<numb
   if (ttl < 60 || ttl > 365 * 86400) throw new Error('--ttl must be between 1 minute and 365 days');
   const groups = values.groups?.split(',').map((g) => g.trim()).filter(Boolean);
   if (groups?.some((g) => !/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(g))) throw new Error('--groups must be comma-separated group names');
+  const engines = values.engines?.split(',').map((g) => g.trim()).filter(Boolean);
+  if (engines?.some((g) => g !== '*' && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(g))) throw new Error('--engines must be comma-separated engine names (or *)');
   const { secret } = resolveSecret(config.auth.secret, config.dataDir);
   const tokens = new TokenService({ ...config.auth, secret, roleMap: config.auth.roleMap });
-  const { token } = await tokens.sign({ sub: values.sub, role: values.role, ...(groups ? { groups } : {}) }, ttl);
+  const { token } = await tokens.sign({ sub: values.sub, role: values.role, ...(groups ? { groups } : {}), ...(engines ? { engines } : {}) }, ttl);
   console.log(token);
   return 0;
 }

@@ -9,6 +9,7 @@ export const USER_USAGE = `gui-docker-manager user list
 gui-docker-manager user add NAME --role ROLE [--groups a,b] [--password-stdin]
 gui-docker-manager user set-role NAME ROLE
 gui-docker-manager user set-groups NAME a,b|default
+gui-docker-manager user set-engines NAME e1,e2|default
 gui-docker-manager user set-password NAME [--password-stdin]
 gui-docker-manager user disable|enable|delete NAME
 (without --password-stdin a password is generated and printed once)`;
@@ -61,6 +62,10 @@ export async function userCommand(args: string[], config: Config): Promise<numbe
       case 'set-groups':
         if (!arg) throw new Error(USER_USAGE);
         console.log(show(users.update(find(name).id, { groups: arg === 'default' ? null : arg.split(',').filter(Boolean) })));
+        return 0;
+      case 'set-engines':
+        if (!arg) throw new Error(USER_USAGE);
+        console.log(show(users.update(find(name).id, { engines: arg === 'default' ? null : arg.split(',').filter(Boolean) })));
         return 0;
       case 'set-password': {
         const secret = await password();

@@ -1,5 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { canSee, withVisibleGroups, type Viewer } from '../access/principal.js';
+import { canSee, canSeeEngine, SYSTEM_PRINCIPAL, withVisibleGroups, type Viewer } from '../access/principal.js';
+import type { EngineConfig } from '../config.js';
+import { EngineEnvironments } from './engine-env.js';
 import type { ComposeTool } from './detect.js';
 import { resolveModel } from './model.js';
 import { engineSockets, PROJECT_NAME } from './paths.js';
@@ -22,6 +24,8 @@ export interface ComposeSettings {
   allowPull: boolean;
   /** Environment of the tool: PATH and the engine address, nothing of ours. */
   env: NodeJS.ProcessEnv;
+  /** Every engine: a project runs against its own (DOCKER_HOST and TLS settings). */
+  engines: readonly EngineConfig[];
 }
 
 const WORKING_DIR = 'com.docker.compose.project.working_dir';
@@ -30,6 +34,7 @@ const CONFIG_FILES = 'com.docker.compose.project.config_files';
 
 interface ProjectView {
   name: string;
+  engine: string | null;
   source: 'directory' | 'declared' | 'adopted';
   managed: boolean;
   dir: string | null;
@@ -48,6 +53,7 @@ function statusOf(containers: readonly ContainerSummary[]): ProjectStatus {
 export class ComposeService {
   private readonly busy = new Set<string>();
   private readonly projectsFile: ProjectsFile | undefined;
+  private readonly engineEnvs: EngineEnvironments;
 
   constructor(
     readonly tool: ComposeTool | undefined,
@@ -58,6 +64,7 @@ export class ComposeService {
   ) {
     // Fail at boot, not at the first call, on a broken projects file; later breakage keeps the last good one.
     this.projectsFile = settings.projectsFile ? new ProjectsFile(settings.projectsFile, log) : undefined;
+    this.engineEnvs = new EngineEnvironments(settings.engines, settings.env);
   }
 
   /** COMPOSE_PROJECTS_FILE: valid, or invalid and why (the last good projects are served). */
@@ -65,47 +72,55 @@ export class ComposeService {
     return this.projectsFile?.state();
   }
 
-  /** The engine's socket as it is now: a bind of it is host access. */
-  private sockets() {
-    return engineSockets(this.settings.env['DOCKER_HOST']);
+  /** The project's engine's socket as it is now (and the local ones): a bind of it is host access. */
+  private sockets(project: ManagedProject) {
+    return engineSockets(this.engineEnvs.envFor(project)['DOCKER_HOST']);
   }
 
-  /** Projects this service may act on; declared ones win over a folder of the same name. */
-  managed(): ManagedProject[] {
+  private engineOf(project: ManagedProject): string {
+    return project.engine ?? this.engineEnvs.defaultEngine;
+  }
+
+  /** Projects this service may act on; declared ones win over a folder of the same name. A viewer sees those on its engines only. */
+  managed(viewer: Viewer = SYSTEM_PRINCIPAL): ManagedProject[] {
     const declared = this.projectsFile?.list() ?? [];
     const names = new Set(declared.map((p) => p.name));
-    return [...declared, ...discoverProjects(this.settings.projectsDir).filter((p) => !names.has(p.name))];
+    const all = [...declared, ...discoverProjects(this.settings.projectsDir).filter((p) => !names.has(p.name))];
+    return all.filter((p) => canSeeEngine(viewer, this.engineOf(p)));
   }
 
-  private containersOf(project: string, viewer: Viewer): ContainerSummary[] {
-    const members = this.store.summaries().filter((c) => c.composeProject === project && canSee(viewer, c));
+  /** A project's containers the viewer may see: a managed project's on its own engine only. */
+  private containersOf(project: string, viewer: Viewer, engine?: string): ContainerSummary[] {
+    const members = this.store.summaries().filter((c) => c.composeProject === project && (engine === undefined || c.engine === engine) && canSee(viewer, c));
     return members.map((c) => withVisibleGroups(viewer, c));
   }
 
   async projects(viewer: Viewer) {
     await this.store.ready();
-    const managed = this.managed();
-    const names = new Set(managed.map((p) => p.name));
+    const managed = this.managed(viewer);
+    const names = new Set(this.managed().map((p) => p.name));
     const adopted = new Map<string, ContainerSummary[]>();
     for (const c of this.store.summaries()) {
       if (c.composeProject && !names.has(c.composeProject)) adopted.set(c.composeProject, [...(adopted.get(c.composeProject) ?? []), c]);
     }
     const seeAll = viewer.role === 'admin';
-    const sockets = this.sockets();
     const views: ProjectView[] = managed.map((p) => {
-      const containers = this.containersOf(p.name, viewer);
+      const engine = this.engineOf(p);
+      const containers = this.containersOf(p.name, viewer, engine);
       let services: string[] = [];
       try {
-        services = loadProjectFiles(p, p.files, sockets).services;
+        services = loadProjectFiles(p, p.files, this.sockets(p)).services;
       } catch {
-        // An unsafe or broken project is still listed; up/down will say why.
+        // An unsafe or broken project (or one naming an unknown engine) is still listed; up/down will say why.
       }
-      return { name: p.name, source: p.source, managed: true, dir: p.dir, files: p.files, services, containers };
+      return { name: p.name, engine, source: p.source, managed: true, dir: p.dir, files: p.files, services, containers };
     });
     for (const [name, all] of adopted) {
       const first = all[0] as ContainerSummary;
+      const engines = new Set(all.map((c) => c.engine));
       views.push({
         name,
+        engine: engines.size === 1 ? first.engine : null,
         source: 'adopted',
         managed: false,
         dir: first.labels[WORKING_DIR] ?? null,
@@ -126,8 +141,9 @@ export class ComposeService {
 
   async status(project: string, viewer: Viewer) {
     await this.store.ready();
-    const containers = this.containersOf(project, viewer);
-    const known = containers.length > 0 || ((viewer.role === 'admin') && this.managed().some((p) => p.name === project));
+    const managed = this.managed(viewer).find((p) => p.name === project);
+    const containers = this.containersOf(project, viewer, managed && this.engineOf(managed));
+    const known = containers.length > 0 || (viewer.role === 'admin' && managed !== undefined);
     if (!known) throw appError('COMPOSE_PROJECT_NOT_FOUND', `No compose project named ${project}`);
     const byService = new Map<string, ContainerSummary[]>();
     for (const c of containers) byService.set(c.composeService ?? '', [...(byService.get(c.composeService ?? '') ?? []), c]);
@@ -151,27 +167,30 @@ export class ComposeService {
     action: 'up' | 'down',
     body: ComposeUpBody | ComposeDownBody,
     hooks: { started?: (argv: string[]) => void; onLine?: (l: OutputLine) => void } = {},
+    viewer: Viewer = SYSTEM_PRINCIPAL,
   ): Promise<ComposeResult> {
     const tool = this.tool;
     if (!tool) throw appError('COMPOSE_UNAVAILABLE');
     if (!PROJECT_NAME.test(body.project)) throw appError('VALIDATION_ERROR', 'Invalid project name');
-    const project = this.managed().find((p) => p.name === body.project);
+    const project = this.managed(viewer).find((p) => p.name === body.project);
     if (!project) {
-      if (this.store.summaries().some((c) => c.composeProject === body.project)) throw appError('COMPOSE_NOT_MANAGED');
+      if (this.store.summaries().some((c) => c.composeProject === body.project && canSee(viewer, c))) throw appError('COMPOSE_NOT_MANAGED');
       throw appError('COMPOSE_PROJECT_NOT_FOUND', `No compose project named ${body.project}`);
     }
-    const loaded = loadProjectFiles(project, body.files ?? project.files, this.sockets());
+    const env = this.engineEnvs.envFor(project);
+    const loaded = loadProjectFiles(project, body.files ?? project.files, this.sockets(project));
     const base = ['-p', project.name, '--project-directory', project.dir, ...loaded.paths.flatMap((p) => ['-f', p])];
     const args = action === 'up' ? this.upArgs(body as ComposeUpBody, loaded) : downArgs(body as ComposeDownBody);
     const argv = [...tool.command, ...base, ...args];
     if (this.busy.has(project.name)) throw appError('COMPOSE_BUSY', `A compose operation on ${project.name} is running`);
     this.busy.add(project.name);
     try {
-      const options = { cwd: project.dir, env: this.settings.env, timeoutMs: this.settings.timeoutSeconds * 1000 };
+      // The tool talks to the project's engine only: its DOCKER_HOST and TLS settings.
+      const options = { cwd: project.dir, env, timeoutMs: this.settings.timeoutSeconds * 1000 };
       if (action === 'up') await this.checkResolved(tool, project, loaded, base, options, (body as ComposeUpBody).services ?? []);
       hooks.started?.(argv);
       const r = await runCompose(argv, { ...options, onLine: hooks.onLine });
-      return { project: project.name, action, command: argv, exitCode: r.exitCode, timedOut: r.timedOut, durationMs: r.durationMs, output: r.output };
+      return { project: project.name, action, command: argv, exitCode: r.exitCode, timedOut: r.timedOut, durationMs: r.durationMs, output: r.output, engine: this.engineOf(project) };
     } finally {
       this.busy.delete(project.name);
     }
@@ -204,7 +223,7 @@ export class ComposeService {
     services: readonly string[],
   ): Promise<void> {
     const model = await resolveModel(tool, { project: project.name, args, ...options });
-    const findings = checkModel(model, { dirReal: project.dir, sockets: this.sockets() }).filter((f) => !(f.hostAccess && project.trusted));
+    const findings = checkModel(model, { dirReal: project.dir, sockets: this.sockets(project) }).filter((f) => !(f.hostAccess && project.trusted));
     if (findings.length > 0) {
       const more = findings.length > 1 ? ` (and ${findings.length - 1} more)` : '';
       throw appError('COMPOSE_UNSAFE', `${describeFinding(findings[0]!, loaded.docs, loaded.paths.map((p) => p.slice(project.dir.length + 1)))}${more}`);

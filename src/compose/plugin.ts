@@ -22,7 +22,7 @@ export interface ComposePluginOptions {
 /** Compose projects run with the real compose tool, confined to their folders. */
 const composePlugin: FastifyPluginAsync<ComposePluginOptions> = async (app, { config, tool }) => {
   const found = tool === undefined ? await detectCompose(config.compose.command, config.compose.env) : (tool ?? undefined);
-  const compose = new ComposeService(found, app.containers.store, config.compose, app.log, app.containers.containers.marks);
+  const compose = new ComposeService(found, app.containers.store, { ...config.compose, engines: config.engines }, app.log, app.containers.containers.marks);
   app.decorate('compose', compose);
   for (const schema of payloadSchemas(COMPOSE_STREAM)) app.addSchema(schema);
   app.addSchema(COMPOSE_STREAM.message);

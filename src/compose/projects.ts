@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { appError } from '../errors.js';
 import { checkDotEnv, FILE_NAME, isInside, PROJECT_NAME, safeComposeFile, type EngineSocket } from './paths.js';
 import { checkComposeReferences } from './references.js';
+import { declaredEngine } from './engine-env.js';
 
 /** A project this service may run up/down on: its folder and its files in order. */
 export interface ManagedProject {
@@ -15,6 +16,8 @@ export interface ManagedProject {
   source: 'directory' | 'declared';
   /** Declared with `trusted: true`: may give its containers the host (privileged, the socket, …). */
   trusted: boolean;
+  /** The engine it runs on (declared, or `.gdm-engine` in its folder); absent: the first engine. */
+  engine?: string;
 }
 
 /** Compose's own default file names, in its order of preference, then the override. */
@@ -38,7 +41,8 @@ export function discoverProjects(projectsDir: string | undefined): ManagedProjec
     const dir = join(root, name);
     if (!PROJECT_NAME.test(name) || !statSync(dir).isDirectory() || !isInside(root, realpathSync(dir))) continue;
     const files = defaultFiles(dir);
-    if (files.length > 0) out.push({ name, dir: realpathSync(dir), files, source: 'directory', trusted: false });
+    const engine = declaredEngine(dir);
+    if (files.length > 0) out.push({ name, dir: realpathSync(dir), files, source: 'directory', trusted: false, ...(engine ? { engine } : {}) });
   }
   return out;
 }
@@ -52,6 +56,7 @@ const DeclaredSchema = Type.Object(
           dir: Type.String({ minLength: 1 }),
           files: Type.Array(Type.String({ pattern: FILE_NAME.source }), { minItems: 1, maxItems: 20 }),
           trusted: Type.Optional(Type.Boolean()),
+          engine: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$', description: 'The engine it runs on (ENGINES_FILE name)' })),
         },
         { additionalProperties: false },
       ),
@@ -79,7 +84,8 @@ export function parseDeclaredProjects(text: string): ManagedProject[] {
   }
   return Object.entries((doc as Declared).projects).map(([name, p]) => {
     if (!existsSync(p.dir)) throw new Error(`folder ${p.dir} of ${name} does not exist`);
-    return { name, dir: realpathSync(p.dir), files: p.files, source: 'declared' as const, trusted: p.trusted === true };
+    const engine = p.engine ?? declaredEngine(p.dir);
+    return { name, dir: realpathSync(p.dir), files: p.files, source: 'declared' as const, trusted: p.trusted === true, ...(engine ? { engine } : {}) };
   });
 }
 

@@ -59,7 +59,7 @@ const composeRoutes: FastifyPluginAsyncTypebox<{ compose: ComposeService; stream
   /** Runs an operation as JSON, or streams the tool's output when asked (once every check passed). */
   const execute = async (request: FastifyRequest, reply: FastifyReply, action: 'up' | 'down', body: ComposeUpBody | ComposeDownBody) => {
     if (!(request.headers.accept ?? '').includes('text/event-stream')) {
-      const result = await compose.run(action, body);
+      const result = await compose.run(action, body, {}, viewerOf(request));
       if (result.exitCode !== 0) throw failed(result);
       return result;
     }
@@ -72,7 +72,7 @@ const composeRoutes: FastifyPluginAsyncTypebox<{ compose: ComposeService; stream
       },
       // The tool runs to its end even if the client leaves; its output then goes unread.
       onLine: (line) => stream?.send('output', line),
-    });
+    }, viewerOf(request));
     auditRequest(audit, request, result.exitCode === 0 ? 200 : 409, reply.elapsedTime);
     stream?.end('result', result);
   };

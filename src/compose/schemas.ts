@@ -17,6 +17,7 @@ export const ComposeProjectSchema = Type.Object({
     description: 'adopted: started elsewhere, seen through its containers; status only',
   }),
   managed: Type.Boolean({ description: 'up and down may act on it' }),
+  engine: Type.Union([Type.String(), Type.Null()], { description: 'The engine it runs on (managed: declared or the first engine; adopted: where its containers are, null when on several)' }),
   dir: Type.Union([Type.String(), Type.Null()]),
   files: Type.Array(Type.String()),
   services: Type.Array(Type.String()),
@@ -93,5 +94,6 @@ export const ComposeResultSchema = Type.Object({
   timedOut: Type.Boolean(),
   durationMs: Type.Integer(),
   output: Type.String({ description: 'The tool\'s combined output (last 1 MiB)' }),
+  engine: Type.String({ description: 'The engine the tool ran against' }),
 });
 export type ComposeResult = Static<typeof ComposeResultSchema>;

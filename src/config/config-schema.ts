@@ -8,6 +8,19 @@ const env = EnvSchema.properties;
 const ConfigRoleSchema = Type.Union([Type.Literal('user'), Type.Literal('developer'), Type.Literal('admin')]);
 const GroupNames = Type.Array(Type.String(), { description: 'group names; `*` stands for every group and the ungrouped containers' });
 
+/** One engine the service follows (ENGINES_FILE, or DOCKER_HOST as the single engine `local`). */
+export const EngineConfigSchema = Type.Object({
+  name: Type.String({ description: 'Unique, safe in `{engine}:{ref}` references' }),
+  host: Type.String({ description: 'unix://, tcp:// or ssh:// URL' }),
+  apiVersion: Type.Optional(Type.String()),
+  certPath: Type.Optional(Type.String({ description: 'DOCKER_CERT_PATH: a folder with ca.pem, cert.pem, key.pem' })),
+  tlsVerify: Type.Boolean(),
+  tls: Type.Optional(Type.Object({ ca: Type.String(), cert: Type.String(), key: Type.String() }, { description: 'Paths of the PEM files (never their content)' })),
+  required: Type.Boolean({ description: '/ready waits for it; default true for the first engine only' }),
+  timeoutMs: Type.Integer(),
+});
+export type EngineConfig = Static<typeof EngineConfigSchema>;
+
 /**
  * The configuration the service runs with, as loadConfig builds it from the environment
  * (src/config/load.ts). The type is derived from this schema, so the shape is written once;
@@ -24,6 +37,8 @@ export const ConfigSchema = Type.Object({
     tlsVerify: Type.Boolean(),
     timeoutMs: Type.Integer(),
   }),
+  engines: Type.Array(EngineConfigSchema, { minItems: 1, description: 'Every engine, in the order of ENGINES_FILE (the first is the default one)' }),
+  enginesFile: Type.Optional(Type.String()),
   stats: Type.Object({ source: env.STATS_SOURCE, intervalMs: Type.Integer() }),
   streams: Type.Object({ perClient: Type.Integer(), heartbeatMs: Type.Integer() }),
   metricsContainerStats: Type.Boolean({ description: 'Per-container CPU and memory gauges on /metrics (opt-in: one series per container)' }),
@@ -40,6 +55,7 @@ export const ConfigSchema = Type.Object({
     clockToleranceSeconds: Type.Integer(),
     accessLevelsEnabled: Type.Boolean(),
     roleGroups: Type.Record(ConfigRoleSchema, GroupNames, { description: "Each role's default groups" }),
+    roleEngines: Type.Record(ConfigRoleSchema, Type.Array(Type.String()), { description: "Each role's default engines; `*` stands for every engine" }),
     roleMap: Type.Record(Type.String(), ConfigRoleSchema, { description: 'Role names in foreign tokens → our roles' }),
     adminUsername: Type.String(),
     adminPassword: Type.Optional(Type.String()),

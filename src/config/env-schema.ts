@@ -15,6 +15,9 @@ export const LogLevelSchema = Type.Union(
   { default: 'info', description: 'one of fatal, error, warn, info, debug, trace, silent' },
 );
 
+/** Engine names, or `*` for every engine. */
+const ENGINE_LIST = '^(\\*|[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62})(,(\\*|[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}))*$';
+
 /** Group names, or `*` for every group (and the containers that belong to none). */
 const GROUP_LIST = '^(\\*|[a-zA-Z0-9][a-zA-Z0-9_.-]*)(,(\\*|[a-zA-Z0-9][a-zA-Z0-9_.-]*))*$';
 
@@ -35,6 +38,7 @@ export const EnvSchema = Type.Object({
   DOCKER_API_VERSION: Type.Optional(Type.String({ pattern: '^v?1\\.[0-9]{2}$', description: 'an engine API version such as 1.41' })),
   DOCKER_CERT_PATH: Type.Optional(Type.String({ minLength: 1, description: 'a folder holding ca.pem, cert.pem and key.pem' })),
   DOCKER_TLS_VERIFY: Type.Boolean({ default: false, description: 'true or false (1 or 0)' }),
+  ENGINES_FILE: Type.Optional(Type.String({ minLength: 1, description: 'the path of a YAML file declaring the engines (unset: DOCKER_HOST is the one engine, named local)' })),
   CORS_ORIGINS: Type.String({
     default: '',
     description: 'a comma-separated list of origins such as https://gui.example.org (they may send the session cookie); * lets any origin read without credentials',
@@ -75,6 +79,9 @@ export const EnvSchema = Type.Object({
   USER_SERVICES: Type.String({ pattern: GROUP_LIST, default: 'foundation,core', description: 'comma-separated group names, or * for every group' }),
   DEVELOPER_SERVICES: Type.String({ pattern: GROUP_LIST, default: 'foundation,core,application', description: 'comma-separated group names, or * for every group' }),
   ADMIN_SERVICES: Type.String({ pattern: GROUP_LIST, default: '*', description: 'comma-separated group names, or * for every group' }),
+  USER_ENGINES: Type.String({ pattern: ENGINE_LIST, default: '*', description: 'comma-separated engine names (ENGINES_FILE), or * for every engine' }),
+  DEVELOPER_ENGINES: Type.String({ pattern: ENGINE_LIST, default: '*', description: 'comma-separated engine names (ENGINES_FILE), or * for every engine' }),
+  ADMIN_ENGINES: Type.String({ pattern: ENGINE_LIST, default: '*', description: 'comma-separated engine names (ENGINES_FILE), or * for every engine' }),
   ROLE_MAP: Type.String({
     pattern: '^([A-Za-z0-9_.-]+:(user|developer|admin)(,[A-Za-z0-9_.-]+:(user|developer|admin))*)?$',
     default: '',

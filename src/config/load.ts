@@ -5,6 +5,7 @@ import Value from 'typebox/value';
 import { PACKAGE } from '../version.js';
 import type { Config } from './config-schema.js';
 import { EnvSchema, type Env } from './env-schema.js';
+import { EnginesFileError, readEnginesFile } from './engines-file.js';
 
 /** Variables of the platform's compose file that this service knowingly ignores. */
 const IGNORED_VARS = ['MONGODB_URL', 'SERVICE_NAME', 'DEBUG', 'LUCID_ENV', 'LUCID_PLATFORM', 'SERVICE_URL'];
@@ -67,6 +68,20 @@ function runningInContainer(): boolean {
   return existsSync('/.dockerenv') || existsSync('/run/.containerenv');
 }
 
+/** ENGINES_FILE's engines, or DOCKER_HOST (with its TLS settings) as the one required engine `local`. */
+function enginesOf(e: Env, apiVersion: string | undefined): Config['engines'] {
+  if (e.ENGINES_FILE === undefined) {
+    const local = { name: 'local', host: e.DOCKER_HOST, tlsVerify: e.DOCKER_TLS_VERIFY, required: true, timeoutMs: e.ENGINE_TIMEOUT_MS };
+    return [{ ...local, ...(apiVersion ? { apiVersion } : {}), ...(e.DOCKER_CERT_PATH ? { certPath: e.DOCKER_CERT_PATH } : {}) }];
+  }
+  try {
+    return readEnginesFile(e.ENGINES_FILE, { timeoutMs: e.ENGINE_TIMEOUT_MS, apiVersion });
+  } catch (err) {
+    if (err instanceof EnginesFileError) throw new ConfigError('ENGINES_FILE', err.message);
+    throw err;
+  }
+}
+
 /**
  * Reads and validates the environment once. Throws ConfigError naming the first
  * variable that is wrong and what it expects.
@@ -94,17 +109,20 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
   }
   if (e.UPDATE_CHECK_INTERVAL > 0 && e.UPDATE_CHECK_INTERVAL < 60) throw invalid('UPDATE_CHECK_INTERVAL', env);
   const allowedHosts = list(e.ALLOWED_HOSTS.toLowerCase()).map((entry) => allowedHost(entry, env));
+  const apiVersion = e.DOCKER_API_VERSION?.replace(/^v/, '');
   return {
     port: e.PORT,
     host: e.HOST ?? (runningInContainer() ? '0.0.0.0' : '127.0.0.1'),
     logLevel: e.LOG_LEVEL,
     docker: {
       host: e.DOCKER_HOST,
-      apiVersion: e.DOCKER_API_VERSION?.replace(/^v/, ''),
+      apiVersion,
       certPath: e.DOCKER_CERT_PATH,
       tlsVerify: e.DOCKER_TLS_VERIFY,
       timeoutMs: e.ENGINE_TIMEOUT_MS,
     },
+    engines: enginesOf(e, apiVersion),
+    enginesFile: e.ENGINES_FILE,
     stats: { source: e.STATS_SOURCE, intervalMs: e.STATS_INTERVAL_MS },
     streams: { perClient: e.STREAMS_PER_CLIENT, heartbeatMs: e.SSE_HEARTBEAT_MS },
     metricsContainerStats: e.METRICS_CONTAINER_STATS,
@@ -121,6 +139,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
       clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
       accessLevelsEnabled: e.GUI_ACCESS_LEVELS_ENABLED,
       roleGroups: { user: list(e.USER_SERVICES), developer: list(e.DEVELOPER_SERVICES), admin: list(e.ADMIN_SERVICES) },
+      roleEngines: { user: list(e.USER_ENGINES), developer: list(e.DEVELOPER_ENGINES), admin: list(e.ADMIN_ENGINES) },
       roleMap: Object.fromEntries(list(e.ROLE_MAP).map((pair) => pair.split(':') as [string, Config['auth']['roleMap'][string]])),
       adminUsername: e.ADMIN_USERNAME,
       adminPassword: e.ADMIN_PASSWORD,

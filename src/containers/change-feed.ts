@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ContainerChange, ContainerStore } from './container-store.js';
+import type { ContainerChange } from './container-store.js';
 
 export interface FeedEntry {
   seq: number;
@@ -19,7 +19,7 @@ export class ChangeFeed extends EventEmitter<FeedEvents> {
   private seq = 0;
 
   constructor(
-    store: ContainerStore,
+    store: { on(event: 'change', listener: (change: ContainerChange) => void): unknown },
     private readonly capacity = 1000,
   ) {
     super();

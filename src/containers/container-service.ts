@@ -1,13 +1,12 @@
 import type { ContainerRecord } from '../docker/container-record.js';
-import type { DockerEngine } from '../docker/engine.js';
-import { notFound, resolveContainer } from './container-resolver.js';
+import { notFound, parseRef, resolveContainer } from './container-resolver.js';
 import { detailsFromRecord, summaryFromRecord, type ContainerDetails, type ContainerSummary } from './container-view.js';
 import { whenStored } from './wait-for-container.js';
 import { isAppError } from '../errors.js';
-import type { ContainerStore } from './container-store.js';
-import type { EngineStatus } from './engine-status.js';
+import type { EngineUnit } from './engines/engine-unit.js';
+import type { MergedStore } from './engines/merged-store.js';
 import type { ActionResult, ListFilters } from './schemas.js';
-import { canSee, withVisibleGroups, type Viewer } from '../access/principal.js';
+import { canSee, canSeeEngine, withVisibleGroups, type Viewer } from '../access/principal.js';
 import { readyBody, type ReadyBody } from '../http/etag.js';
 import { ContainerViewCache, filterKey, scopeKey } from './view-cache.js';
 import { UpdateMarks, withMark } from './update-marks.js';
@@ -55,6 +54,7 @@ export function applyFilters(containers: readonly ContainerSummary[], filters: L
       (!statuses || statuses.has(c.state)) &&
       (!name || c.name.toLowerCase().includes(name)) &&
       (!filters.group || c.groups.includes(filters.group)) &&
+      (!filters.engine || c.engine === filters.engine) &&
       (filters.label ?? []).every((l) => labelMatches(c.labels, l)),
   );
 }
@@ -71,13 +71,18 @@ export class ContainerService {
   private readonly byName = new NameOrder<ContainerSummary>();
 
   constructor(
-    private readonly engine: DockerEngine,
-    private readonly store: ContainerStore,
-    private readonly status: EngineStatus,
+    private readonly store: MergedStore,
     private readonly reflectTimeoutMs = ACTION_REFLECT_TIMEOUT_MS,
     /** Image update marks, shown in list and details (the updates feature writes them). */
     readonly marks = new UpdateMarks(),
   ) {}
+
+  /** The unit of a container's engine (every stored or inspected container names one we follow). */
+  unitOf(c: { engine: string }): EngineUnit {
+    const unit = this.store.unit(c.engine);
+    if (!unit) throw notFound(c.engine);
+    return unit;
+  }
 
   /** Lists containers matching the filters, sorted by name. */
   async list(filters: ListFilters = {}, viewer: Viewer): Promise<ContainerSummary[]> {
@@ -112,7 +117,7 @@ export class ContainerService {
   /** Details as ready bytes: made once per change of that container and per viewer scope (env values for admins only). */
   async detailsReady(ref: string, viewer: Viewer, render: (details: ContainerDetails) => string): Promise<ReadyBody> {
     const { summary, record, stored } = await this.find(ref, viewer);
-    const build = () => render(this.detailsOf(record, viewer));
+    const build = () => render(this.detailsOf(record, viewer, summary));
     return stored ? this.cache.detailsOf(summary, `${scopeKey(viewer)}#u${this.marks.generation()}`, build) : readyBody(build());
   }
 
@@ -122,7 +127,8 @@ export class ContainerService {
     return all.filter((c) => canSee(viewer, c)).map((c) => withVisibleGroups(viewer, c));
   }
 
-  /** Resolves a full id, exact name or unique id prefix to one container. */
+  /** Resolves a reference (`{engine}:` in front, or `engine`) to one container the viewer may see. */
+
   async resolve(ref: string, viewer: Viewer): Promise<ContainerSummary> {
     return (await this.find(ref, viewer)).summary;
   }
@@ -134,26 +140,43 @@ export class ContainerService {
    * the same start, so what follows reads the store and agrees. The store is not written.
    */
   async refreshed(summary: ContainerSummary): Promise<ContainerSummary> {
-    const now = await this.observe(this.engine.inspectContainer(summary.id));
+    const unit = this.unitOf(summary);
+    const now = await this.observe(unit, unit.engine.inspectContainer(summary.id));
     const startedAt = now.startedAt;
-    if (startedAt !== null) await whenStored(this.store, now.id, (r) => seenStart(r, startedAt), this.reflectTimeoutMs);
-    return this.store.summary(now.id) ?? summaryFromRecord(now, Date.now(), this.store.groupsOf);
+    if (startedAt !== null) await whenStored(unit.store, now.id, (r) => seenStart(r, startedAt), this.reflectTimeoutMs);
+    return this.store.summary(now.id, Date.now(), unit.name) ?? summaryFromRecord(now, Date.now(), this.store.groupsOf);
   }
 
   /** The one container a viewer means, with its record; hidden ones do not exist. */
-  private async find(ref: string, viewer: Viewer): Promise<{ summary: ContainerSummary; record: ContainerRecord; stored: boolean }> {
+  private async find(qualified: string, viewer: Viewer): Promise<{ summary: ContainerSummary; record: ContainerRecord; stored: boolean }> {
     await this.store.ready();
+    const { engine, ref } = parseRef(qualified);
+    // An engine we do not follow, or one hidden from the viewer, is the same 404 as a missing container.
+    if (engine !== undefined && (!this.store.unit(engine) || !canSeeEngine(viewer, engine))) throw notFound(ref);
     try {
-      const summary = this.lookup(ref, viewer);
-      const record = this.store.record(summary.id);
+      const summary = this.lookup(ref, viewer, engine);
+      const record = this.store.record(summary.id, summary.engine);
       if (!record) throw notFound(ref);
       return { summary, record, stored: true };
     } catch (err) {
       if (!isAppError(err) || err.code !== 'CONTAINER_NOT_FOUND') throw err;
-      const record = await this.fromEngine(ref, viewer);
+      const record = await this.fromEngines(ref, viewer, engine);
       if (!record) throw err;
       return { summary: summaryFromRecord(record, Date.now(), this.store.groupsOf), record, stored: false };
     }
+  }
+
+  /**
+   * The engines asked when the stores do not know a reference: the named one, else every
+   * synced one at once (an engine that is down has nothing new to say). Several visible
+   * matches are AMBIGUOUS, as in the stores.
+   */
+  private async fromEngines(ref: string, viewer: Viewer, engine: string | undefined): Promise<ContainerRecord | undefined> {
+    const units = engine !== undefined ? [this.unitOf({ engine })] : this.store.units.filter((u) => u.store.isSynced && canSeeEngine(viewer, u.name));
+    if (units.length === 1) return this.fromEngine(units[0] as EngineUnit, ref, viewer);
+    const found = await Promise.all(units.map((u) => this.fromEngine(u, ref, viewer).catch(() => undefined)));
+    const records = found.filter((r): r is ContainerRecord => r !== undefined);
+    return records.length > 1 ? resolveContainer(ref, records) : records[0];
   }
 
   /**
@@ -165,10 +188,10 @@ export class ContainerService {
    * a missing container gets as well. Nothing is written to the store: its one writer is
    * the events loop, so a lookup can never put a change into /events.
    */
-  private async fromEngine(ref: string, viewer: Viewer): Promise<ContainerRecord | undefined> {
+  private async fromEngine(unit: EngineUnit, ref: string, viewer: Viewer): Promise<ContainerRecord | undefined> {
     let record: ContainerRecord;
     try {
-      record = await this.observe(this.engine.inspectContainer(ref));
+      record = await this.observe(unit, unit.engine.inspectContainer(ref));
     } catch (err) {
       if (isAppError(err) && (err.code === 'DOCKER_UNAVAILABLE' || err.code === 'DOCKER_TIMEOUT')) throw err;
       return undefined;
@@ -188,25 +211,27 @@ export class ContainerService {
    * Resolves among the containers the viewer may see only: a hidden container is "not
    * found" by id, prefix or name alike, and never makes a prefix ambiguous.
    */
-  private lookup(ref: string, viewer: Viewer): ContainerSummary {
-    const candidates = [...this.store.identities()].filter((c) => canSee(viewer, c));
-    const { id } = resolveContainer(ref, candidates);
-    const summary = this.store.summary(id);
+  private lookup(ref: string, viewer: Viewer, engine: string | undefined): ContainerSummary {
+    const candidates = [...this.store.identities()].filter((c) => (engine === undefined || c.engine === engine) && canSee(viewer, c));
+    const { id, engine: on } = resolveContainer(ref, candidates);
+    const summary = this.store.summary(id, Date.now(), on);
     if (!summary) throw notFound(ref);
     return summary;
   }
 
   /** Full details of one container; env values only when `showEnvValues`. */
   async details(ref: string, viewer: Viewer): Promise<ContainerDetails> {
-    const { record } = await this.find(ref, viewer);
-    return this.detailsOf(record, viewer);
+    const { record, summary } = await this.find(ref, viewer);
+    return this.detailsOf(record, viewer, summary);
   }
 
-  private detailsOf(record: ContainerRecord, viewer: Viewer): ContainerDetails {
+  private detailsOf(record: ContainerRecord, viewer: Viewer, summary: ContainerSummary): ContainerDetails {
     // Env values often hold secrets: admins only (the details cache keys on the role too).
     const showEnvValues = viewer.role === 'admin';
     const details = withMark(this.marks, detailsFromRecord(record, showEnvValues, Date.now(), this.store.groupsOf));
-    return withVisibleGroups(viewer, details);
+    // Its engine is lost: the details are as last seen, marked so like the list.
+    const stale = summary.stale ? { stale: true as const, ...(summary.lastSeen ? { lastSeen: summary.lastSeen } : {}) } : {};
+    return withVisibleGroups(viewer, { ...details, ...stale });
   }
 
   /**
@@ -216,25 +241,27 @@ export class ContainerService {
    */
   async act(ref: string, action: ContainerAction, viewer: Viewer, timeoutSeconds?: number): Promise<ActionResult> {
     const { summary: target, record: before } = await this.find(ref, viewer);
+    const unit = this.unitOf(target);
+    const { engine } = unit;
     const started = performance.now();
     let changed = true;
-    if (action === 'start') changed = await this.observe(this.engine.startContainer(target.id));
-    else if (action === 'stop') changed = await this.observe(this.engine.stopContainer(target.id, timeoutSeconds));
-    else await this.observe(this.engine.restartContainer(target.id, timeoutSeconds));
+    if (action === 'start') changed = await this.observe(unit, engine.startContainer(target.id));
+    else if (action === 'stop') changed = await this.observe(unit, engine.stopContainer(target.id, timeoutSeconds));
+    else await this.observe(unit, engine.restartContainer(target.id, timeoutSeconds));
     const durationMs = Math.round(performance.now() - started);
     const after =
-      (await whenStored(this.store, target.id, shows(action, before), this.reflectTimeoutMs)) ??
-      (await this.observe(this.engine.inspectContainer(target.id)));
-    return { id: after.id, name: after.name, action, changed, state: after.state, health: after.health?.status ?? 'none', durationMs };
+      (await whenStored(unit.store, target.id, shows(action, before), this.reflectTimeoutMs)) ??
+      (await this.observe(unit, engine.inspectContainer(target.id)));
+    return { engine: unit.name, id: after.id, name: after.name, action, changed, state: after.state, health: after.health?.status ?? 'none', durationMs };
   }
 
-  private async observe<T>(promise: Promise<T>): Promise<T> {
+  private async observe<T>(unit: EngineUnit, promise: Promise<T>): Promise<T> {
     try {
       const value = await promise;
-      this.status.observe(undefined);
+      unit.status.observe(undefined);
       return value;
     } catch (err) {
-      this.status.observe(err);
+      unit.status.observe(err);
       throw err;
     }
   }

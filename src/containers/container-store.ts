@@ -12,6 +12,8 @@ import { ContainerSnapshot } from './store-snapshot.js';
 /** What the store tells its listeners after it applied a change. */
 export interface ContainerChange {
   kind: 'added' | 'updated' | 'removed';
+  /** The engine the container runs on. */
+  engine: string;
   /** The engine's action (start, die, health_status, …) or "resync". */
   action: string;
   id: string;
@@ -33,12 +35,7 @@ export interface StoreOptions {
   reconnectMaxMs: number;
 }
 
-export const DEFAULT_STORE_OPTIONS: StoreOptions = {
-  resyncIntervalMs: 60_000,
-  inspectConcurrency: 8,
-  reconnectMinMs: 250,
-  reconnectMaxMs: 2_000,
-};
+export const DEFAULT_STORE_OPTIONS: StoreOptions = { resyncIntervalMs: 60_000, inspectConcurrency: 8, reconnectMinMs: 250, reconnectMaxMs: 2_000 };
 
 /** Engine actions that change what we show; exec_*, attach, resize, top… do not. */
 const STATE_ACTIONS = new Set(['create', 'start', 'restart', 'stop', 'die', 'kill', 'oom', 'pause', 'unpause', 'rename', 'update', 'destroy']);
@@ -92,6 +89,11 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
 
   get size(): number {
     return this.snapshot.size;
+  }
+
+  /** The last attempt to follow the engine failed (and it is not synced): a ready() would refuse at once. */
+  get isFailing(): boolean {
+    return this.failing && !this.synced;
   }
 
   /** Starts following the engine; returns at once (sync happens in the background). */
@@ -260,6 +262,7 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
     const exitCode = action === 'die' ? (this.exitCodes.get(record.id) ?? record.exitCode) : undefined;
     this.emit('change', {
       kind: before ? 'updated' : 'added',
+      engine: record.engine,
       action,
       id: record.id,
       name: container.name,
@@ -274,7 +277,7 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
     const last = this.snapshot.summary(id);
     this.exitCodes.delete(id);
     if (!last || !this.snapshot.delete(id)) return;
-    this.emit('change', { kind: 'removed', action, id, name: last.name, time: new Date().toISOString(), groups: last.groups });
+    this.emit('change', { kind: 'removed', engine: last.engine, action, id, name: last.name, time: new Date().toISOString(), groups: last.groups });
   }
 
   private markLost(): void {

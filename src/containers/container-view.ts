@@ -89,6 +89,7 @@ export function summaryFromRecord(r: ContainerRecord, now: number, groupsOf: Gro
 
 function baseSummary(r: ContainerRecord, now: number): Omit<ContainerSummary, 'group' | 'groups'> {
   return {
+    engine: r.engine,
     id: r.id,
     name: r.name,
     image: r.image,

@@ -1,5 +1,6 @@
 import type { DockerEngine } from '../docker/engine.js';
-import { isUnreachable } from '../docker/engine-errors.js';
+import { isAppError } from '../errors.js';
+import { isUnreachable, toAppError } from '../docker/engine-errors.js';
 import type { EngineInfo } from '../docker/engine.js';
 
 export interface EngineState {
@@ -8,6 +9,20 @@ export interface EngineState {
   info: EngineInfo | null;
   /** What to do about it, when unreachable. */
   hint?: string;
+  /** The last failure (our code and text, and the system's error code such as ECONNREFUSED; never the engine's own message). */
+  lastError?: { code: string; message: string; cause?: string; at: string };
+  /** How long the last successful ping took. */
+  latencyMs?: number;
+}
+
+/** The system error code of a failure (ECONNREFUSED, ENOENT, CERT_…), safe to show: no path, no secret. */
+function causeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code) && !(isAppError(err))) return code;
+  // A coded error keeps the client's text for the log only: take just the system code out of it.
+  const internal = isAppError(err) ? err.internal : undefined;
+  const match = typeof internal === 'string' ? /\b(E[A-Z]{3,}|ERR_[A-Z_]+|CERT_[A-Z_]+|UNABLE_TO_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\b/.exec(internal) : null;
+  return match?.[1] ?? (internal === 'timeout' ? 'TIMEOUT' : undefined);
 }
 
 const HINT = 'Start the Docker engine (or run scripts/setup-engine.sh) and check DOCKER_HOST; the service reconnects by itself.';
@@ -25,7 +40,11 @@ export class EngineStatus {
   constructor(
     private readonly engine: DockerEngine,
     private readonly cacheMs = 1000,
-  ) {}
+    /** What to do when it is unreachable (names the engine when there are several). */
+    private readonly hint = HINT,
+  ) {
+    this.state.hint = hint;
+  }
 
   get current(): EngineState {
     return this.state;
@@ -50,22 +69,42 @@ export class EngineStatus {
     return this.inFlight;
   }
 
+  /**
+   * check(), but answering with the last known state when the probe takes longer than
+   * `ms`: a slow engine must not hold up an answer about every engine (the probe goes on).
+   */
+  async checkWithin(ms: number): Promise<EngineState> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<EngineState>((resolve) => {
+      timer = setTimeout(() => resolve(this.state), ms);
+    });
+    return Promise.race([this.check(), late]).finally(() => clearTimeout(timer));
+  }
+
   /** Records what an ordinary engine call just learned, without a probe of its own. */
   observe(err: unknown): void {
     if (err === undefined) {
       if (!this.state.reachable) void this.check(true);
     } else if (isUnreachable(err)) {
-      this.set({ reachable: false, info: this.state.info, hint: HINT });
+      this.set({ reachable: false, info: this.state.info, hint: this.hint, lastError: this.errorOf(err) });
     }
   }
 
+  private errorOf(err: unknown): NonNullable<EngineState['lastError']> {
+    const coded = toAppError(err);
+    const cause = causeOf(err);
+    return { code: coded.code, message: coded.message, ...(cause ? { cause } : {}), at: new Date().toISOString() };
+  }
+
   private async probe(): Promise<EngineState> {
+    const started = performance.now();
     try {
       await this.engine.ping();
+      const latencyMs = Math.round((performance.now() - started) * 10) / 10;
       const info = this.state.info && this.state.reachable ? this.state.info : await this.engine.info();
-      this.set({ reachable: true, info });
-    } catch {
-      this.set({ reachable: false, info: this.state.info, hint: HINT });
+      this.set({ reachable: true, info, latencyMs, ...(this.state.lastError ? { lastError: this.state.lastError } : {}) });
+    } catch (err) {
+      this.set({ reachable: false, info: this.state.info, hint: this.hint, lastError: this.errorOf(err) });
     }
     this.lastCheck = Date.now();
     return this.state;

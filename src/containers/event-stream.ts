@@ -1,7 +1,8 @@
-import { canSee, withVisibleGroups, type Viewer } from '../access/principal.js';
+import { canSee, canSeeEngine, withVisibleGroups, type Viewer } from '../access/principal.js';
 import { ENGINE_LOST_EVENT } from '../http/sse/open.js';
 import type { ChangeFeed, FeedEntry } from './change-feed.js';
 import type { ContainerService } from './container-service.js';
+import type { EngineTransition } from './engines/merged-store.js';
 import type { ContainerReader } from './store-reader.js';
 import type { ContainerEventsSink } from './stream-sink.js';
 
@@ -22,6 +23,8 @@ export class EventStream {
     private readonly store: ContainerReader,
     private readonly feed: ChangeFeed,
     private readonly containers: ContainerService,
+    /** Several engines: one going away is an `engine` event, not the end of the stream. */
+    private readonly several = false,
   ) {}
 
   /** Waits for a synced store (DOCKER_UNAVAILABLE before any stream opens), then streams until the sink closes. */
@@ -53,12 +56,18 @@ export class EventStream {
     }
     if (snapshot) stream.send('snapshot', { containers: this.containers.visible(viewer) }, feed.lastSeq);
 
+    // The stream ends when no engine is left (the one engine, or every one of several).
     const onLost = () => stream.end('error', ENGINE_LOST_EVENT);
+    const onEngine = (t: EngineTransition) => {
+      if (canSeeEngine(viewer, t.engine) && !stream.congested) stream.send('engine', t, feed.lastSeq);
+    };
     feed.on('entry', deliver);
     store.on('lost', onLost);
+    if (this.several) store.on('engine', onEngine);
     stream.onClose(() => {
       feed.off('entry', deliver);
       store.off('lost', onLost);
+      store.off('engine', onEngine);
     });
   }
 }

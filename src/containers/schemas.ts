@@ -27,8 +27,12 @@ export const PortBindingSchema = Type.Object({
 });
 export type PortBinding = Static<typeof PortBindingSchema>;
 
+/** An engine name, as ENGINES_FILE gives it (`local` for DOCKER_HOST alone). */
+export const EngineNameSchema = Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$', description: 'An engine name, as ENGINES_FILE gives it (`local` with DOCKER_HOST alone)' });
+
 const summaryProperties = {
-  id: Type.String(),
+  engine: Type.String({ description: 'The engine it runs on' }),
+  id: Type.String({ description: 'As the engine gives it (unique on its engine; `{engine}:{id}` everywhere)' }),
   name: Type.String(),
   image: Type.String(),
   imageId: Type.String(),
@@ -44,6 +48,10 @@ const summaryProperties = {
   update: Type.Optional(UpdateMarkSchema),
   group: Type.Union([Type.String(), Type.Null()], { description: 'Primary service group (the first that matches), or null' }),
   groups: Type.Array(Type.String(), { description: 'Every service group the container belongs to' }),
+  stale: Type.Optional(
+    Type.Literal(true, { description: 'Present while its engine is unreachable or resyncing: state and status are as last seen, they may have changed since' }),
+  ),
+  lastSeen: Type.Optional(Type.String({ description: 'ISO 8601, with stale: when its engine was last in sync' })),
 };
 
 export const ContainerSummarySchema = Type.Object(summaryProperties, { $id: 'ContainerSummary' });
@@ -98,6 +106,7 @@ export const ListQuerySchema = Type.Object({
   status: Type.Optional(Type.Array(ContainerStateSchema, { maxItems: 7, description: 'Keep only these states; repeat the parameter for several' })),
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Case-insensitive substring of the name' })),
   group: Type.Optional(Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$', description: 'Only members of this service group' })),
+  engine: Type.Optional(Type.String({ ...EngineNameSchema, description: 'Only containers of this engine' })),
   label: Type.Optional(
     Type.Array(Type.String({ minLength: 1, maxLength: 512, pattern: '^[^=]+(=.*)?$' }), {
       maxItems: 20,
@@ -109,6 +118,7 @@ export const ListQuerySchema = Type.Object({
 export type ListFilters = Partial<Static<typeof ListQuerySchema>>;
 
 export const ActionResultSchema = Type.Object({
+  engine: Type.String(),
   id: Type.String(),
   name: Type.String(),
   action: Type.Union([Type.Literal('start'), Type.Literal('stop'), Type.Literal('restart')]),
@@ -119,13 +129,18 @@ export const ActionResultSchema = Type.Object({
 });
 export type ActionResult = Static<typeof ActionResultSchema>;
 
+/** `?engine=`: which engine a container reference means (same as `{engine}:{ref}`). */
+export const EngineQuerySchema = Type.Object({ engine: Type.Optional(EngineNameSchema) });
+
 export const StopQuerySchema = Type.Object({
+  ...EngineQuerySchema.properties,
   timeout: Type.Optional(
     Type.Integer({ minimum: 0, maximum: 3600, description: 'Seconds to wait for a clean exit before the engine kills the process' }),
   ),
 });
 
 export const LogsQuerySchema = Type.Object({
+  ...EngineQuerySchema.properties,
   tail: Type.Integer({ minimum: 0, maximum: 10_000, default: 100, description: 'Last N lines (max 10000)' }),
   since: Type.Optional(Type.String({ maxLength: 40, description: 'Unix seconds, RFC 3339 date, or a duration like 10m' })),
   until: Type.Optional(Type.String({ maxLength: 40, description: 'Unix seconds, RFC 3339 date, or a duration like 10m' })),
@@ -133,9 +148,10 @@ export const LogsQuerySchema = Type.Object({
   follow: Type.Boolean({ default: false, description: 'Stream new lines as Server-Sent Events' }),
 });
 /** A log read as services take it: follow is the route's choice, the rest optional (defaults apply). */
-export type LogQuery = Partial<Omit<Static<typeof LogsQuerySchema>, 'follow'>>;
+export type LogQuery = Partial<Omit<Static<typeof LogsQuerySchema>, 'follow' | 'engine'>>;
 
 export const StatsQuerySchema = Type.Object({
+  ...EngineQuerySchema.properties,
   stream: Type.Boolean({ default: false, description: 'Stream one sample per interval as Server-Sent Events' }),
 });
 
@@ -150,6 +166,7 @@ export const LogLineSchema = Type.Object({
 export type LogLine = Static<typeof LogLineSchema>;
 
 export const LogsResponseSchema = Type.Object({
+  engine: Type.String(),
   id: Type.String(),
   name: Type.String(),
   tty: Type.Boolean({ description: 'TTY containers have one stream, reported as stdout' }),
@@ -173,7 +190,7 @@ export const UsageSchema = Type.Object({
 /** A container's resource use at one moment, as the API reports it. */
 export type ContainerUsage = Static<typeof UsageSchema>;
 
-export const StatsResponseSchema = Type.Object({ id: Type.String(), name: Type.String(), ...UsageSchema.properties });
+export const StatsResponseSchema = Type.Object({ engine: Type.String(), id: Type.String(), name: Type.String(), ...UsageSchema.properties });
 export type ContainerStats = Static<typeof StatsResponseSchema>;
 
 export const TotalsSchema = Type.Object({
@@ -198,5 +215,6 @@ export type StatsSet = Static<typeof StatsSetSchema>;
 export const StatsSetQuerySchema = Type.Object({
   name: ListQuerySchema.properties.name,
   label: ListQuerySchema.properties.label,
+  engine: ListQuerySchema.properties.engine,
   stream: Type.Boolean({ default: false, description: 'Stream the set once per interval as Server-Sent Events' }),
 });

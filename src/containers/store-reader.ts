@@ -1,8 +1,11 @@
-import type { ContainerStore } from './container-store.js';
+import type { MergedStore } from './engines/merged-store.js';
 
 /**
- * The store's read side: what the services and the other features (groups, compose,
- * system) read, and the changes they may listen to. Writing (start, close) stays
- * inside the containers feature: its one writer is the events loop.
+ * The stores' read side, every engine merged: what the services and the other features
+ * (groups, compose, system) read, and the changes they may listen to. Writing (start,
+ * close) stays inside the containers feature: each store's one writer is its events loop.
  */
-export type ContainerReader = Pick<ContainerStore, 'isSynced' | 'ready' | 'summaries' | 'summary' | 'generation' | 'record' | 'identities' | 'groupsOf' | 'on' | 'off' | 'once'>;
+export type ContainerReader = Pick<
+  MergedStore,
+  'isSynced' | 'ready' | 'summaries' | 'summary' | 'generation' | 'record' | 'identities' | 'groupsOf' | 'lastSeen' | 'on' | 'off' | 'once'
+>;

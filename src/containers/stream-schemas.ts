@@ -18,6 +18,7 @@ export const ReadyEventSchema = Type.Object(
 export const ContainerChangeEventSchema = Type.Object(
   {
     kind: Type.Union([Type.Literal('added'), Type.Literal('updated'), Type.Literal('removed')]),
+    engine: Type.String({ description: 'The engine it runs on' }),
     action: Type.String({ description: "The engine's action (start, die, health_status, …) or resync" }),
     id: Type.String(),
     name: Type.String(),
@@ -40,7 +41,7 @@ export const ResyncEventSchema = Type.Object(
 );
 
 export const LogOpenEventSchema = Type.Object(
-  { id: Type.String(), name: Type.String(), tty: Type.Boolean({ description: 'TTY containers have one stream, reported as stdout' }) },
+  { engine: Type.String(), id: Type.String(), name: Type.String(), tty: Type.Boolean({ description: 'TTY containers have one stream, reported as stdout' }) },
   { $id: 'LogOpenEvent', description: '`open`: the container whose lines follow' },
 );
 
@@ -66,9 +67,18 @@ export const StatsSetEventSchema = Type.Object(StatsSetSchema.properties, {
   description: '`stats`: the matching running containers and their totals (as GET /stats answers)',
 });
 
+export const EngineEventSchema = Type.Object(
+  {
+    engine: Type.String(),
+    synced: Type.Boolean({ description: 'false: the engine went away, its containers are now stale; true: it is back and resynced' }),
+    time: Type.String({ description: 'ISO 8601' }),
+  },
+  { $id: 'EngineEvent', description: '`engine` (with several engines): one engine was lost or came back; the others stream on. Refetch the list to see stale marks change' },
+);
+
 export const CONTAINER_EVENTS_STREAM = defineStream(
   'ContainerEventsMessage',
-  { ready: ReadyEventSchema, snapshot: SnapshotEventSchema, container: ContainerChangeEventSchema, resync: ResyncEventSchema },
+  { ready: ReadyEventSchema, snapshot: SnapshotEventSchema, container: ContainerChangeEventSchema, resync: ResyncEventSchema, engine: EngineEventSchema },
   'GET /api/v1/events.',
 );
 

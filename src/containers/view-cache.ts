@@ -14,14 +14,14 @@ const DETAIL_VARIANTS = 8;
  * groups. Not the subject: two callers with the same scope see the same bytes, two with
  * different groups never share them.
  */
-export function scopeKey(viewer: Pick<Principal, 'role' | 'seesUngrouped' | 'groups'>): string {
-  return `${viewer.role}|${viewer.seesUngrouped ? 1 : 0}|${[...viewer.groups].sort().join(',')}`;
+export function scopeKey(viewer: Pick<Principal, 'role' | 'seesUngrouped' | 'groups' | 'engines'>): string {
+  return `${viewer.role}|${viewer.seesUngrouped ? 1 : 0}|${[...viewer.groups].sort().join(',')}|${[...viewer.engines].sort().join(',')}`;
 }
 
 /** The filters in one spelling: order and repeats of the multi-valued ones do not matter. */
 export function filterKey(filters: ListFilters): string {
   const set = (values: readonly string[] | undefined) => (values?.length ? [...new Set(values)].sort() : []);
-  return JSON.stringify([filters.all !== false, set(filters.status), filters.name?.toLowerCase() ?? '', filters.group ?? '', set(filters.label)]);
+  return JSON.stringify([filters.all !== false, set(filters.status), filters.name?.toLowerCase() ?? '', filters.group ?? '', set(filters.label), filters.engine ?? '']);
 }
 
 /**

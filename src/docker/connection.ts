@@ -19,6 +19,8 @@ export interface ConnectionSettings {
   apiVersion?: string;
   certPath?: string;
   tlsVerify: boolean;
+  /** Paths of the PEM files (ENGINES_FILE's `tls`); read here, never shown. */
+  tls?: { ca: string; cert: string; key: string };
 }
 
 /**
@@ -42,14 +44,18 @@ export function connectionOptions(settings: ConnectionSettings): ConnectionOptio
     case 'unix:':
       return { ...base, socketPath: decodeURIComponent(url.pathname) };
     case 'tcp:': {
-      const tls = settings.tlsVerify || settings.certPath !== undefined;
+      const tls = settings.tlsVerify || settings.certPath !== undefined || settings.tls !== undefined;
       const options: ConnectionOptions = {
         ...base,
         protocol: tls ? 'https' : 'http',
         host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
         port: Number(url.port || (tls ? 2376 : 2375)),
       };
-      if (settings.certPath) {
+      if (settings.tls) {
+        options.ca = readFileSync(settings.tls.ca);
+        options.cert = readFileSync(settings.tls.cert);
+        options.key = readFileSync(settings.tls.key);
+      } else if (settings.certPath) {
         options.ca = readFileSync(join(settings.certPath, 'ca.pem'));
         options.cert = readFileSync(join(settings.certPath, 'cert.pem'));
         options.key = readFileSync(join(settings.certPath, 'key.pem'));
@@ -72,4 +78,15 @@ export function connectionOptions(settings: ConnectionSettings): ConnectionOptio
 /** True when the engine runs on this machine, so its cgroup files are readable here. */
 export function isLocalEngine(settings: ConnectionSettings): boolean {
   return settings.host.startsWith('unix://');
+}
+
+/** The engine's URL as the API and the logs may show it: no user name, password, query or fragment. */
+export function displayUrl(host: string): string {
+  try {
+    const url = new URL(host);
+    if (url.protocol === 'unix:') return `unix://${url.pathname}`;
+    return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+  } catch {
+    return '(invalid url)';
+  }
 }

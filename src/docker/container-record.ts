@@ -6,6 +6,8 @@ import type { EngineContainerDetails, EngineContainerSummary } from './types.js'
  * reads these records and never the engine's JSON, so an engine API change stays in here.
  */
 export interface ContainerRecord {
+  /** The name of the engine it runs on (`local` when there is one engine). */
+  engine: string;
   id: string;
   /** Without the engine's leading slash. */
   name: string;
@@ -89,11 +91,12 @@ function time(value: string): string | null {
   return !value || value === ZERO_TIME ? null : value;
 }
 
-export function recordFromEngine(d: EngineContainerDetails): ContainerRecord {
+export function recordFromEngine(d: EngineContainerDetails, engine = 'local'): ContainerRecord {
   const s = d.State;
   const labels = d.Config.Labels ?? {};
   const entrypoint = Array.isArray(d.Config.Entrypoint) ? d.Config.Entrypoint : d.Config.Entrypoint ? [d.Config.Entrypoint] : [];
   return {
+    engine,
     id: d.Id,
     name: d.Name.replace(/^\//, ''),
     image: d.Config.Image,

@@ -42,6 +42,8 @@ export interface DockerEngine {
 
 export interface EngineSettings extends ConnectionSettings {
   timeoutMs: number;
+  /** The engine's name, carried by every record it gives (default `local`). */
+  name?: string;
 }
 
 interface StatusError {
@@ -86,7 +88,7 @@ export function createDockerEngine(settings: EngineSettings): DockerEngine {
       call(async () => ((await api.listContainers({ all: true })) as unknown as EngineContainerSummary[]).map(listingFromEngine)),
 
     inspectContainer: (id) =>
-      call(async () => recordFromEngine((await api.getContainer(id).inspect()) as unknown as EngineContainerDetails)),
+      call(async () => recordFromEngine((await api.getContainer(id).inspect()) as unknown as EngineContainerDetails, settings.name)),
 
     startContainer: (id) =>
       call(async () => {

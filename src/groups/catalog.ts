@@ -7,6 +7,8 @@ export interface Classifiable {
   labels: Record<string, string>;
   composeProject: string | null;
   composeService: string | null;
+  /** The engine it runs on. */
+  engine?: string;
 }
 
 /** A swarm service as the catalog classifies it (see swarm members in definition.ts). */
@@ -25,6 +27,7 @@ export interface GroupMember<C> {
 }
 
 function matches(rule: MemberRule, c: Classifiable): boolean {
+  if (rule.engine !== undefined && c.engine !== rule.engine) return false;
   switch (rule.kind) {
     case 'name':
       return c.name === rule.name;

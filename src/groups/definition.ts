@@ -29,6 +29,7 @@ export const MemberSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    engine: Type.Optional(Type.String({ pattern: NAME, description: 'Only containers on this engine (ENGINES_FILE name); default: any engine' })),
     order: Type.Optional(Type.Integer({ minimum: -1000, maximum: 1000, description: 'Lower starts first (default 0)' })),
     dependsOn: Type.Optional(Type.Array(Type.String({ pattern: NAME }), { maxItems: 100, description: 'Member ids that must be up first' })),
   },
@@ -65,6 +66,8 @@ export interface MemberRule {
   composeService?: string;
   /** kind 'swarm': a service by name or a stack, on one engine or any; replicas a start scales to. */
   swarm?: { service?: string; stack?: string; engine?: string; replicas?: number };
+  /** Only containers on this engine; absent: any. */
+  engine?: string;
   order: number;
   dependsOn: string[];
 }

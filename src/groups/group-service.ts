@@ -4,7 +4,7 @@ import type { GroupDefinition } from './definition.js';
 import type { GroupStatus, GroupSummary } from './schemas.js';
 import type { ContainerReader, ContainersFeature } from '../containers/feature.js';
 import type { ContainerSummary } from '../containers/container-view.js';
-import { canSeeGroup, type Viewer } from '../access/principal.js';
+import { canSeeEngine, canSeeGroup, type Viewer } from '../access/principal.js';
 import type { ContainerUsage } from '../containers/schemas.js';
 import type { UpdateMarkReader } from '../containers/update-marks.js';
 
@@ -58,6 +58,11 @@ function visibleGroups(names: readonly string[], viewer: Viewer): string[] {
   return names.filter((n) => canSeeGroup(viewer, n));
 }
 
+/** The containers on engines the viewer may see: members elsewhere do not exist for it (nor count in a status). */
+function onVisibleEngines(all: readonly ContainerSummary[], viewer: Viewer): readonly ContainerSummary[] {
+  return viewer.engines.includes('*') ? all : all.filter((c) => canSeeEngine(viewer, c.engine));
+}
+
 /** Read views of the service groups: status, members, usage. */
 export class GroupService {
   constructor(
@@ -83,7 +88,7 @@ export class GroupService {
   /** Every group with a status summary and its members' summed CPU and memory. */
   async list(viewer: Viewer): Promise<GroupSummary[]> {
     await this.store.ready();
-    const all = this.store.summaries();
+    const all = onVisibleEngines(this.store.summaries(), viewer);
     const perGroup = this.catalog.groups
       .filter((g) => canSeeGroup(viewer, g.name))
       .map((g) => ({ g, members: this.catalog.membersOf(g, all).map((m) => m.container) }));
@@ -95,7 +100,7 @@ export class GroupService {
   async details(name: string, viewer: Viewer) {
     const group = this.definition(name, viewer);
     await this.store.ready();
-    const all = this.store.summaries();
+    const all = onVisibleEngines(this.store.summaries(), viewer);
     const members = this.catalog.membersOf(group, all);
     const steps = this.catalog.steps(members);
     const usage = await this.stats.usage(runningIds(members.map((m) => m.container)));
@@ -103,7 +108,7 @@ export class GroupService {
     const now = Date.now();
     const memberList = steps.flatMap((containers, step) =>
       containers.map((c) => {
-        const record = this.store.record(c.id);
+        const record = this.store.record(c.id, c.engine);
         const u = c.state === 'running' ? usage.get(c.id) : undefined;
         const startedAt = record?.running && record.startedAt ? Date.parse(record.startedAt) : NaN;
         return {

@@ -84,7 +84,7 @@ function memberRule(m: Member, where: string, file: string): MemberRule {
     throw new GroupsFileError(file, `${where} must have exactly one of name, pattern, label, compose, swarm (has ${selectors.length ? selectors.join(', ') : 'none'})`);
   }
   const kind = selectors[0] as MemberRule['kind'];
-  const base = { kind, order: m.order ?? 0, dependsOn: [...new Set(m.dependsOn ?? [])] };
+  const base = { kind, order: m.order ?? 0, dependsOn: [...new Set(m.dependsOn ?? [])], ...(m.engine !== undefined ? { engine: m.engine } : {}) };
   switch (kind) {
     case 'name':
       return { ...base, id: m.id ?? (m.name as string), name: m.name };

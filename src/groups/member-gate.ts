@@ -64,7 +64,7 @@ export async function actOnMember(
   signal: AbortSignal,
 ): Promise<ContainerOutcome> {
   const started = Date.now();
-  const running = actor.store.record(c.id)?.running ?? false;
+  const running = actor.store.record(c.id, c.engine)?.running ?? false;
   const acts = action === 'start' ? !running : running;
   const outcome: ContainerOutcome['outcome'] = action === 'start' ? (acts ? 'started' : 'already-running') : acts ? 'stopped' : 'already-stopped';
   const seconds = Math.round(options.stepTimeoutMs / 1000);
@@ -73,7 +73,7 @@ export async function actOnMember(
     // answered, so a following operation never races a start or stop still under way. One
     // still waiting for a slot is dropped at once on cancel. The caller's right to the
     // group was checked; its members are acted on by the service.
-    if (acts) await actor.slots.run(signal, () => actor.containers.act(c.id, action, SYSTEM_PRINCIPAL, action === 'stop' ? options.stopTimeout : undefined));
+    if (acts) await actor.slots.run(signal, () => actor.containers.act(`${c.engine}:${c.id}`, action, SYSTEM_PRINCIPAL, action === 'stop' ? options.stopTimeout : undefined));
     await waitForContainer(
       actor.store,
       c.id,

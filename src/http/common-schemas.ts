@@ -27,9 +27,9 @@ export function errorResponses(...statuses: number[]) {
  */
 export const ContainerRefSchema = Type.String({
   minLength: 1,
-  maxLength: 128,
-  pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$',
-  description: 'Full id, unique id prefix, or name',
+  maxLength: 192,
+  pattern: '^([a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}:)?[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$',
+  description: 'Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS)',
 });
 
 export const ContainerParamsSchema = Type.Object({ id: ContainerRefSchema });

@@ -5,12 +5,14 @@ export interface Metrics {
   registry: Registry;
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
-  engineUp: Gauge;
-  containersByState: Gauge<'state'>;
+  engineUp: Gauge<'engine'>;
+  engineSynced: Gauge<'engine'>;
+  engineLatency: Gauge<'engine'>;
+  containersByState: Gauge<'engine' | 'state'>;
   groupUp: Gauge<'group' | 'status'>;
-  eventStreamReconnects: Counter;
-  containerCpu: Gauge<'name' | 'group'>;
-  containerMemory: Gauge<'name' | 'group'>;
+  eventStreamReconnects: Counter<'engine'>;
+  containerCpu: Gauge<'name' | 'group' | 'engine'>;
+  containerMemory: Gauge<'name' | 'group' | 'engine'>;
   rateLimitStoreUp: Gauge;
   rateLimitStoreFallbacks: Counter;
 }
@@ -37,11 +39,13 @@ export function createMetrics(): Metrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    engineUp: new Gauge({ name: 'gdm_engine_up', help: '1 when the Docker engine answers', registers: [registry] }),
+    engineUp: new Gauge({ name: 'gdm_engine_up', help: '1 when the Docker engine answers', labelNames: ['engine'], registers: [registry] }),
+    engineSynced: new Gauge({ name: 'gdm_engine_synced', help: "1 while the engine's containers are in sync (0: shown stale)", labelNames: ['engine'], registers: [registry] }),
+    engineLatency: new Gauge({ name: 'gdm_engine_ping_seconds', help: "The engine's last ping round trip", labelNames: ['engine'], registers: [registry] }),
     containersByState: new Gauge({
       name: 'gdm_containers',
-      help: 'Containers by state',
-      labelNames: ['state'],
+      help: 'Containers by engine and state',
+      labelNames: ['engine', 'state'],
       registers: [registry],
     }),
     groupUp: new Gauge({
@@ -53,18 +57,19 @@ export function createMetrics(): Metrics {
     eventStreamReconnects: new Counter({
       name: 'gdm_engine_event_stream_reconnects_total',
       help: 'Times the engine events stream was lost and had to be reconnected',
+      labelNames: ['engine'],
       registers: [registry],
     }),
     containerCpu: new Gauge({
       name: 'gdm_container_cpu_percent',
       help: 'CPU use of a running container (100 = one core); only with METRICS_CONTAINER_STATS=true',
-      labelNames: ['name', 'group'],
+      labelNames: ['name', 'group', 'engine'],
       registers: [registry],
     }),
     containerMemory: new Gauge({
       name: 'gdm_container_memory_bytes',
       help: 'Memory use of a running container without page cache; only with METRICS_CONTAINER_STATS=true',
-      labelNames: ['name', 'group'],
+      labelNames: ['name', 'group', 'engine'],
       registers: [registry],
     }),
     rateLimitStoreUp: new Gauge({

@@ -234,7 +234,8 @@ export class SearchRun {
       release = await this.deps.slots.acquire(target.engine, signal);
       if (signal.aborted) return;
       const options = { tail, since: from !== undefined ? engineTime(from) : undefined, until: to !== undefined ? engineTime(to) : undefined, timestamps: true };
-      const { body, tty } = await this.deps.logs.body(target.id, options, this.plan.viewer);
+      // Engine-qualified: the same id or name may exist on another engine.
+      const { body, tty } = await this.deps.logs.body(`${target.engine}:${target.id}`, options, this.plan.viewer);
       this.deps.reads.opened();
       const closed = new Promise<void>((resolve) => body.once('close', resolve)).then(() => this.deps.reads.closed());
       const stop = () => void body.destroy();

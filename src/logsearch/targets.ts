@@ -38,8 +38,7 @@ export function selectTargets(visible: readonly ContainerSummary[], filter: Targ
       return {
         id: c.id,
         name: c.name,
-        // Engine names arrive with multi-engine support; until then every container is local.
-        engine: (c as ContainerSummary & { engine?: string }).engine ?? 'local',
+        engine: c.engine,
         floor: created === undefined ? 0n : created - CREATED_SLACK,
       };
     });

@@ -73,6 +73,8 @@ const MIGRATIONS: string[] = [
      superseded_at TEXT NOT NULL,
      PRIMARY KEY (engine, image_id)
    );`,
+  // A local user's own engines (JSON list; null: the role's), as groups_json is for groups.
+  `ALTER TABLE users ADD COLUMN engines_json TEXT;`,
 ];
 
 /**

@@ -40,13 +40,14 @@ export function ensureIdentitySchema(db: Database.Database): void {
       password_hash TEXT NOT NULL,
       role TEXT NOT NULL CHECK (role IN ('user', 'developer', 'admin')),
       groups_json TEXT,
+      engines_json TEXT,
       disabled INTEGER NOT NULL DEFAULT 0,
       token_version INTEGER NOT NULL DEFAULT 1,
       token_stamp TEXT NOT NULL,
       created_at TEXT NOT NULL,
       updated_at TEXT NOT NULL
     )`);
-    const copied = ['id', 'username', 'password_hash', 'role', 'groups_json', 'disabled', 'token_version', 'created_at', 'updated_at'];
+    const copied = ['id', 'username', 'password_hash', 'role', 'groups_json', 'engines_json', 'disabled', 'token_version', 'created_at', 'updated_at'];
     const insert = db.prepare(`INSERT INTO users_next (${copied.join(', ')}, token_stamp) VALUES (${copied.map((c) => `@${c}`).join(', ')}, @token_stamp)`);
     for (const row of db.prepare('SELECT * FROM users ORDER BY id').all() as Record<string, unknown>[]) {
       const stamp = hasStamp && typeof row['token_stamp'] === 'string' && row['token_stamp'] !== '' ? row['token_stamp'] : newTokenStamp();

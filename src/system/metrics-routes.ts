@@ -30,20 +30,27 @@ const metricsRoutes: FastifyPluginAsyncTypebox<{ services: MetricsView; metrics:
 };
 
 async function refreshContainerGauges({ containers, groups }: MetricsView, metrics: Metrics, containerStats: boolean): Promise<void> {
-  const engine = await containers.engineStatus.check();
-  metrics.engineUp.set(engine.reachable ? 1 : 0);
+  // Every engine probed at once (each probe cached for a second): a slow one delays only itself.
+  const states = await Promise.all(containers.engines.map((u) => u.status.check()));
+  metrics.engineLatency.reset();
+  containers.engines.forEach((u, i) => {
+    const state = states[i];
+    metrics.engineUp.set({ engine: u.name }, state?.reachable ? 1 : 0);
+    metrics.engineSynced.set({ engine: u.name }, u.store.isSynced ? 1 : 0);
+    if (state?.reachable && state.latencyMs !== undefined) metrics.engineLatency.set({ engine: u.name }, state.latencyMs / 1000);
+  });
   metrics.containersByState.reset();
   metrics.containerCpu.reset();
   metrics.containerMemory.reset();
-  // Served from the store: a scrape costs the engine nothing (nothing more until it is synced).
+  // Served from the stores: a scrape costs the engines nothing (an engine counts once synced).
   const counts = containers.countsByState();
-  if (!counts) return;
-  for (const [state, n] of Object.entries(counts)) metrics.containersByState.set({ state }, n);
+  if (Object.keys(counts).length === 0) return;
+  for (const [engine, byState] of Object.entries(counts)) for (const [state, n] of Object.entries(byState)) metrics.containersByState.set({ engine, state }, n);
   metrics.groupUp.reset();
   for (const { group, status } of groups.statuses()) metrics.groupUp.set({ group, status }, 1);
   if (!containerStats) return;
   for (const { container, usage } of await containers.stats.running()) {
-    const labels = { name: container.name, group: container.group ?? '' };
+    const labels = { name: container.name, group: container.group ?? '', engine: container.engine };
     if (usage.cpuPercent !== null) metrics.containerCpu.set(labels, usage.cpuPercent);
     metrics.containerMemory.set(labels, usage.memory.usage);
   }

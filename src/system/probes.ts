@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dashboardBuilt, WEB_ROOT } from '../http/dashboard.js';
 import type { ComposeService } from '../compose/compose-service.js';
+import { PROBE_WAIT_MS } from '../containers/engines/engine-view.js';
 
 const tags = ['system'];
 
@@ -51,12 +52,14 @@ const probeRoutes: FastifyPluginAsyncTypebox<{ services: ProbeView; compose: Com
 
   for (const prefix of ['', '/api/v1']) {
     app.get(`${prefix}/health`, { logLevel: 'warn', config: { access: { public: true } }, schema: { tags, summary: 'Service health', response: { 200: HealthResponseSchema } } }, async () => {
-      const engine = await engineStatus.check();
+      const [engine, ...others] = await Promise.all(services.engines.map((u) => u.status.checkWithin(PROBE_WAIT_MS)));
+      const reachable = (engine?.reachable ?? false) && others.every((s) => s.reachable);
       return {
-        status: engine.reachable ? ('ok' as const) : ('degraded' as const),
+        status: reachable ? ('ok' as const) : ('degraded' as const),
         version: PACKAGE.version,
         uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-        engine: engineView(engine),
+        engine: engineView(engine ?? (await engineStatus.check())),
+        engines: services.engines.map((u) => ({ name: u.name, required: u.required, reachable: u.status.current.reachable, synced: u.store.isSynced })),
         compose: compose.tool ? { command: compose.tool.command.join(' '), version: compose.tool.version, ...projectsFile() } : null,
         rateLimits: app.rateLimits.status(),
       };
@@ -70,9 +73,18 @@ const probeRoutes: FastifyPluginAsyncTypebox<{ services: ProbeView; compose: Com
       `${prefix}/ready`,
       { logLevel: 'warn', config: { access: { public: true } }, schema: { tags, summary: 'Ready when the engine answers', response: { 200: ReadyResponseSchema, 503: ReadyResponseSchema } } },
       async (_request, reply) => {
+        // Ready when every required engine answers and its containers are synced; optional ones never hold it.
+        const required = services.engines.filter((u) => u.required);
+        const states = await Promise.all(required.map((u) => u.status.check()));
         const engine = await engineStatus.check();
-        if (engine.reachable && services.store.isSynced) return { ready: true, engine: engineView(engine) };
-        const reason = engine.reachable ? 'Syncing container state with the engine' : 'The Docker engine is unreachable';
+        const waiting = required.filter((u, i) => !states[i]?.reachable || !u.store.isSynced);
+        if (waiting.length === 0) return { ready: true, engine: engineView(engine) };
+        const several = services.engines.length > 1;
+        const down = waiting.filter((u) => !u.status.current.reachable);
+        const reason =
+          down.length > 0
+            ? several ? `Required engine(s) unreachable: ${down.map((u) => u.name).join(', ')}` : 'The Docker engine is unreachable'
+            : several ? `Syncing container state with required engine(s): ${waiting.map((u) => u.name).join(', ')}` : 'Syncing container state with the engine';
         return reply.code(503).send({ ready: false, engine: engineView(engine), reason });
       },
     );

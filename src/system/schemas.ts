@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { RateLimitStatusSchema } from '../access/schemas.js';
+import { EngineProbeSchema } from '../containers/engines/engine-view.js';
 
 export const EngineStateSchema = Type.Object({
   reachable: Type.Boolean(),
@@ -21,6 +22,7 @@ export const HealthResponseSchema = Type.Object({
   version: Type.String(),
   uptimeSeconds: Type.Number(),
   engine: EngineStateSchema,
+  engines: Type.Array(EngineProbeSchema, { description: 'Every engine: degraded while any is unreachable; details at GET /api/v1/engines' }),
   compose: Type.Union(
     [
       Type.Object({

@@ -11,7 +11,7 @@ import { SseClient } from './sse-client.js';
 export interface TestApp extends App {
   /** Headers of the default caller (an admin unless the test says otherwise). */
   authHeaders: Record<string, string>;
-  tokenFor(role: Role, extra?: { sub?: string; groups?: string[] }): Promise<string>;
+  tokenFor(role: Role, extra?: { sub?: string; groups?: string[]; engines?: string[] }): Promise<string>;
 }
 
 /**
@@ -37,7 +37,7 @@ export async function buildTestApp(
   // dead engine simply never syncs.
   await app.containers.store.ready(10_000).catch(() => undefined);
   app.tokenFor = async (role, more = {}) =>
-    (await app.access.tokens.sign({ sub: more.sub ?? `test-${role}`, role, ...(more.groups ? { groups: more.groups } : {}) })).token;
+    (await app.access.tokens.sign({ sub: more.sub ?? `test-${role}`, role, ...(more.groups ? { groups: more.groups } : {}), ...(more.engines ? { engines: more.engines } : {}) })).token;
   app.authHeaders = { authorization: `Bearer ${await app.tokenFor('admin')}` };
   const inject = app.inject.bind(app) as (opts: unknown) => unknown;
   (app as unknown as { inject: (opts: unknown) => unknown }).inject = (opts: unknown) => {

@@ -38,7 +38,7 @@ describe('engine unreachable', () => {
     assert.equal(health.status, 'degraded');
     const metrics = await app.inject({ url: '/metrics' });
     assert.equal(metrics.statusCode, 200);
-    assert.match(metrics.body, /gdm_engine_up 0/);
+    assert.match(metrics.body, /gdm_engine_up\{engine="local"\} 0/);
   });
 
   test('recovers by itself when the engine comes back', async (t) => {
@@ -63,7 +63,7 @@ describe('engine unreachable', () => {
     assert.equal(ready.statusCode, 200);
     const details = await app.inject({ url: `/api/v1/containers/${c.name}` });
     assert.equal(details.statusCode, 200);
-    assert.match((await app.inject({ url: '/metrics' })).body, /gdm_engine_event_stream_reconnects_total [1-9]/);
+    assert.match((await app.inject({ url: '/metrics' })).body, /gdm_engine_event_stream_reconnects_total\{engine="local"\} [1-9]/);
     assert.equal((details.json() as { id: string }).id, c.id);
   });
 });

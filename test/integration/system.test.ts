@@ -43,9 +43,9 @@ describe('probes and documentation', () => {
     assert.match(res.body, /gdm_http_requests_total\{method="GET",route="\/api\/v1\/containers",status="200"\} 1/);
     assert.match(res.body, /gdm_http_requests_total\{method="GET",route="\/api\/v1\/containers\/:id",status="404"\} 1/);
     assert.match(res.body, /gdm_http_request_duration_seconds_bucket\{le="0.1",method="GET",route="\/api\/v1\/containers",status="200"\}/);
-    assert.match(res.body, /gdm_engine_up 1/);
+    assert.match(res.body, /gdm_engine_up\{engine="local"\} 1/);
     const running = (await docker('ps', '-q')).split('\n').filter(Boolean).length;
-    if (running > 0) assert.match(res.body, new RegExp(`gdm_containers\\{state="running"\\} ${running}`));
+    if (running > 0) assert.match(res.body, new RegExp(`gdm_containers\\{engine="local",state="running"\\} ${running}`));
   });
 
   test('METRICS_CONTAINER_STATS=true adds per-container CPU and memory gauges', async (t) => {
@@ -56,8 +56,8 @@ describe('probes and documentation', () => {
       (b) => b.includes(`gdm_container_memory_bytes{name="${c.name}"`),
       5000,
     );
-    assert.match(body, new RegExp(`gdm_container_memory_bytes\\{name="${c.name}",group=""\\} [1-9]\\d*`));
-    assert.match(body, new RegExp(`gdm_container_cpu_percent\\{name="${c.name}",group=""\\} [\\d.]+`));
+    assert.match(body, new RegExp(`gdm_container_memory_bytes\\{name="${c.name}",group="",engine="local"\\} [1-9]\\d*`));
+    assert.match(body, new RegExp(`gdm_container_cpu_percent\\{name="${c.name}",group="",engine="local"\\} [\\d.]+`));
     assert.match(body, /gdm_group_status\{group="foundation",status="(empty|running|partial|stopped|unhealthy)"\} 1/);
     const plain = await buildTestApp(t);
     assert.doesNotMatch((await plain.inject({ url: '/metrics' })).body, /gdm_container_memory_bytes\{/);

@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { SYSTEM_PRINCIPAL } from '../../src/access/principal.js';
 import { ContainerService } from '../../src/containers/container-service.js';
 import { ContainerStore, DEFAULT_STORE_OPTIONS, type ContainerChange } from '../../src/containers/container-store.js';
-import { EngineStatus } from '../../src/containers/engine-status.js';
+import { mergedOver, unitOver } from '../helpers/engine-units.js';
 import { recordFromEngine, type ContainerRecord } from '../../src/docker/container-record.js';
 import type { DockerEngine } from '../../src/docker/engine.js';
 import type { EngineContainerDetails } from '../../src/docker/types.js';
@@ -92,7 +92,7 @@ async function setUp(t: { after: (fn: () => Promise<void>) => void }, initial: '
   await store.ready();
   fake.counts.inspects = 0; // the initial sync (its inspect, its "added") is not the action's
   changes.length = 0;
-  const service = new ContainerService(fake.engine, store, new EngineStatus(fake.engine), reflectTimeoutMs);
+  const service = new ContainerService(mergedOver(unitOver(fake.engine, store)), reflectTimeoutMs);
   return { ...fake, store, changes, service };
 }
 

@@ -5,6 +5,7 @@ import { applyFilters, labelMatches } from '../../src/containers/container-servi
 
 function summary(name: string, state: string, labels: Record<string, string> = {}, groups: string[] = []): ContainerSummary {
   return {
+    engine: 'local',
     id: name.padEnd(64, '0'),
     name,
     image: 'img',

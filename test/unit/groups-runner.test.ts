@@ -4,7 +4,7 @@ import { describe, mock, test } from 'node:test';
 import { SYSTEM_PRINCIPAL } from '../../src/access/principal.js';
 import { ContainerService } from '../../src/containers/container-service.js';
 import { ContainerStore, DEFAULT_STORE_OPTIONS } from '../../src/containers/container-store.js';
-import { EngineStatus } from '../../src/containers/engine-status.js';
+import { mergedOver, unitOver } from '../helpers/engine-units.js';
 import { recordFromEngine, type ContainerRecord } from '../../src/docker/container-record.js';
 import type { DockerEngine } from '../../src/docker/engine.js';
 import type { EngineContainerDetails } from '../../src/docker/types.js';
@@ -152,8 +152,9 @@ async function setUp(t: { after: (fn: () => Promise<void>) => void }, specs: Spe
   t.after(() => store.close());
   await store.ready();
   fake.stats.inspects = 0; // the initial sync's are not the runner's
-  const containers = new ContainerService(fake.engine, store, new EngineStatus(fake.engine));
-  const runner = new GroupRunner(catalog, store, containers, { stepTimeoutMaxSeconds: 600, actionConcurrency: options.actionConcurrency });
+  const merged = mergedOver(unitOver(fake.engine, store));
+  const containers = new ContainerService(merged);
+  const runner = new GroupRunner(catalog, merged, containers, { stepTimeoutMaxSeconds: 600, actionConcurrency: options.actionConcurrency });
   return { ...fake, store, runner };
 }
 

@@ -124,7 +124,8 @@ describe('a newest-first search', () => {
 
   /** A fake engine that answers a logs read as the engine does: the last `tail` lines, then since/until (inclusive). */
   const engineOf = (lines: Record<string, string[]>, asked: { id: string; tail: number }[] = []) => ({
-    body: async (id: string, options: { tail: number; since?: number | string; until?: number | string }) => {
+    body: async (ref: string, options: { tail: number; since?: number | string; until?: number | string }) => {
+      const id = ref.slice(ref.indexOf(':') + 1); // asked as engine:id
       asked.push({ id, tail: options.tail });
       const bound = (v: number | string | undefined) => (typeof v === 'string' ? BigInt(v.replace('.', '')) : undefined);
       const [since, until] = [bound(options.since), bound(options.until)];
@@ -136,7 +137,7 @@ describe('a newest-first search', () => {
       });
       const body = new PassThrough();
       body.end(Buffer.concat(inRange.map(frame)));
-      return { id, name: id, tty: false, body };
+      return { engine: 'local', id, name: id, tty: false, body };
     },
   });
   const search = async (lines: Record<string, string[]>, over: Partial<SearchPlan>) => {
@@ -181,7 +182,7 @@ describe('a newest-first search', () => {
         const body = new PassThrough();
         body.write(frame('2024-05-01T10:00:01Z never ends'));
         bodies.push(body);
-        return { id, name: id, tty: false, body };
+        return { engine: 'local', id, name: id, tty: false, body };
       },
     };
     const run = new SearchRun({ logs, slots: new EngineSlots(4), reads, timeoutMs: 60_000 }, plan({}), { match: () => undefined, backpressure: () => undefined });

@@ -9,7 +9,7 @@ import { totalsOf } from '../../src/containers/stats/stats.js';
 import { AppError } from '../../src/errors.js';
 
 function change(n: number): ContainerChange {
-  return { kind: 'updated', action: 'start', id: `id${n}`, name: `c${n}`, time: new Date(0).toISOString(), groups: [] };
+  return { kind: 'updated', engine: 'local', action: 'start', id: `id${n}`, name: `c${n}`, time: new Date(0).toISOString(), groups: [] };
 }
 
 describe('StreamLimiter', () => {

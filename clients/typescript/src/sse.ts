@@ -55,7 +55,7 @@ function eventNames<E extends SseMessage>() {
   return <const N extends readonly E['event'][]>(names: N & ([Exclude<E['event'], N[number]>] extends [never] ? unknown : never)): N => names;
 }
 
-export const CONTAINER_STREAM_EVENTS = eventNames<ContainerStreamEvent>()(['ready', 'container', 'snapshot', 'resync', 'error', 'shutdown']);
+export const CONTAINER_STREAM_EVENTS = eventNames<ContainerStreamEvent>()(['ready', 'container', 'snapshot', 'resync', 'engine', 'error', 'shutdown']);
 export const LOG_STREAM_EVENTS = eventNames<LogStreamEvent>()(['open', 'log', 'end', 'error', 'shutdown']);
 export const STATS_STREAM_EVENTS = eventNames<StatsStreamEvent>()(['stats', 'end', 'error', 'shutdown']);
 

@@ -67,6 +67,7 @@ export function auditDetails(request: FastifyRequest): AuditDetails | null {
   const body = capped(pick(request.body, fields));
   const query = request.query as Record<string, unknown> | undefined;
   const options = capped(query && typeof query === 'object' && Object.keys(query).length > 0 ? (bounded(query, 1) as Record<string, unknown>) : undefined);
-  if (!body && !options) return null;
-  return { ...(body ? { body } : {}), ...(options ? { query: options } : {}) };
+  const container = request.auditContainer;
+  if (!body && !options && !container) return null;
+  return { ...(body ? { body } : {}), ...(options ? { query: options } : {}), ...(container ? { container: { engine: container.engine, id: container.id } } : {}) };
 }

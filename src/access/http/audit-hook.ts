@@ -11,6 +11,8 @@ declare module 'fastify' {
     audited: boolean;
     /** Who a login attempt was for, when there is no principal yet. */
     auditActor?: string;
+    /** The container the request acted on, once the route resolved it: recorded with the reference given. */
+    auditContainer?: { engine: string; id: string };
   }
 }
 

@@ -9,10 +9,11 @@ export interface AdminRouteOptions {
   audit: AuditLog;
   accessLevelsEnabled: boolean;
   roleGroups: Record<Role, string[]>;
+  roleEngines: Record<Role, string[]>;
 }
 
 /** /api/v1/audit (admin) and /api/v1/roles (any authenticated caller). */
-const adminRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (app, { audit, accessLevelsEnabled, roleGroups }) => {
+const adminRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (app, { audit, accessLevelsEnabled, roleGroups, roleEngines }) => {
   app.get(
     '/audit',
     {
@@ -45,6 +46,7 @@ const adminRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (app, { 
         permissions: [...ROLE_PERMISSIONS[name]],
         groups: roleGroups[name],
         seesUngrouped: seesUngrouped(name, roleGroups[name]),
+        engines: roleEngines[name],
         manageUsersAndAudit: name === 'admin',
       })),
     }),

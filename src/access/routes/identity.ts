@@ -8,6 +8,7 @@ export function identityOf(p: Principal) {
     permissions: [...p.permissions],
     groups: [...p.groups],
     seesUngrouped: p.seesUngrouped,
+    engines: [...p.engines],
     ...(p.userId !== undefined ? { userId: p.userId } : {}),
     ...(p.expiresAt !== undefined ? { expiresAt: p.expiresAt } : {}),
   };

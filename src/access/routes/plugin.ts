@@ -21,6 +21,7 @@ const accessRoutesPlugin: FastifyPluginAsync<{ config: Config }> = async (app, {
     audit: app.access.audit,
     accessLevelsEnabled: config.auth.accessLevelsEnabled,
     roleGroups: config.auth.roleGroups,
+    roleEngines: config.auth.roleEngines,
   });
 };
 

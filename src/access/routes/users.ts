@@ -23,11 +23,11 @@ const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = async (app
 
   app.post(
     '/users',
-    { config: { ...adminOnly, audit: { body: ['username', 'role', 'groups'] } }, schema: { tags, summary: 'Create a user', body: CreateUserSchema, response: { 201: UserSchema, ...errorResponses(400, 401, 403, 409) } } },
+    { config: { ...adminOnly, audit: { body: ['username', 'role', 'groups', 'engines'] } }, schema: { tags, summary: 'Create a user', body: CreateUserSchema, response: { 201: UserSchema, ...errorResponses(400, 401, 403, 409) } } },
     async (request, reply) => {
-      const { username, password, role, groups } = request.body;
+      const { username, password, role, groups, engines } = request.body;
       reply.code(201);
-      return users.create({ username, password, role, groups: groups ?? null });
+      return users.create({ username, password, role, groups: groups ?? null, engines: engines ?? null });
     },
   );
 
@@ -40,10 +40,10 @@ const userRoutes: FastifyPluginAsyncTypebox<{ users: UserService }> = async (app
   app.patch(
     '/users/:userId',
     {
-      config: { ...adminOnly, audit: { body: ['role', 'groups', 'disabled'] } },
+      config: { ...adminOnly, audit: { body: ['role', 'groups', 'engines', 'disabled'] } },
       schema: {
         tags,
-        summary: "Change a user's role, groups or disabled state (their tokens stop working at once)",
+        summary: "Change a user's role, groups, engines or disabled state (their tokens stop working at once)",
         params: UserParamsSchema,
         body: UpdateUserSchema,
         response: { 200: UserSchema, ...errorResponses(400, 401, 403, 404, 409) },

@@ -24,11 +24,12 @@ export class LogFollow extends EventEmitter<FollowEvents> {
   private closedByUs = false;
 
   constructor(
+    readonly engine: string,
     readonly id: string,
     readonly name: string,
     readonly tty: boolean,
     private readonly upstream: Readable,
-    engine: DockerEngine,
+    client: DockerEngine,
     timestamps: boolean,
   ) {
     super();
@@ -51,7 +52,7 @@ export class LogFollow extends EventEmitter<FollowEvents> {
       emitLines(splitter.flush());
       if (this.closedByUs) return { reason: 'closed' };
       try {
-        const d = await engine.inspectContainer(id);
+        const d = await client.inspectContainer(id);
         if (!d.running) return { reason: 'stopped', state: d.state, exitCode: d.exitCode };
         // The engine closed a stream of a running container: it is restarting or going away.
         return { reason: 'engine-lost' };

@@ -16,7 +16,7 @@ export async function pipeLogs(follow: LogFollow, open: LogSink): Promise<void> 
     follow.close();
     throw err;
   }
-  stream.send('open', { id: follow.id, name: follow.name, tty: follow.tty });
+  stream.send('open', { engine: follow.engine, id: follow.id, name: follow.name, tty: follow.tty });
   follow.on('line', (line) => {
     stream.send('log', line);
     if (stream.congested) {

@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import type { DockerEngine } from '../../docker/engine.js';
 import type { LogOptions } from '../../docker/types.js';
 import { toAppError } from '../../docker/engine-errors.js';
 import type { ContainerService } from '../container-service.js';
@@ -30,7 +29,6 @@ export function engineLogOptions(query: LogQuery) {
 /** Reads a container's recent logs, stdout and stderr kept apart (one stream for TTYs). */
 export class LogService {
   constructor(
-    private readonly engine: DockerEngine,
     private readonly containers: ContainerService,
     private readonly limits: ReadLimits = DEFAULT_READ_LIMITS,
   ) {}
@@ -38,11 +36,11 @@ export class LogService {
   async read(ref: string, query: LogQuery, viewer: Viewer): Promise<LogsResult> {
     const options = engineLogOptions(query);
     const details = await this.containers.details(ref, viewer);
-    const body = await this.engine.containerLogs(details.id, options);
+    const body = await this.containers.unitOf(details).engine.containerLogs(details.id, options);
     const { lines, truncated } = await readLogLines(body, details.tty, options.timestamps, this.limits).catch((err: unknown) => {
       throw toAppError(err); // the engine's stream broke mid-read
     });
-    return { id: details.id, name: details.name, tty: details.tty, lines, truncated };
+    return { engine: details.engine, id: details.id, name: details.name, tty: details.tty, lines, truncated };
   }
 
   /**
@@ -50,18 +48,19 @@ export class LogService {
    * that splits it as it streams (log search): nothing is buffered here. Destroy the body to
    * stop the engine's read.
    */
-  async body(ref: string, options: LogOptions, viewer: Viewer): Promise<{ id: string; name: string; tty: boolean; body: Readable }> {
+  async body(ref: string, options: LogOptions, viewer: Viewer): Promise<{ engine: string; id: string; name: string; tty: boolean; body: Readable }> {
     const details = await this.containers.details(ref, viewer);
-    const body = await this.engine.containerLogs(details.id, options);
-    return { id: details.id, name: details.name, tty: details.tty, body };
+    const body = await this.containers.unitOf(details).engine.containerLogs(details.id, options);
+    return { engine: details.engine, id: details.id, name: details.name, tty: details.tty, body };
   }
 
   /** Opens a live stream: the last `tail` lines, then new lines as they are written. */
   async follow(ref: string, query: LogQuery, viewer: Viewer): Promise<LogFollow> {
     const options = engineLogOptions(query);
     const details = await this.containers.details(ref, viewer);
-    const upstream = await this.engine.followLogs(details.id, options);
-    return new LogFollow(details.id, details.name, details.tty, upstream, this.engine, options.timestamps);
+    const { engine } = this.containers.unitOf(details);
+    const upstream = await engine.followLogs(details.id, options);
+    return new LogFollow(details.engine, details.id, details.name, details.tty, upstream, engine, options.timestamps);
   }
 
   /**

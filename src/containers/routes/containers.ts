@@ -6,6 +6,7 @@ import { itemSerializerOf } from '../../http/json-fragments.js';
 import {
   ActionResultSchema,
   ContainerListSchema,
+  EngineQuerySchema,
   ListQuerySchema,
   LogsQuerySchema,
   LogsResponseSchema,
@@ -20,6 +21,20 @@ import type { StatsService } from '../stats/stats.js';
 import { streamResponse } from '../../http/sse/events.js';
 import { CONTAINER_STATS_STREAM, LOG_STREAM } from '../stream-schemas.js';
 import { viewerOf } from '../../access/http/viewer.js';
+import { qualifiedRef } from '../container-resolver.js';
+import type { FastifyRequest } from 'fastify';
+
+/** The container a request means: its `:id` with `?engine=` folded in (`{engine}:{ref}`). */
+function refOf(request: FastifyRequest): string {
+  const { id } = request.params as { id: string };
+  return qualifiedRef(id, (request.query as { engine?: string } | undefined)?.engine);
+}
+
+/** The audit row keeps the engine and full id acted on next to the reference the caller gave. */
+function audited<T extends { engine: string; id: string }>(request: FastifyRequest, result: T): T {
+  request.auditContainer = { engine: result.engine, id: result.id };
+  return result;
+}
 
 const tags = ['containers'];
 /** A list item as the list's schema declares it (one compiled serializer per route). */
@@ -54,10 +69,11 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ containers: ContainerService;
         tags,
         summary: 'Container details',
         params: ContainerParamsSchema,
+        querystring: EngineQuerySchema,
         response: { 200: Type.Ref('ContainerDetails'), 304: NotModifiedSchema, ...errorResponses(400, 404, 409, 503) },
       },
     },
-    async (request, reply) => sendReady(request, reply, await containers.detailsReady(request.params.id, viewerOf(request), serializerOf(reply))),
+    async (request, reply) => sendReady(request, reply, await containers.detailsReady(refOf(request), viewerOf(request), serializerOf(reply))),
   );
 
   app.post(
@@ -68,10 +84,11 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ containers: ContainerService;
         tags,
         summary: 'Start a container',
         params: ContainerParamsSchema,
+        querystring: EngineQuerySchema,
         response: { 200: ActionResultSchema, ...errorResponses(400, 404, 409, 503) },
       },
     },
-    async (request) => containers.act(request.params.id, 'start', viewerOf(request)),
+    async (request) => audited(request, await containers.act(refOf(request), 'start', viewerOf(request))),
   );
 
   for (const action of ['stop', 'restart'] as const) {
@@ -87,7 +104,7 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ containers: ContainerService;
           response: { 200: ActionResultSchema, ...errorResponses(400, 404, 409, 503) },
         },
       },
-      async (request) => containers.act(request.params.id, action, viewerOf(request), request.query.timeout),
+      async (request) => audited(request, await containers.act(refOf(request), action, viewerOf(request), request.query.timeout)),
     );
   }
 
@@ -109,9 +126,9 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ containers: ContainerService;
       },
     },
     async (request, reply) => {
-      const { follow, ...query } = request.query;
-      if (follow) return logs.stream(request.params.id, query, viewerOf(request), () => openStream(request, reply, streams, LOG_STREAM));
-      return logs.read(request.params.id, query, viewerOf(request));
+      const { follow, engine: _engine, ...query } = request.query;
+      if (follow) return logs.stream(refOf(request), query, viewerOf(request), () => openStream(request, reply, streams, LOG_STREAM));
+      return logs.read(refOf(request), query, viewerOf(request));
     },
   );
 
@@ -132,8 +149,8 @@ const containerRoutes: FastifyPluginAsyncTypebox<{ containers: ContainerService;
       },
     },
     async (request, reply) => {
-      if (request.query.stream) return stats.watch(request.params.id, viewerOf(request), () => openStream(request, reply, streams, CONTAINER_STATS_STREAM));
-      return stats.sample(request.params.id, viewerOf(request));
+      if (request.query.stream) return stats.watch(refOf(request), viewerOf(request), () => openStream(request, reply, streams, CONTAINER_STATS_STREAM));
+      return stats.sample(refOf(request), viewerOf(request));
     },
   );
 };

@@ -8,7 +8,8 @@ import type { ContainerStats, ContainerUsage, ListFilters, StatsSet, UsageTotals
 import type { ContainerReader } from '../store-reader.js';
 import type { ContainerStatsSink, StatsSetSink, StreamSink } from '../stream-sink.js';
 import type { CommonStreamEvents } from '../../http/sse/events.js';
-import type { StatsCollector } from './stats-collector.js';
+import type { MergedCollector } from '../engines/merged-collector.js';
+import type { EngineTransition } from '../engines/merged-store.js';
 
 /** Adds up usage over any set of containers (a group, a filter, everything). */
 export function totalsOf(stats: readonly ContainerUsage[]): UsageTotals {
@@ -33,7 +34,7 @@ export function totalsOf(stats: readonly ContainerUsage[]): UsageTotals {
 export class StatsService {
   constructor(
     private readonly containers: ContainerService,
-    private readonly collector: StatsCollector,
+    private readonly collector: MergedCollector,
     private readonly store: ContainerReader,
   ) {}
 
@@ -65,6 +66,8 @@ export class StatsService {
   /** One container's latest usage; 409 when it is not running. */
   async sample(ref: string, viewer: Viewer): Promise<ContainerStats> {
     let target = await this.containers.resolve(ref, viewer);
+    // Its engine is lost: there are no numbers to give, only the last-seen state.
+    if (target.stale) throw appError('DOCKER_UNAVAILABLE', `The engine ${target.engine} is unreachable; ${target.name} is shown as last seen`);
     // Just started a moment ago? The store may not have seen the start event yet.
     if (target.state !== 'running') target = await this.containers.refreshed(target);
     if (target.state !== 'running') {
@@ -72,7 +75,7 @@ export class StatsService {
     }
     const usage = (await this.collector.usage([target.id])).get(target.id);
     if (!usage) throw appError('CONTAINER_NOT_RUNNING', `Container ${target.name} stopped while being sampled`);
-    return { id: target.id, name: target.name, ...usage };
+    return { engine: target.engine, id: target.id, name: target.name, ...usage };
   }
 
   /** Usage of every running container matching the filters, with totals. */
@@ -89,16 +92,24 @@ export class StatsService {
     const unsubscribe = this.collector.subscribe((usage) => {
       if (stream.congested) return;
       const u = usage.get(first.id);
-      if (u) stream.send('stats', { id: first.id, name: first.name, ...u });
+      if (u) stream.send('stats', { engine: first.engine, id: first.id, name: first.name, ...u });
     });
     const onChange = (change: ContainerChange) => {
-      if (change.id !== first.id) return;
+      if (change.id !== first.id || change.engine !== first.engine) return;
       if (change.kind === 'removed' || change.container?.state !== 'running') {
         stream.end('end', { reason: 'container stopped', state: change.container?.state ?? 'removed' });
       }
     };
+    // Its own engine going away ends it, as the only engine going away does.
+    const onEngine = (t: EngineTransition) => {
+      if (t.engine === first.engine && !t.synced) stream.end('error', ENGINE_LOST_EVENT);
+    };
     this.store.on('change', onChange);
-    this.follow(stream, unsubscribe, () => this.store.off('change', onChange));
+    this.store.on('engine', onEngine);
+    this.follow(stream, unsubscribe, () => {
+      this.store.off('change', onChange);
+      this.store.off('engine', onEngine);
+    });
   }
 
   /** The filtered set as a stream: a `stats` event per shared sample (the set re-filtered each time). */
@@ -124,11 +135,11 @@ export class StatsService {
     });
   }
 
-  combine(running: readonly { id: string; name: string }[], usage: ReadonlyMap<string, ContainerUsage>): StatsSet {
+  combine(running: readonly { engine: string; id: string; name: string }[], usage: ReadonlyMap<string, ContainerUsage>): StatsSet {
     const containers: ContainerStats[] = [];
     for (const c of running) {
       const u = usage.get(c.id);
-      if (u) containers.push({ id: c.id, name: c.name, ...u });
+      if (u) containers.push({ engine: c.engine, id: c.id, name: c.name, ...u });
     }
     return { sampledAt: new Date().toISOString(), containers, totals: totalsOf(containers) };
   }

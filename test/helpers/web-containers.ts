@@ -5,6 +5,7 @@ export type ContainerSummary = components['schemas']['ContainerSummary'];
 /** A container summary as the API sends it, for the dashboard's state tests. */
 export function container(id: string, over: Partial<ContainerSummary> = {}): ContainerSummary {
   return {
+    engine: 'local',
     id,
     name: `c-${id}`,
     image: 'alpine:3.20',

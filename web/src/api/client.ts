@@ -13,6 +13,7 @@ export type GroupDetails = paths['/api/v1/services/{group}']['get']['responses']
 export type ComposeProject = paths['/api/v1/compose/projects']['get']['responses']['200']['content']['application/json']['projects'][number];
 export type User = paths['/api/v1/users']['get']['responses']['200']['content']['application/json']['users'][number];
 export type AuditEntry = paths['/api/v1/audit']['get']['responses']['200']['content']['application/json']['entries'][number];
+export type Engine = components['schemas']['Engine'];
 export type Usage = paths['/api/v1/stats']['get']['responses']['200']['content']['application/json']['containers'][number];
 
 // Stream payloads and messages, as the OpenAPI document names them (components; see clients/typescript/README.md).

@@ -46,11 +46,11 @@ describe('dashboard banner: per-engine status', () => {
 
   test('ago is short and coarse', () => {
     const now = Date.parse('2026-01-01T12:00:00Z');
-    assert.equal(ago('2026-01-01T11:59:20Z', now), '40 s');
-    assert.equal(ago('2026-01-01T11:57:00Z', now), '3 min');
-    assert.equal(ago('2026-01-01T09:00:00Z', now), '3 h');
-    assert.equal(ago('2025-12-27T12:00:00Z', now), '5 d');
-    assert.equal(ago('2026-01-01T12:00:05Z', now), 'now', 'a clock ahead is not negative');
+    assert.equal(ago('2026-01-01T11:59:20Z', now), '40 s ago');
+    assert.equal(ago('2026-01-01T11:57:00Z', now), '3 min ago');
+    assert.equal(ago('2026-01-01T09:00:00Z', now), '3 h ago');
+    assert.equal(ago('2025-12-27T12:00:00Z', now), '5 d ago');
+    assert.equal(ago('2026-01-01T12:00:05Z', now), 'just now', 'a clock ahead is not negative');
     assert.equal(ago('garbage', now), '?');
   });
 });

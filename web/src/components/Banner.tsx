@@ -38,7 +38,7 @@ export function Banner({ connection, engines }: { connection: Connection; engine
             <li key={o.name} data-testid={`banner-engine-${o.name}`}>
               <strong>{o.name}</strong>
               {o.required ? ' (required)' : ''}
-              {o.since ? ` since ${clock(o.since)} (${ago(o.since, now)} ago)` : ''}: {o.why}
+              {o.since ? ` since ${clock(o.since)} (${ago(o.since, now)})` : ''}: {o.why}
               {o.hint ? <span className="banner-hint"> — {o.hint}</span> : null}
             </li>
           ))}

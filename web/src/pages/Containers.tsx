@@ -42,8 +42,8 @@ const Row = memo(function Row({ c, usage, canAct, busy, onAction, showEngine }: 
       ) : (
         <td className="muted">{c.status}</td>
       )}
-      <td className="num">{running ? percent(usage?.cpuPercent) : '–'}</td>
-      <td className="num">{running ? bytes(usage?.memory.usage) : '–'}</td>
+      <td className="num">{running && !stale ? percent(usage?.cpuPercent) : '–'}</td>
+      <td className="num">{running && !stale ? bytes(usage?.memory.usage) : '–'}</td>
       {canAct && (
         <td className="actions">
           {!running && (

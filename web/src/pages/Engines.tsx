@@ -60,7 +60,7 @@ export function EnginesPage({ engines, error, updatedAt }: { engines?: Engine[];
                 {!e.synced && e.lastSeen && (
                   <span className="muted" title={e.lastSeen}>
                     {' '}
-                    last seen {ago(e.lastSeen)} ago
+                    last seen {ago(e.lastSeen)}
                   </span>
                 )}
               </td>

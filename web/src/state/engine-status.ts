@@ -34,15 +34,15 @@ export function engineOutages(engines: readonly Engine[]): EngineOutage[] {
     });
 }
 
-/** How long ago, coarse and short ("40 s", "3 min", "2 h", "5 d"); "now" for the future (clock skew). */
+/** How long ago, coarse and short ("40 s ago", "3 min ago", "2 h ago", "5 d ago"); "just now" for the future too (clock skew). */
 export function ago(iso: string, now = Date.now()): string {
   const s = Math.round((now - Date.parse(iso)) / 1000);
   if (!Number.isFinite(s)) return '?';
-  if (s < 1) return 'now';
-  if (s < 90) return `${s} s`;
-  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
-  if (s < 36 * 3600) return `${Math.round(s / 3600)} h`;
-  return `${Math.round(s / 86_400)} d`;
+  if (s < 1) return 'just now';
+  if (s < 90) return `${s} s ago`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min ago`;
+  if (s < 36 * 3600) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} d ago`;
 }
 
 /** A time as the dashboard shows it: the local time of day, with the date when not today. */

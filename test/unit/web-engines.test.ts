@@ -37,9 +37,9 @@ describe('dashboard banner: per-engine status', () => {
       engine('back', { lastError: err }),
     ]);
     assert.deepEqual(outages, [
-      { name: 'db', required: true, since: '2026-01-01T10:04:00Z', why: 'ECONNREFUSED: connect failed' },
+      { name: 'db', required: true, since: '2026-01-01T10:04:00Z', why: 'ECONNREFUSED', message: 'connect failed' },
       { name: 'fresh', required: false, why: 'no answer yet' },
-      { name: 'pi', required: false, since: '2026-01-01T10:05:00Z', why: 'DOCKER_UNAVAILABLE: connect failed', hint: 'Is it on?' },
+      { name: 'pi', required: false, since: '2026-01-01T10:05:00Z', why: 'DOCKER_UNAVAILABLE', message: 'connect failed', hint: 'Is it on?' },
     ]);
     assert.deepEqual(engineOutages([engine('local')]), []);
   });

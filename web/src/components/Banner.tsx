@@ -35,7 +35,7 @@ export function Banner({ connection, engines }: { connection: Connection; engine
       {outages.length > 0 && (
         <ul aria-label="Unreachable engines">
           {outages.map((o) => (
-            <li key={o.name} data-testid={`banner-engine-${o.name}`}>
+            <li key={o.name} data-testid={`banner-engine-${o.name}`} title={o.message}>
               <strong>{o.name}</strong>
               {o.required ? ' (required)' : ''}
               {o.since ? ` since ${clock(o.since)} (${ago(o.since, now)})` : ''}: {o.why}

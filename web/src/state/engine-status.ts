@@ -10,8 +10,10 @@ export interface EngineOutage {
   required: boolean;
   /** ISO 8601: when its containers were last in sync, else when it last failed; undefined when never seen. */
   since?: string;
-  /** Why, in a few words: the system error (ECONNREFUSED, ENOENT…) or our code, then the message. */
+  /** Why, in a word: the system error (ECONNREFUSED, ENOENT, CERT_HAS_EXPIRED…), else our code. */
   why: string;
+  /** The service's message for it (a tooltip: it mostly repeats what the banner says). */
+  message?: string;
   /** What to do, as the service suggests it. */
   hint?: string;
 }
@@ -28,7 +30,8 @@ export function engineOutages(engines: readonly Engine[]): EngineOutage[] {
         name: e.name,
         required: e.required,
         ...(since ? { since } : {}),
-        why: err ? `${err.cause ?? err.code}: ${err.message}` : 'no answer yet',
+        why: err ? (err.cause ?? err.code) : 'no answer yet',
+        ...(err ? { message: err.message } : {}),
         ...(e.hint ? { hint: e.hint } : {}),
       };
     });

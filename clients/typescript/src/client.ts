@@ -18,6 +18,7 @@ type Query<T> = T extends { parameters: { query?: infer Q } } ? NonNullable<Q> :
 
 export type ContainerSummary = components['schemas']['ContainerSummary'];
 export type ContainerDetails = components['schemas']['ContainerDetails'];
+export type Engine = components['schemas']['Engine'];
 export type ErrorResponse = components['schemas']['ErrorResponse'];
 export type ContainerListQuery = Query<paths['/api/v1/containers']['get']>;
 export type ActionResult = Json<paths['/api/v1/containers/{id}/start']['post']>;
@@ -91,6 +92,8 @@ export interface GdmClient {
   };
   /** Usage of every running container matching the filter, with totals. */
   stats(query?: StatsSetQuery): Promise<StatsSet>;
+  /** Every engine the service follows: URL (no secrets), reachable, version, containers, last error, latency. */
+  engines(): Promise<Engine[]>;
   /** Container changes (SSE) until the server ends the stream or `signal` aborts. */
   events(options?: EventsOptions): AsyncGenerator<ContainerStreamEvent, void, undefined>;
   /** A container's log lines, then new ones as they come (SSE). */
@@ -177,6 +180,7 @@ export function createClient(options: ClientOptions): GdmClient {
       cancel: (group) => ok(api.DELETE('/api/v1/services/{group}/operation', { params: { path: { group } } })),
     },
     stats: (query = {}) => ok(api.GET('/api/v1/stats', { params: { query } })),
+    engines: async () => (await ok(api.GET('/api/v1/engines'))).engines,
     events({ signal, lastEventId, snapshot } = {}) {
       const open = (s: AbortSignal) =>
         streamBody(

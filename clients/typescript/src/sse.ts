@@ -17,8 +17,11 @@ type Schemas = components['schemas'];
  * being the event's payload component (ContainerChangeEvent, LogLineEvent, …).
  */
 
-/** One change of the engine's containers (`container` event of /events). */
+/** One change of an engine's containers (`container` event of /events); `engine` names the engine. */
 export type ContainerChange = Schemas['ContainerChangeEvent'];
+
+/** With several engines, one lost or back (`engine` event of /events): the others stream on; refetch the list for the stale marks. */
+export type EngineChange = Schemas['EngineEvent'];
 
 /** Every stream ends with this when the engine goes away (reconnect once /ready answers 200), or the caller's access ended or changed. */
 export type EngineLostEvent = SseMessage<'error', Schemas['StreamErrorEvent']>;
@@ -55,7 +58,7 @@ function eventNames<E extends SseMessage>() {
   return <const N extends readonly E['event'][]>(names: N & ([Exclude<E['event'], N[number]>] extends [never] ? unknown : never)): N => names;
 }
 
-export const CONTAINER_STREAM_EVENTS = eventNames<ContainerStreamEvent>()(['ready', 'container', 'snapshot', 'resync', 'error', 'shutdown']);
+export const CONTAINER_STREAM_EVENTS = eventNames<ContainerStreamEvent>()(['ready', 'container', 'snapshot', 'resync', 'engine', 'error', 'shutdown']);
 export const LOG_STREAM_EVENTS = eventNames<LogStreamEvent>()(['open', 'log', 'end', 'error', 'shutdown']);
 export const STATS_STREAM_EVENTS = eventNames<StatsStreamEvent>()(['stats', 'end', 'error', 'shutdown']);
 

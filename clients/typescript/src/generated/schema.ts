@@ -959,6 +959,8 @@ export interface paths {
                     name?: string;
                     /** @description Only members of this service group */
                     group?: string;
+                    /** @description Only containers of this engine */
+                    engine?: string;
                     /** @description key or key=value; every one must match */
                     label?: string[];
                 };
@@ -1025,10 +1027,13 @@ export interface paths {
         /** Container details */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description An engine name, as ENGINES_FILE gives it (`local` with DOCKER_HOST alone) */
+                    engine?: string;
+                };
                 header?: never;
                 path: {
-                    /** @description Full id, unique id prefix, or name */
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
                     id: string;
                 };
                 cookie?: never;
@@ -1109,10 +1114,13 @@ export interface paths {
         /** Start a container */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description An engine name, as ENGINES_FILE gives it (`local` with DOCKER_HOST alone) */
+                    engine?: string;
+                };
                 header?: never;
                 path: {
-                    /** @description Full id, unique id prefix, or name */
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
                     id: string;
                 };
                 cookie?: never;
@@ -1126,6 +1134,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            engine: string;
                             id: string;
                             name: string;
                             action: "start" | "stop" | "restart";
@@ -1195,12 +1204,14 @@ export interface paths {
         post: {
             parameters: {
                 query?: {
+                    /** @description An engine name, as ENGINES_FILE gives it (`local` with DOCKER_HOST alone) */
+                    engine?: string;
                     /** @description Seconds to wait for a clean exit before the engine kills the process */
                     timeout?: number;
                 };
                 header?: never;
                 path: {
-                    /** @description Full id, unique id prefix, or name */
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
                     id: string;
                 };
                 cookie?: never;
@@ -1214,6 +1225,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            engine: string;
                             id: string;
                             name: string;
                             action: "start" | "stop" | "restart";
@@ -1283,12 +1295,14 @@ export interface paths {
         post: {
             parameters: {
                 query?: {
+                    /** @description An engine name, as ENGINES_FILE gives it (`local` with DOCKER_HOST alone) */
+                    engine?: string;
                     /** @description Seconds to wait for a clean exit before the engine kills the process */
                     timeout?: number;
                 };
                 header?: never;
                 path: {
-                    /** @description Full id, unique id prefix, or name */
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
                     id: string;
                 };
                 cookie?: never;
@@ -1302,6 +1316,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            engine: string;
                             id: string;
                             name: string;
                             action: "start" | "stop" | "restart";
@@ -1372,6 +1387,8 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description An engine name, as ENGINES_FILE gives it (`local` with DOCKER_HOST alone) */
+                    engine?: string;
                     /** @description Last N lines (max 10000) */
                     tail?: number;
                     /** @description Unix seconds, RFC 3339 date, or a duration like 10m */
@@ -1384,7 +1401,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    /** @description Full id, unique id prefix, or name */
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
                     id: string;
                 };
                 cookie?: never;
@@ -1398,6 +1415,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            engine: string;
                             id: string;
                             name: string;
                             /** @description TTY containers have one stream, reported as stdout */
@@ -1487,12 +1505,14 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description An engine name, as ENGINES_FILE gives it (`local` with DOCKER_HOST alone) */
+                    engine?: string;
                     /** @description Stream one sample per interval as Server-Sent Events */
                     stream?: boolean;
                 };
                 header?: never;
                 path: {
-                    /** @description Full id, unique id prefix, or name */
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
                     id: string;
                 };
                 cookie?: never;
@@ -1506,6 +1526,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            engine: string;
                             id: string;
                             name: string;
                             read: string;
@@ -1600,6 +1621,8 @@ export interface paths {
                     name?: string;
                     /** @description key or key=value; every one must match */
                     label?: string[];
+                    /** @description Only containers of this engine */
+                    engine?: string;
                     /** @description Stream the set once per interval as Server-Sent Events */
                     stream?: boolean;
                 };
@@ -1618,6 +1641,7 @@ export interface paths {
                         "application/json": {
                             sampledAt: string;
                             containers: {
+                                engine: string;
                                 id: string;
                                 name: string;
                                 read: string;
@@ -1733,6 +1757,62 @@ export interface paths {
                 };
                 /** @description Every error has this shape */
                 503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/engines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The engines: URL (without secrets), reachable, synced, version, API version, containers, running, last error, latency */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engines: components["schemas"]["Engine"][];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2807,6 +2887,13 @@ export interface paths {
                                 apiVersion: string | null;
                                 hint?: string;
                             };
+                            /** @description Every engine: degraded while any is unreachable; details at GET /api/v1/engines */
+                            engines: {
+                                name: string;
+                                required: boolean;
+                                reachable: boolean;
+                                synced: boolean;
+                            }[];
                             /** @description The compose tool found at boot (null: none) */
                             compose: {
                                 command: string;
@@ -2978,6 +3065,13 @@ export interface paths {
                                 apiVersion: string | null;
                                 hint?: string;
                             };
+                            /** @description Every engine: degraded while any is unreachable; details at GET /api/v1/engines */
+                            engines: {
+                                name: string;
+                                required: boolean;
+                                reachable: boolean;
+                                synced: boolean;
+                            }[];
                             /** @description The compose tool found at boot (null: none) */
                             compose: {
                                 command: string;
@@ -3187,6 +3281,9 @@ export interface components {
             reason: string;
         };
         ContainerSummary: {
+            /** @description The engine it runs on */
+            engine: string;
+            /** @description As the engine gives it (unique on its engine; `{engine}:{id}` everywhere) */
             id: string;
             name: string;
             image: string;
@@ -3215,8 +3312,18 @@ export interface components {
             group: string | null;
             /** @description Every service group the container belongs to */
             groups: string[];
+            /**
+             * @description Present while its engine is unreachable or resyncing: state and status are as last seen, they may have changed since
+             * @enum {boolean}
+             */
+            stale?: true;
+            /** @description ISO 8601, with stale: when its engine was last in sync */
+            lastSeen?: string;
         };
         ContainerDetails: {
+            /** @description The engine it runs on */
+            engine: string;
+            /** @description As the engine gives it (unique on its engine; `{engine}:{id}` everywhere) */
             id: string;
             name: string;
             image: string;
@@ -3245,6 +3352,13 @@ export interface components {
             group: string | null;
             /** @description Every service group the container belongs to */
             groups: string[];
+            /**
+             * @description Present while its engine is unreachable or resyncing: state and status are as last seen, they may have changed since
+             * @enum {boolean}
+             */
+            stale?: true;
+            /** @description ISO 8601, with stale: when its engine was last in sync */
+            lastSeen?: string;
             running: boolean;
             paused: boolean;
             restarting: boolean;
@@ -3280,6 +3394,39 @@ export interface components {
                 value?: string;
             }[];
         };
+        Engine: {
+            name: string;
+            /** @description Without user name, password or query */
+            url: string;
+            /** @description /ready waits for it */
+            required: boolean;
+            reachable: boolean;
+            /** @description Its containers are in sync (false: listed as stale, or none known yet) */
+            synced: boolean;
+            checkedAt: string | null;
+            version: string | null;
+            apiVersion: string | null;
+            /** @description Round trip of the last ping that answered */
+            latencyMs: number | null;
+            containers: number;
+            running: number;
+            /** @description While not synced: when it last was */
+            lastSeen: string | null;
+            /** @description The last failure (kept after it recovered, with its time) */
+            lastError: {
+                /** @description Our error code, e.g. DOCKER_UNAVAILABLE or DOCKER_TIMEOUT */
+                code: string;
+                message: string;
+                /** @description The system error code, e.g. ECONNREFUSED, ENOENT, CERT_HAS_EXPIRED */
+                cause?: string;
+                /** @description ISO 8601 */
+                at: string;
+            } | null;
+            /** @description Attempts to reconnect its events stream since the start */
+            reconnects: number;
+            /** @description What to do, while unreachable */
+            hint?: string;
+        };
         /** @description `ready`: the stream is live (a fresh connection, without Last-Event-ID) */
         ReadyEvent: {
             /** @description The id of the last change so far; reconnect with it as Last-Event-ID */
@@ -3292,6 +3439,8 @@ export interface components {
         /** @description `container`: one change of a container the caller may see; its `id:` is the change number */
         ContainerChangeEvent: {
             kind: "added" | "updated" | "removed";
+            /** @description The engine it runs on */
+            engine: string;
             /** @description The engine's action (start, die, health_status, …) or resync */
             action: string;
             id: string;
@@ -3306,8 +3455,17 @@ export interface components {
         ResyncEvent: {
             reason: string;
         };
+        /** @description `engine` (with several engines): one engine was lost or came back; the others stream on. Refetch the list to see stale marks change */
+        EngineEvent: {
+            engine: string;
+            /** @description false: the engine went away, its containers are now stale; true: it is back and resynced */
+            synced: boolean;
+            /** @description ISO 8601 */
+            time: string;
+        };
         /** @description `open`: the container whose lines follow */
         LogOpenEvent: {
+            engine: string;
             id: string;
             name: string;
             /** @description TTY containers have one stream, reported as stdout */
@@ -3333,6 +3491,7 @@ export interface components {
         };
         /** @description `stats`: one sample of the container (as GET …/stats answers) */
         ContainerStatsEvent: {
+            engine: string;
             id: string;
             name: string;
             read: string;
@@ -3364,6 +3523,7 @@ export interface components {
         StatsSetEvent: {
             sampledAt: string;
             containers: {
+                engine: string;
                 id: string;
                 name: string;
                 read: string;
@@ -3396,7 +3556,7 @@ export interface components {
                 pids: number;
             };
         };
-        /** @description GET /api/v1/events. Events: `ready` → ReadyEvent, `snapshot` → SnapshotEvent, `container` → ContainerChangeEvent, `resync` → ResyncEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        /** @description GET /api/v1/events. Events: `ready` → ReadyEvent, `snapshot` → SnapshotEvent, `container` → ContainerChangeEvent, `resync` → ResyncEvent, `engine` → EngineEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
         ContainerEventsMessage: {
             /** @enum {string} */
             event: "ready";
@@ -3417,6 +3577,11 @@ export interface components {
             event: "resync";
             id?: string;
             data: components["schemas"]["ResyncEvent"];
+        } | {
+            /** @enum {string} */
+            event: "engine";
+            id?: string;
+            data: components["schemas"]["EngineEvent"];
         } | {
             /** @enum {string} */
             event: "error";

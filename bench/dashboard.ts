@@ -8,8 +8,8 @@
  * No engine and no service: a stub on 127.0.0.1 serves the built dashboard (dist/web) with
  * the service's CSP and answers the calls the containers page makes, in the real API shapes
  * (types from the generated client schema): /api/v1/auth/me, /api/v1/events?snapshot=true
- * (SSE: ready, a snapshot of N containers, optionally `container` updates) and
- * /api/v1/stats?stream=true (SSE: a full stats set of every running container, `rate` times
+ * (SSE: ready, a snapshot of N containers spread over two engines, optionally `container`
+ * updates), /api/v1/engines (both reachable) and /api/v1/stats?stream=true (SSE: a full stats set of every running container, `rate` times
  * a second, which is far more than the service's one a second: the worst case). Anything
  * else gets the service's 404 shape and is logged.
  *
@@ -25,6 +25,7 @@ import type { components, paths } from '../clients/typescript/src/generated/sche
 import { launchBrowser } from '../test/helpers/browser.js';
 
 type ContainerSummary = components['schemas']['ContainerSummary'];
+type Engine = components['schemas']['Engine'];
 type Identity = paths['/api/v1/auth/me']['get']['responses']['200']['content']['application/json'];
 type StatsSet = paths['/api/v1/stats']['get']['responses']['200']['content']['application/json'];
 type Usage = StatsSet['containers'][number];
@@ -94,7 +95,8 @@ export async function runDashboard(opts: DashboardOptions) {
     const group = i % 7 === 6 ? null : (GROUPS[i % GROUPS.length] as string);
     const state = STATES[i % STATES.length] as string;
     return {
-      engine: 'local',
+      // Two engines, so the engine column and filter are rendered as with several hosts.
+      engine: i % 2 === 0 ? 'local' : 'e2',
       id: hex(i + 1),
       name: `svc-${String(i).padStart(4, '0')}`,
       image: `registry.local/team-${i % 13}/app-${i % 29}:1.${i % 7}`,
@@ -144,6 +146,28 @@ export async function runDashboard(opts: DashboardOptions) {
   let statsSent = 0;
   const streams = new Set<ServerResponse>();
 
+  /** Both engines reachable, with their share of the containers. */
+  const engines = (): Engine[] =>
+    ['local', 'e2'].map((name) => {
+      const mine = containers.filter((c) => c.engine === name);
+      return {
+        name,
+        url: name === 'local' ? 'unix:///var/run/docker.sock' : 'unix:///run/gdm-e2/docker.sock',
+        required: name === 'local',
+        reachable: true,
+        synced: true,
+        checkedAt: new Date().toISOString(),
+        version: '20.10.24',
+        apiVersion: '1.41',
+        latencyMs: 1,
+        containers: mine.length,
+        running: mine.filter((c) => c.state === 'running').length,
+        lastSeen: null,
+        lastError: null,
+        reconnects: 0,
+      };
+    });
+
   function sse(res: ServerResponse): (event: string, data: string, id?: number) => void {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'content-security-policy': CSP });
     streams.add(res);
@@ -165,7 +189,7 @@ export async function runDashboard(opts: DashboardOptions) {
           const c = containers[(seq * 31) % N] as ContainerSummary;
           const changed = { ...c, status: `${c.status.split(' ·')[0]} · ${seq}` };
           seq++;
-          send('container', JSON.stringify({ kind: 'updated', action: 'update', id: c.id, name: c.name, time: Date.now(), container: changed }), seq);
+          send('container', JSON.stringify({ kind: 'updated', engine: c.engine, action: 'update', id: c.id, name: c.name, time: Date.now(), container: changed }), seq);
         }, 1000 / EVENTS);
         res.on('close', () => clearInterval(timer));
       }
@@ -179,6 +203,8 @@ export async function runDashboard(opts: DashboardOptions) {
         statsSent++;
       }, 1000 / RATE);
       res.on('close', () => clearInterval(timer));
+    } else if (url.pathname === '/api/v1/engines') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ engines: engines() }));
     } else if (url.pathname === '/ready') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ready"}');
     } else if (!url.pathname.startsWith('/api/')) {

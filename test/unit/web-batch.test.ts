@@ -72,13 +72,23 @@ describe('dashboard live updates, batched per animation frame', () => {
     queueChange(pending, { kind: 'removed', id: 's1' });
     queueChange(pending, { kind: 'added', id: 'y', container: container('y') });
     assert.equal(hasPending(pending), true);
-    assert.deepEqual([...applyPending(tableFromSnapshot([container('old')]), pending).keys()], ['s2', 'y']);
+    assert.deepEqual([...applyPending(tableFromSnapshot([container('old')]), pending).keys()], ['local:s2', 'local:y']);
   });
 
   test('the batch holds one entry per container however many events arrive (a hidden tab paints no frames)', () => {
     const pending = emptyPending();
     for (let i = 0; i < 10_000; i++) queueChange(pending, { kind: 'updated', id: `c${i % 50}`, container: container(`c${i % 50}`, i % 2 ? 'running' : 'exited') });
     assert.equal(pending.changes.size, 50);
+  });
+
+  test('several engines: changes of the same id on two engines are two entries, applied to their own rows', () => {
+    const start = tableFromSnapshot([container('x'), { ...container('x'), engine: 'e2' }]);
+    const pending = emptyPending();
+    queueChange(pending, { kind: 'updated', engine: 'e2', id: 'x', container: { ...container('x', 'exited'), engine: 'e2' } });
+    queueChange(pending, { kind: 'removed', engine: 'local', id: 'x' });
+    assert.equal(pending.changes.size, 2);
+    const next = applyPending(start, pending);
+    assert.deepEqual(entries(next), ['e2:x:exited']);
   });
 
   test('items pushed between two frames are applied together, once, at the frame; nothing is applied without items', () => {

@@ -5,6 +5,8 @@ import { container, type ContainerSummary } from '../helpers/web-containers.js';
 import {
   applyChange,
   connectionAfterError,
+  engineNames,
+  findByRef,
   connectionAfterOpen,
   groupNames,
   tableFromSnapshot,
@@ -26,32 +28,32 @@ const all: RowQuery = { query: '', state: '', group: '', sort: { key: 'name', as
 describe('dashboard container table: events and stats → rows', () => {
   test('a snapshot replaces the table; container events add, update and remove without mutating it', () => {
     const first = tableFromSnapshot([container('a'), container('b')]);
-    assert.deepEqual([...first.keys()], ['a', 'b']);
+    assert.deepEqual([...first.keys()], ['local:a', 'local:b']);
 
     const added = applyChange(first, { kind: 'added', id: 'c', container: container('c', { state: 'created' }) });
-    assert.deepEqual([...added.keys()], ['a', 'b', 'c']);
+    assert.deepEqual([...added.keys()], ['local:a', 'local:b', 'local:c']);
     assert.equal(first.size, 2, 'the previous table (React state) is left as it was');
 
     const stopped = applyChange(added, { kind: 'updated', id: 'a', container: container('a', { state: 'exited' }) });
-    assert.equal(stopped.get('a')?.state, 'exited');
-    assert.equal(added.get('a')?.state, 'running');
+    assert.equal(stopped.get('local:a')?.state, 'exited');
+    assert.equal(added.get('local:a')?.state, 'running');
 
     const removed = applyChange(stopped, { kind: 'removed', id: 'b' });
-    assert.deepEqual([...removed.keys()], ['a', 'c']);
+    assert.deepEqual([...removed.keys()], ['local:a', 'local:c']);
     // An update without the container (it went away meanwhile) drops the row too.
-    assert.deepEqual([...applyChange(removed, { kind: 'updated', id: 'c' }).keys()], ['a']);
+    assert.deepEqual([...applyChange(removed, { kind: 'updated', id: 'c' }).keys()], ['local:a']);
     // Removing a container the table never had is no error.
-    assert.deepEqual([...applyChange(removed, { kind: 'removed', id: 'zz' }).keys()], ['a', 'c']);
+    assert.deepEqual([...applyChange(removed, { kind: 'removed', id: 'zz' }).keys()], ['local:a', 'local:c']);
 
-    assert.deepEqual([...tableFromSnapshot([container('z')]).keys()], ['z'], 'a new snapshot (after a resync) starts over');
+    assert.deepEqual([...tableFromSnapshot([container('z')]).keys()], ['local:z'], 'a new snapshot (after a resync) starts over');
   });
 
   test('each stats sample replaces the last: a container missing from it has no usage any more', () => {
     const one = usageFromSample([usage('a', 10, 100), usage('b', 20, 200)]);
-    assert.equal(one.get('b')?.cpuPercent, 20);
+    assert.equal(one.get('local:b')?.cpuPercent, 20);
     const two = usageFromSample([usage('a', 5, 50)]);
-    assert.deepEqual([...two.keys()], ['a']);
-    assert.equal(two.get('a')?.memory.usage, 50);
+    assert.deepEqual([...two.keys()], ['local:a']);
+    assert.equal(two.get('local:a')?.memory.usage, 50);
   });
 
   test('connection: engine-gone errors show engine-down until a snapshot; a dropped connection is lost until it reopens', () => {
@@ -90,5 +92,43 @@ describe('dashboard container table: events and stats → rows', () => {
     assert.deepEqual(ids(visibleRows(list, live, { ...all, sort: { key: 'cpu', asc: true } })), ['b', 'c', 'a']);
     assert.deepEqual(ids(visibleRows(list, live, { ...all, sort: { key: 'memory', asc: false } })), ['c', 'b', 'a']);
     assert.deepEqual(ids(visibleRows(list, new Map(), { ...all, sort: { key: 'memory', asc: true } })), ['a', 'b', 'c'], 'no samples: ties keep their order');
+  });
+
+  test('several engines: the same id on two engines is two rows (keyed {engine}:{id}); changes, usage and the engine filter and sort keep them apart', () => {
+    const a1 = container('abc123', { name: 'web' });
+    const a2 = container('abc123', { engine: 'e2', name: 'web' });
+    const table = tableFromSnapshot([a1, a2, container('def456', { engine: 'e2', name: 'db' })]);
+    assert.deepEqual([...table.keys()], ['local:abc123', 'e2:abc123', 'e2:def456']);
+    const stopped = applyChange(table, { kind: 'updated', engine: 'e2', id: 'abc123', container: { ...a2, state: 'exited' } });
+    assert.equal(stopped.get('e2:abc123')?.state, 'exited');
+    assert.equal(stopped.get('local:abc123')?.state, 'running', 'the other engine\'s container of that id is untouched');
+    assert.deepEqual([...applyChange(stopped, { kind: 'removed', engine: 'local', id: 'abc123' }).keys()], ['e2:abc123', 'e2:def456']);
+
+    const sample = usageFromSample([{ ...usage('abc123', 10, 1), engine: 'e2' }, usage('abc123', 90, 2)]);
+    assert.equal(sample.get('e2:abc123')?.cpuPercent, 10);
+    assert.equal(sample.get('local:abc123')?.cpuPercent, 90);
+
+    const rows = [...table.values()];
+    const none = new Map<string, Usage>();
+    assert.deepEqual(visibleRows(rows, none, { ...all, engine: 'e2' }).map((c) => `${c.engine}:${c.name}`), ['e2:db', 'e2:web']);
+    assert.deepEqual(visibleRows(rows, none, { ...all, engine: 'local' }).map((c) => `${c.engine}:${c.name}`), ['local:web']);
+    assert.deepEqual(visibleRows(rows, none, { ...all, engine: 'nope' }), []);
+    assert.deepEqual(visibleRows(rows, none, { ...all, sort: { key: 'engine', asc: true } }).map((c) => c.engine), ['e2', 'e2', 'local']);
+    assert.deepEqual(engineNames(rows), ['e2', 'local']);
+    assert.deepEqual(engineNames(rows, ['e3', 'local']), ['e2', 'e3', 'local'], 'an engine without containers is still an option');
+  });
+
+  test('a route reference finds its live row: {engine}:{id} exactly, else a name, id or prefix on the engine named, never a guess between engines', () => {
+    const table = tableFromSnapshot([container('abc123', { name: 'web' }), container('abd999', { engine: 'e2', name: 'web' }), container('fff000', { engine: 'e2', name: 'db' })]);
+    assert.equal(findByRef(table, 'e2:abd999')?.engine, 'e2');
+    assert.equal(findByRef(table, 'local:abc123')?.id, 'abc123');
+    assert.equal(findByRef(table, 'e2:web')?.id, 'abd999');
+    assert.equal(findByRef(table, 'local:web')?.id, 'abc123');
+    assert.equal(findByRef(table, 'e2:fff')?.name, 'db', 'an id prefix on the engine named');
+    assert.equal(findByRef(table, 'db')?.engine, 'e2', 'a bare name found once');
+    assert.equal(findByRef(table, 'web'), undefined, 'a bare name on two engines: the page asks the service (409 AMBIGUOUS)');
+    assert.equal(findByRef(table, 'ab'), undefined, 'a prefix of ids on two engines');
+    assert.equal(findByRef(table, 'e3:web'), undefined);
+    assert.equal(findByRef(table, 'e2:'), undefined);
   });
 });

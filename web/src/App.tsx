@@ -1,14 +1,17 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { AlertsBell } from './components/AlertsBell';
 import { Banner } from './components/Banner';
 import { AdminPage } from './pages/Admin';
 import { ComposePage } from './pages/Compose';
 import { ContainerPage } from './pages/ContainerPage';
 import { ContainersPage } from './pages/Containers';
+import { EnginesPage } from './pages/Engines';
 import { GroupsPage } from './pages/Groups';
 import { LoginPage } from './pages/Login';
 import { UpdatesPage } from './pages/Updates';
 import { SwarmPage } from './pages/Swarm';
+import { findByRef } from './state/containers';
+import { useEngines } from './state/engines';
 import { useLiveContainers, useLiveStats } from './state/live';
 import { useSession } from './state/session';
 
@@ -36,18 +39,25 @@ function Shell() {
   const { identity, logout, isAdmin } = useSession();
   const route = useHashRoute();
   const [theme, toggleTheme] = useTheme();
-  const { containers, connection } = useLiveContainers();
+  const { containers, connection, engineChanges } = useLiveContainers();
   const usage = useLiveStats();
-  const [page, arg] = route.replace(/^#\//, '').split('/');
+  // Asked again on each `engine` event and connection change: the banner follows an engine lost or back.
+  const engines = useEngines([engineChanges, connection]);
+  const engineNames = useMemo(() => engines.engines?.map((e) => e.name) ?? [], [engines.engines]);
+  // `#/page/arg?query`: the query holds the containers table's engine filter.
+  const [path = '', search = ''] = route.split('?');
+  const [page, arg] = path.replace(/^#\//, '').split('/');
+  const engineFilter = new URLSearchParams(search).get('engine') ?? '';
   const nav = [
     ['containers', 'Containers'],
+    ['engines', 'Engines'],
     ['groups', 'Service groups'],
     ['compose', 'Compose'],
     ['updates', 'Updates'],
     ['swarm', 'Swarm'],
     ...(isAdmin ? [['admin', 'Admin']] : []),
   ];
-  const detailName = page === 'containers' && arg ? decodeURIComponent(arg) : undefined;
+  const detailRef = page === 'containers' && arg ? decodeURIComponent(arg) : undefined;
   return (
     <div className="app">
       <header>
@@ -71,10 +81,19 @@ function Shell() {
           Log out
         </button>
       </header>
-      <Banner connection={connection} />
+      <Banner connection={connection} engines={engines.engines} />
       <main>
-        {page === 'containers' && !detailName && <ContainersPage containers={containers} usage={usage} />}
-        {detailName && <ContainerPage name={detailName} live={[...containers.values()].find((c) => c.name === detailName)} />}
+        {page === 'containers' && !detailRef && (
+          <ContainersPage
+            containers={containers}
+            usage={usage}
+            knownEngines={engineNames}
+            engine={engineFilter}
+            onEngine={(e) => window.location.replace(e ? `#/containers?engine=${encodeURIComponent(e)}` : '#/containers')}
+          />
+        )}
+        {detailRef && <ContainerPage reference={detailRef} live={findByRef(containers, detailRef)} />}
+        {page === 'engines' && <EnginesPage {...engines} />}
         {page === 'groups' && <GroupsPage />}
         {page === 'compose' && <ComposePage />}
         {page === 'updates' && <UpdatesPage />}

@@ -18,6 +18,7 @@ type Query<T> = T extends { parameters: { query?: infer Q } } ? NonNullable<Q> :
 
 export type ContainerSummary = components['schemas']['ContainerSummary'];
 export type ContainerDetails = components['schemas']['ContainerDetails'];
+export type Engine = components['schemas']['Engine'];
 export type ErrorResponse = components['schemas']['ErrorResponse'];
 export type ContainerListQuery = Query<paths['/api/v1/containers']['get']>;
 export type ActionResult = Json<paths['/api/v1/containers/{id}/start']['post']>;
@@ -125,6 +126,8 @@ export interface GdmClient {
   stats(query?: StatsSetQuery): Promise<StatsSet>;
   /** Downsampled CPU, memory and network of one container or one group (`container` or `group`). */
   statsHistory(query: StatsHistoryQuery): Promise<StatsHistory>;
+  /** Every engine the service follows: URL (no secrets), reachable, version, containers, last error, latency. */
+  engines(): Promise<Engine[]>;
   /** Container changes (SSE) until the server ends the stream or `signal` aborts. */
   events(options?: EventsOptions): AsyncGenerator<ContainerStreamEvent, void, undefined>;
   /** A container's log lines, then new ones as they come (SSE). */
@@ -233,6 +236,7 @@ export function createClient(options: ClientOptions): GdmClient {
     },
     stats: (query = {}) => ok(api.GET('/api/v1/stats', { params: { query } })),
     statsHistory: (query) => ok(api.GET('/api/v1/stats/history', { params: { query } })),
+    engines: async () => (await ok(api.GET('/api/v1/engines'))).engines,
     events({ signal, lastEventId, snapshot } = {}) {
       const open = (s: AbortSignal) =>
         streamBody(

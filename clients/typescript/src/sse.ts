@@ -17,8 +17,11 @@ type Schemas = components['schemas'];
  * being the event's payload component (ContainerChangeEvent, LogLineEvent, …).
  */
 
-/** One change of the engine's containers (`container` event of /events). */
+/** One change of an engine's containers (`container` event of /events); `engine` names the engine. */
 export type ContainerChange = Schemas['ContainerChangeEvent'];
+
+/** With several engines, one lost or back (`engine` event of /events): the others stream on; refetch the list for the stale marks. */
+export type EngineChange = Schemas['EngineEvent'];
 
 /** Every stream ends with this when the engine goes away (reconnect once /ready answers 200), or the caller's access ended or changed. */
 export type EngineLostEvent = SseMessage<'error', Schemas['StreamErrorEvent']>;

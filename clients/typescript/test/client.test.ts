@@ -285,6 +285,16 @@ describe('@gui-docker-manager/client against the real service', { timeout: 120_0
     await rejectsWith(client.swarm.scale(`no-such-${RUN}`, 2), 404, 'SWARM_SERVICE_NOT_FOUND');
   });
 
+  it('lists the engines: the one engine, local, reachable, at the version the docker CLI reports', async () => {
+    const [engine, ...others] = await client.engines();
+    assert.equal(others.length, 0);
+    assert.equal(engine?.name, 'local');
+    assert.equal(engine?.reachable, true);
+    assert.equal(engine?.version, await docker('version', '--format', '{{.Server.Version}}'));
+    // The engine is shared (others' tests add containers meanwhile): ours are among them.
+    assert.ok((engine?.containers ?? 0) >= 1);
+  });
+
   it('gives a typed 401 without a token, and after logout', async () => {
     const anonymous = createClient({ baseUrl });
     await rejectsWith(anonymous.containers.list(), 401, 'UNAUTHORIZED');

@@ -14,6 +14,7 @@ export type ComposeProject = paths['/api/v1/compose/projects']['get']['responses
 export type User = paths['/api/v1/users']['get']['responses']['200']['content']['application/json']['users'][number];
 export type AuditEntry = paths['/api/v1/audit']['get']['responses']['200']['content']['application/json']['entries'][number];
 export type UpdateStatus = paths['/api/v1/updates']['get']['responses']['200']['content']['application/json']['updates'][number];
+export type Engine = components['schemas']['Engine'];
 export type Usage = paths['/api/v1/stats']['get']['responses']['200']['content']['application/json']['containers'][number];
 export type StatsHistory = paths['/api/v1/stats/history']['get']['responses']['200']['content']['application/json'];
 

@@ -20,6 +20,8 @@ interface Props<T> {
   header: ReactNode;
   /** The cells of one row. */
   renderRow: (row: T) => ReactNode;
+  /** A class for a row's <tr> (e.g. `stale`), styled by the stylesheet. */
+  rowClass?: (row: T) => string | undefined;
 }
 
 /**
@@ -35,7 +37,7 @@ interface Props<T> {
  * last row, scrolling them into view; the focused row stays rendered while scrolled away, so
  * focus is never dropped. aria-rowcount/aria-rowindex tell assistive technology the full size.
  */
-export function VirtualRows<T>({ label, rows, rowKey, rowTestId, columns, header, renderRow }: Props<T>) {
+export function VirtualRows<T>({ label, rows, rowKey, rowTestId, columns, header, renderRow, rowClass }: Props<T>) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [focusedKey, setFocusedKey] = useState<string>();
   const focusedIndex = focusedKey === undefined ? -1 : rows.findIndex((r) => rowKey(r) === focusedKey);
@@ -94,7 +96,7 @@ export function VirtualRows<T>({ label, rows, rowKey, rowTestId, columns, header
     const row = rows[item.index] as T;
     cells.push(spacer(`gap-${item.key}`, item.start - end));
     cells.push(
-      <tr key={item.key} data-index={item.index} data-testid={rowTestId(row)} aria-rowindex={item.index + 2} ref={virtualizer.measureElement}>
+      <tr key={item.key} data-index={item.index} data-testid={rowTestId(row)} className={rowClass?.(row)} aria-rowindex={item.index + 2} ref={virtualizer.measureElement}>
         {renderRow(row)}
       </tr>,
     );

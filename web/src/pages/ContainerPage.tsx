@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'react';
-import { api, unwrap, type ContainerStatsEvent, type ContainerSummary } from '../api/client';
+import { api, ApiError, unwrap, type ContainerDetails, type ContainerStatsEvent, type ContainerSummary } from '../api/client';
 import { bytes, percent } from '../components/format';
 import { HistoryChart } from '../components/HistoryChart';
 import { LogViewer } from '../components/LogViewer';
 import { Sparkline } from '../components/Sparkline';
+import { containerKey } from '../state/containers';
+import { clock } from '../state/engine-status';
 import { useFetched } from '../state/live';
 import { endSessionIfAccessEnded } from '../state/session-end';
 
@@ -41,17 +43,79 @@ function LiveCharts({ id }: { id: string }) {
   );
 }
 
-/** One container: details, live charts while it runs, and its logs. */
-export function ContainerPage({ name, live }: { name: string; live?: ContainerSummary }) {
-  const { value: d, error } = useFetched(async () => unwrap(await api.GET('/api/v1/containers/{id}', { params: { path: { id: name } } })), [name, live?.state, live?.health]);
+interface Candidate {
+  engine: string;
+  id: string;
+  name: string;
+}
+
+type Loaded = { details: ContainerDetails } | { candidates: Candidate[]; message: string };
+
+/** A bare name on several engines (409 AMBIGUOUS): the engine-qualified candidates to choose from. */
+function candidatesOf(err: unknown): Loaded | undefined {
+  if (!(err instanceof ApiError) || err.code !== 'AMBIGUOUS') return undefined;
+  const candidates = (err.details as { candidates?: Candidate[] } | undefined)?.candidates ?? [];
+  return { candidates, message: err.message };
+}
+
+function Candidates({ candidates, message }: { candidates: Candidate[]; message: string }) {
+  return (
+    <section aria-label="Which container?" data-testid="ambiguous">
+      <p>{message}</p>
+      <ul>
+        {candidates.map((c) => (
+          <li key={`${c.engine}:${c.id}`}>
+            <a href={`#/containers/${encodeURIComponent(containerKey(c))}`}>
+              {c.name} on {c.engine}
+            </a>{' '}
+            <span className="mono muted">{c.id.slice(0, 12)}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/**
+ * One container: details, live charts while it runs, and its logs. `reference` comes from
+ * the route: `{engine}:{id}` from the table's links, or whatever was typed (a bare name on
+ * several engines lists the candidates). Every call after the first uses `{engine}:{id}`.
+ */
+export function ContainerPage({ reference, live }: { reference: string; live?: ContainerSummary }) {
+  const { value, error } = useFetched(
+    async (): Promise<Loaded> => {
+      try {
+        return { details: unwrap(await api.GET('/api/v1/containers/{id}', { params: { path: { id: reference } } })) };
+      } catch (err) {
+        const ambiguous = candidatesOf(err);
+        if (ambiguous) return ambiguous;
+        throw err;
+      }
+    },
+    [reference, live?.state, live?.health, live?.stale],
+  );
   if (error) return <p className="error">{error}</p>;
-  if (!d) return <p className="muted">Loading…</p>;
+  if (!value) return <p className="muted">Loading…</p>;
+  if ('candidates' in value) return <Candidates candidates={value.candidates} message={value.message} />;
+  const d = value.details;
+  const key = containerKey(d);
   return (
     <section aria-label={`Container ${d.name}`}>
       <h2>
         {d.name} <span className={`pill state-${d.state}`}>{d.state}</span> {d.health !== 'none' && <span className={`pill health-${d.health}`}>{d.health}</span>}
       </h2>
+      {d.stale && (
+        <p className="error" data-testid="stale">
+          Engine {d.engine} is unreachable: this is its last known state{d.lastSeen ? ` (last seen ${clock(d.lastSeen)})` : ''}.
+        </p>
+      )}
       <dl className="details">
+        <dt>Engine</dt>
+        <dd data-testid="engine">
+          <a href={`#/containers?engine=${encodeURIComponent(d.engine)}`}>{d.engine}</a>
+        </dd>
+        <dt>Id</dt>
+        <dd className="mono">{d.id}</dd>
         <dt>Image</dt>
         <dd className="mono">{d.image}</dd>
         <dt>Status</dt>
@@ -71,9 +135,9 @@ export function ContainerPage({ name, live }: { name: string; live?: ContainerSu
         <dt>Environment</dt>
         <dd className="mono">{d.env.map((e) => (e.value === undefined ? e.name : `${e.name}=${e.value}`)).join(' ') || '–'}</dd>
       </dl>
-      {d.state === 'running' && <LiveCharts id={d.id} />}
-      <HistoryChart container={d.id} />
-      <LogViewer containerId={d.id} name={d.name} />
+      {d.state === 'running' && !d.stale && <LiveCharts id={key} />}
+      <HistoryChart container={key} />
+      <LogViewer containerId={key} name={d.name} />
     </section>
   );
 }

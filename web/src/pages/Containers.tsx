@@ -4,7 +4,8 @@ import { Confirm } from '../components/Confirm';
 import { LogSearch } from '../components/LogSearch';
 import { bytes, percent } from '../components/format';
 import { VirtualRows } from '../components/VirtualRows';
-import { groupNames, visibleRows, type SortKey } from '../state/containers';
+import { containerKey, engineNames, groupNames, visibleRows, type SortKey } from '../state/containers';
+import { clock } from '../state/engine-status';
 import { containerAction } from '../state/live';
 import { useSession } from '../state/session';
 import { useUpdates } from '../state/updates';
@@ -12,16 +13,22 @@ import { useUpdates } from '../state/updates';
 type Action = 'start' | 'stop' | 'restart';
 
 const NO_USAGE: ReadonlyMap<string, Usage> = new Map();
+const NO_ENGINES: readonly string[] = [];
 
 // Only the rows in view are rendered (VirtualRows); memo keeps a stats sample from
 // re-rendering a row whose container and usage did not change.
-const Row = memo(function Row({ c, usage, canAct, busy, onAction, update }: { c: ContainerSummary; usage?: Usage; canAct: boolean; busy: boolean; onAction: (c: ContainerSummary, a: Action) => void; update?: boolean }) {
+// Links and actions name the container as `{engine}:{id}`: never ambiguous across engines.
+const Row = memo(function Row({ c, usage, canAct, busy, onAction, showEngine, update }: { c: ContainerSummary; usage?: Usage; canAct: boolean; busy: boolean; onAction: (c: ContainerSummary, a: Action) => void; showEngine: boolean; update?: boolean }) {
   const running = c.state === 'running';
+  // A stale row (its engine is unreachable) shows its last known state, greyed, and takes no action.
+  const stale = c.stale === true;
+  const held = busy || stale;
   return (
     <>
       <td>
-        <a href={`#/containers/${encodeURIComponent(c.name)}`}>{c.name}</a>
+        <a href={`#/containers/${encodeURIComponent(containerKey(c))}`}>{c.name}</a>
       </td>
+      {showEngine && <td data-testid="engine-cell">{c.engine}</td>}
       <td>{c.group ?? <span className="muted">–</span>}</td>
       <td className="mono">
         {c.image}
@@ -33,23 +40,29 @@ const Row = memo(function Row({ c, usage, canAct, busy, onAction, update }: { c:
       <td>
         <span className={`pill health-${c.health}`}>{c.health === 'none' ? '–' : c.health}</span>
       </td>
-      <td className="muted">{c.status}</td>
-      <td className="num">{running ? percent(usage?.cpuPercent) : '–'}</td>
-      <td className="num">{running ? bytes(usage?.memory.usage) : '–'}</td>
+      {stale ? (
+        <td className="muted" title={c.lastSeen ? `Engine ${c.engine} unreachable; last seen ${c.lastSeen}` : `Engine ${c.engine} unreachable`} data-testid="stale">
+          {c.lastSeen ? `last seen ${clock(c.lastSeen)}` : 'engine unreachable'}
+        </td>
+      ) : (
+        <td className="muted">{c.status}</td>
+      )}
+      <td className="num">{running && !stale ? percent(usage?.cpuPercent) : '–'}</td>
+      <td className="num">{running && !stale ? bytes(usage?.memory.usage) : '–'}</td>
       {canAct && (
         <td className="actions">
           {!running && (
-            <button type="button" disabled={busy} onClick={() => onAction(c, 'start')}>
+            <button type="button" disabled={held} onClick={() => onAction(c, 'start')}>
               Start
             </button>
           )}
           {running && (
-            <button type="button" disabled={busy} onClick={() => onAction(c, 'stop')}>
+            <button type="button" disabled={held} onClick={() => onAction(c, 'stop')}>
               Stop
             </button>
           )}
           {running && (
-            <button type="button" disabled={busy} onClick={() => onAction(c, 'restart')}>
+            <button type="button" disabled={held} onClick={() => onAction(c, 'restart')}>
               Restart
             </button>
           )}
@@ -59,8 +72,24 @@ const Row = memo(function Row({ c, usage, canAct, busy, onAction, update }: { c:
   );
 });
 
-/** All containers the caller may see, live: search, filter by state and group, sort, act. */
-export function ContainersPage({ containers, usage }: { containers: Map<string, ContainerSummary>; usage: Map<string, Usage> }) {
+/**
+ * All containers the caller may see, live: search, filter by state, group and engine, sort,
+ * act. The engine filter lives in the route (`#/containers?engine=e2`, what the engines page
+ * links to): `engine` comes from it and `onEngine` changes it.
+ */
+export function ContainersPage({
+  containers,
+  usage,
+  knownEngines = NO_ENGINES,
+  engine = '',
+  onEngine,
+}: {
+  containers: Map<string, ContainerSummary>;
+  usage: Map<string, Usage>;
+  knownEngines?: readonly string[];
+  engine?: string;
+  onEngine: (engine: string) => void;
+}) {
   const { can } = useSession();
   const canAct = can('EXECUTE');
   const [query, setQuery] = useState('');
@@ -74,23 +103,27 @@ export function ContainersPage({ containers, usage }: { containers: Map<string, 
 
   const all = useMemo(() => [...containers.values()], [containers]);
   const groups = useMemo(() => groupNames(all), [all]);
+  const engines = useMemo(() => engineNames(all, knownEngines), [all, knownEngines]);
+  // One engine: no engine column or filter (as before engines existed); a filter from the route still applies.
+  const showEngine = engines.length > 1 || (engine !== '' && !engines.includes(engine));
   // Usage only orders the rows when sorting by CPU or memory: otherwise a stats sample
   // (many a second at 1,000 containers) does not filter and sort the whole list again.
   const sortUsage = sort.key === 'cpu' || sort.key === 'memory' ? usage : NO_USAGE;
-  const rows = useMemo(() => visibleRows(all, sortUsage, { query, state, group, sort }), [all, query, state, group, sort, sortUsage]);
+  const rows = useMemo(() => visibleRows(all, sortUsage, { query, state, group, engine, sort }), [all, query, state, group, engine, sort, sortUsage]);
 
   // Stable (only state setters inside), so the memoised rows are not re-rendered for it.
   const run = useCallback(async (c: ContainerSummary, a: Action) => {
-    setBusy((b) => new Set(b).add(c.id));
+    const key = containerKey(c);
+    setBusy((b) => new Set(b).add(key));
     setMessage('');
     try {
-      await containerAction(c.id, a);
+      await containerAction(key, a);
     } catch (err) {
       setMessage(`${a} ${c.name}: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       setBusy((b) => {
         const next = new Set(b);
-        next.delete(c.id);
+        next.delete(key);
         return next;
       });
     }
@@ -122,6 +155,14 @@ export function ContainersPage({ containers, usage }: { containers: Map<string, 
             <option key={g}>{g}</option>
           ))}
         </select>
+        {showEngine && (
+          <select aria-label="Filter by engine" value={engine} onChange={(e) => onEngine(e.target.value)}>
+            <option value="">All engines</option>
+            {(engines.includes(engine) || !engine ? engines : [...engines, engine]).map((n) => (
+              <option key={n}>{n}</option>
+            ))}
+          </select>
+        )}
         <span className="muted" data-testid="count">
           {rows.length} of {all.length}
         </span>
@@ -138,12 +179,14 @@ export function ContainersPage({ containers, usage }: { containers: Map<string, 
       <VirtualRows
         label="Containers table"
         rows={rows}
-        rowKey={(c) => c.id}
+        rowKey={containerKey}
         rowTestId={(c) => `row-${c.name}`}
-        columns={canAct ? 9 : 8}
+        rowClass={(c) => (c.stale ? 'stale' : undefined)}
+        columns={(canAct ? 9 : 8) + (showEngine ? 1 : 0)}
         header={
           <tr>
             {header('name', 'Name')}
+            {showEngine && header('engine', 'Engine')}
             {header('group', 'Group')}
             {header('image', 'Image')}
             {header('state', 'State')}
@@ -154,7 +197,10 @@ export function ContainersPage({ containers, usage }: { containers: Map<string, 
             {canAct && <th>Actions</th>}
           </tr>
         }
-        renderRow={(c) => <Row c={c} usage={usage.get(c.id)} canAct={canAct} busy={busy.has(c.id)} onAction={onAction} update={updates.get(c.id)?.updateAvailable === true} />}
+        renderRow={(c) => {
+          const key = containerKey(c);
+          return <Row c={c} usage={usage.get(key)} canAct={canAct} busy={busy.has(key)} onAction={onAction} showEngine={showEngine} update={updates.get(c.id)?.updateAvailable === true} />;
+        }}
       />
       <Confirm
         open={confirm !== null}

@@ -1,7 +1,7 @@
 // Pure batching of live updates (no React, no DOM): the unit tests load this file under the
 // service's NodeNext settings (test/unit/web-batch.test.ts), hence the .js paths.
 import type { components } from '../../../clients/typescript/src/generated/schema.js';
-import { tableFromSnapshot, type ContainerChange } from './containers.js';
+import { containerKey, tableFromSnapshot, type ContainerChange } from './containers.js';
 
 type ContainerSummary = components['schemas']['ContainerSummary'];
 
@@ -26,7 +26,7 @@ export interface PendingChanges {
   snapshot?: readonly ContainerSummary[];
   /**
    * One entry per container, in the order they would take their place in the table. Keyed
-   * by id so the batch stays bounded by the number of containers however long frames are
+   * by `{engine}:{id}` (containerKey) so the batch stays bounded by the number of containers however long frames are
    * held back (a hidden tab runs none).
    */
   changes: Map<string, PendingEntry>;
@@ -48,15 +48,16 @@ export function queueSnapshot(pending: PendingChanges, list: readonly ContainerS
  * among equals): a container set again after a removal moves to the end, others stay put.
  */
 export function queueChange(pending: PendingChanges, change: ContainerChange): void {
-  const earlier = pending.changes.get(change.id);
+  const key = containerKey(change);
+  const earlier = pending.changes.get(key);
   const container = change.kind === 'removed' ? null : (change.container ?? null);
   if (container === null) {
-    pending.changes.set(change.id, { container: null, moved: false });
+    pending.changes.set(key, { container: null, moved: false });
   } else if (earlier && earlier.container === null) {
-    pending.changes.delete(change.id); // re-inserted last: that is where it now goes
-    pending.changes.set(change.id, { container, moved: true });
+    pending.changes.delete(key); // re-inserted last: that is where it now goes
+    pending.changes.set(key, { container, moved: true });
   } else {
-    pending.changes.set(change.id, { container, moved: earlier?.moved ?? false });
+    pending.changes.set(key, { container, moved: earlier?.moved ?? false });
   }
 }
 
@@ -67,9 +68,9 @@ export function hasPending(pending: PendingChanges): boolean {
 /** A new table with the whole batch applied: one copy of the table however many changes. */
 export function applyPending(table: ReadonlyMap<string, ContainerSummary>, pending: PendingChanges): Map<string, ContainerSummary> {
   const next = pending.snapshot ? tableFromSnapshot(pending.snapshot) : new Map(table);
-  for (const [id, { container, moved }] of pending.changes) {
-    if (container === null || moved) next.delete(id);
-    if (container !== null) next.set(id, container);
+  for (const [key, { container, moved }] of pending.changes) {
+    if (container === null || moved) next.delete(key);
+    if (container !== null) next.set(key, container);
   }
   return next;
 }

@@ -15,9 +15,18 @@ type Usage = paths['/api/v1/stats']['get']['responses']['200']['content']['appli
 export type Connection = 'connecting' | 'live' | 'lost' | 'engine-down';
 
 /** The part of a `container` event of /api/v1/events (ContainerChangeEvent) the table needs. */
-export type ContainerChange = Pick<ContainerChangeEvent, 'kind' | 'id' | 'container'>;
+export type ContainerChange = Pick<ContainerChangeEvent, 'kind' | 'id' | 'container'> & Partial<Pick<ContainerChangeEvent, 'engine'>>;
 
-export type SortKey = 'name' | 'group' | 'image' | 'state' | 'health' | 'cpu' | 'memory';
+export type SortKey = 'name' | 'engine' | 'group' | 'image' | 'state' | 'health' | 'cpu' | 'memory';
+
+/**
+ * A container's key in the table and its reference in routes and API calls:
+ * `{engine}:{id}`. Ids are only unique on their engine (the same engine declared twice
+ * under two names lists every id twice), so the table never keys by the bare id.
+ */
+export function containerKey(c: { engine?: string; id: string }): string {
+  return `${c.engine ?? 'local'}:${c.id}`;
+}
 
 export interface RowQuery {
   /** Part of a name or image, any case; empty keeps all. */
@@ -26,25 +35,28 @@ export interface RowQuery {
   state: string;
   /** A group the container must belong to; empty keeps all. */
   group: string;
+  /** The engine it must run on; empty (or absent) keeps all. */
+  engine?: string;
   sort: { key: SortKey; asc: boolean };
 }
 
 /** A `snapshot` event replaces the whole table. */
 export function tableFromSnapshot(list: readonly ContainerSummary[]): Map<string, ContainerSummary> {
-  return new Map(list.map((c) => [c.id, c]));
+  return new Map(list.map((c) => [containerKey(c), c]));
 }
 
 /** A `container` event: a new table (React state is never mutated) with the change applied. */
 export function applyChange(table: ReadonlyMap<string, ContainerSummary>, change: ContainerChange): Map<string, ContainerSummary> {
   const next = new Map(table);
-  if (change.kind === 'removed' || !change.container) next.delete(change.id);
-  else next.set(change.id, change.container);
+  const key = containerKey(change);
+  if (change.kind === 'removed' || !change.container) next.delete(key);
+  else next.set(key, change.container);
   return next;
 }
 
 /** A `stats` event of /api/v1/stats: each sample replaces the last (stopped containers drop out). */
 export function usageFromSample(containers: readonly Usage[]): Map<string, Usage> {
-  return new Map(containers.map((c) => [c.id, c]));
+  return new Map(containers.map((c) => [containerKey(c), c]));
 }
 
 /**
@@ -67,18 +79,44 @@ export function groupNames(all: readonly ContainerSummary[]): string[] {
   return [...new Set(all.flatMap((c) => c.groups))].sort();
 }
 
+/** Every engine some container runs on, sorted (the engine filter's options, with the engines list). */
+export function engineNames(all: readonly ContainerSummary[], known: readonly string[] = []): string[] {
+  return [...new Set([...known, ...all.map((c) => c.engine)])].sort();
+}
+
 /**
- * The rows shown: filtered by text, state and group, sorted by a column. CPU and memory
+ * The container a route's reference names, from the live table: `{engine}:{id}` (the
+ * table's own links) directly; otherwise a name, or an id or id prefix, on the engine named
+ * (or on any, when exactly one container matches). Undefined when none or several do: the
+ * page then asks the service, which answers 404 or 409 AMBIGUOUS with the candidates.
+ */
+export function findByRef(table: ReadonlyMap<string, ContainerSummary>, ref: string): ContainerSummary | undefined {
+  const exact = table.get(ref);
+  if (exact) return exact;
+  const colon = ref.indexOf(':');
+  const engine = colon > 0 ? ref.slice(0, colon) : undefined;
+  const bare = colon > 0 ? ref.slice(colon + 1) : ref;
+  if (!bare) return undefined;
+  const matches: ContainerSummary[] = [];
+  for (const c of table.values()) {
+    if (engine !== undefined && c.engine !== engine) continue;
+    if (c.id === bare || c.name === bare || (/^[0-9a-f]+$/.test(bare) && c.id.startsWith(bare))) matches.push(c);
+  }
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+/**
+ * The rows shown: filtered by text, state, group and engine, sorted by a column. CPU and memory
  * sort by the live sample; a container without one sorts below any that has one.
  */
-export function visibleRows(all: readonly ContainerSummary[], usage: ReadonlyMap<string, Usage>, { query, state, group, sort }: RowQuery): ContainerSummary[] {
+export function visibleRows(all: readonly ContainerSummary[], usage: ReadonlyMap<string, Usage>, { query, state, group, engine, sort }: RowQuery): ContainerSummary[] {
   const q = query.toLowerCase();
   const value = (c: ContainerSummary): string | number => {
     switch (sort.key) {
       case 'cpu':
-        return usage.get(c.id)?.cpuPercent ?? -1;
+        return usage.get(containerKey(c))?.cpuPercent ?? -1;
       case 'memory':
-        return usage.get(c.id)?.memory.usage ?? -1;
+        return usage.get(containerKey(c))?.memory.usage ?? -1;
       case 'group':
         return c.group ?? '';
       default:
@@ -86,7 +124,7 @@ export function visibleRows(all: readonly ContainerSummary[], usage: ReadonlyMap
     }
   };
   return all
-    .filter((c) => (!q || c.name.toLowerCase().includes(q) || c.image.toLowerCase().includes(q)) && (!state || c.state === state) && (!group || c.groups.includes(group)))
+    .filter((c) => (!q || c.name.toLowerCase().includes(q) || c.image.toLowerCase().includes(q)) && (!state || c.state === state) && (!group || c.groups.includes(group)) && (!engine || c.engine === engine))
     .sort((a, b) => {
       const va = value(a);
       const vb = value(b);

@@ -17,9 +17,11 @@ const animationFrames: FrameScheduler = {
  * page polling. EventSource reconnects by itself; after an engine outage the service ends
  * the stream with an error event and we reopen it once /ready says so.
  */
-export function useLiveContainers(): { containers: Map<string, ContainerSummary>; connection: Connection } {
+export function useLiveContainers(): { containers: Map<string, ContainerSummary>; connection: Connection; engineChanges: number } {
   const [containers, setContainers] = useState<Map<string, ContainerSummary>>(new Map());
   const [connection, setConnection] = useState<Connection>('connecting');
+  // Counts `engine` events (one of several engines lost or back): the engines list refetches on it.
+  const [engineChanges, setEngineChanges] = useState(0);
   useEffect(() => {
     let source: EventSource | undefined;
     let retry: number | undefined;
@@ -44,6 +46,14 @@ export function useLiveContainers(): { containers: Map<string, ContainerSummary>
         batch.push({ change: JSON.parse((e as MessageEvent<string>).data) as ContainerChange });
       });
       source.addEventListener('resync', () => {
+        source?.close();
+        open();
+      });
+      // With several engines, one lost or back is an `engine` event and the stream goes on;
+      // its containers' stale marks change without container events, so a fresh snapshot
+      // (a reopened stream) shows them greyed, or live again.
+      source.addEventListener('engine', () => {
+        setEngineChanges((n) => n + 1);
         source?.close();
         open();
       });
@@ -76,7 +86,7 @@ export function useLiveContainers(): { containers: Map<string, ContainerSummary>
       source?.close();
     };
   }, []);
-  return { containers, connection };
+  return { containers, connection, engineChanges };
 }
 
 /** Live usage of every running container the caller sees, one shared sample per second. */
@@ -129,8 +139,9 @@ export function useFetched<T>(load: () => Promise<T>, key: unknown[] = []): { va
   return { value, error, reload: () => setTick((t) => t + 1) };
 }
 
-export async function containerAction(id: string, action: 'start' | 'stop' | 'restart'): Promise<void> {
-  const params = { path: { id } };
+/** `ref`: the engine-qualified `{engine}:{id}` (containerKey), never ambiguous across engines. */
+export async function containerAction(ref: string, action: 'start' | 'stop' | 'restart'): Promise<void> {
+  const params = { path: { id: ref } };
   if (action === 'start') unwrap(await api.POST('/api/v1/containers/{id}/start', { params }));
   else if (action === 'stop') unwrap(await api.POST('/api/v1/containers/{id}/stop', { params: { ...params, query: {} } }));
   else unwrap(await api.POST('/api/v1/containers/{id}/restart', { params: { ...params, query: {} } }));

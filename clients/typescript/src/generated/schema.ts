@@ -1851,6 +1851,1083 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/swarm/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Swarm services of the manager engines, with replicas desired and running
+         * @description Engines that are not swarm managers have none (listed in `engines` with manager: false).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Each engine and whether it is a swarm manager (only managers have services and nodes here) */
+                            engines: {
+                                engine: string;
+                                localNodeState: string;
+                                manager: boolean;
+                                nodeId: string | null;
+                            }[];
+                            services: components["schemas"]["SwarmService"][];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/stacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Stacks: the services the caller may see, grouped by com.docker.stack.namespace */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            stacks: {
+                                engine: string;
+                                name: string;
+                                services: number;
+                                replicas: {
+                                    desired: number;
+                                    running: number;
+                                };
+                                serviceNames: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/services/{ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One service with its tasks (state, node, error, container)
+         * @description A service the caller may not see is 404, as one that does not exist. `{ref}` is an id, unique id prefix or name; `engine:ref` or `?engine=` picks the engine (may be left out while only one engine has the name).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SwarmServiceDetails"];
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/services/{ref}/scale": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Scale a replicated service
+         * @description Answers once the engine accepted the spec; tasks follow (GET the service, or /swarm/events). Sent with the version index given (`version`), else the current one: a stale one answers 409 SWARM_VERSION_CONFLICT. A service the caller may not see is 404, as one that does not exist. `{ref}` is an id, unique id prefix or name; `engine:ref` or `?engine=` picks the engine (may be left out while only one engine has the name).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        replicas: number;
+                        /** @description As the version query parameter */
+                        version?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engine: string;
+                            id: string;
+                            name: string;
+                            action: "scale" | "restart" | "rollback";
+                            /** @description The version index the change was sent with */
+                            version: number;
+                            replicas: number | null;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/services/{ref}/restart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rolling restart: replace every task (ForceUpdate)
+         * @description Sent with the version index given (`version`), else the current one: a stale one answers 409 SWARM_VERSION_CONFLICT. A service the caller may not see is 404, as one that does not exist. `{ref}` is an id, unique id prefix or name; `engine:ref` or `?engine=` picks the engine (may be left out while only one engine has the name).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                    /** @description The version index you read; the engine refuses the change (409 SWARM_VERSION_CONFLICT) if it moved on. Default: the current one */
+                    version?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engine: string;
+                            id: string;
+                            name: string;
+                            action: "scale" | "restart" | "rollback";
+                            /** @description The version index the change was sent with */
+                            version: number;
+                            replicas: number | null;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/services/{ref}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll back to the previous spec
+         * @description Sent with the version index given (`version`), else the current one: a stale one answers 409 SWARM_VERSION_CONFLICT. A service the caller may not see is 404, as one that does not exist. `{ref}` is an id, unique id prefix or name; `engine:ref` or `?engine=` picks the engine (may be left out while only one engine has the name).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                    /** @description The version index you read; the engine refuses the change (409 SWARM_VERSION_CONFLICT) if it moved on. Default: the current one */
+                    version?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engine: string;
+                            id: string;
+                            name: string;
+                            action: "scale" | "restart" | "rollback";
+                            /** @description The version index the change was sent with */
+                            version: number;
+                            replicas: number | null;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/services/{ref}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * CPU and memory of the service's running tasks on the engine's own node, with totals
+         * @description A service the caller may not see is 404, as one that does not exist. `{ref}` is an id, unique id prefix or name; `engine:ref` or `?engine=` picks the engine (may be left out while only one engine has the name).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engine: string;
+                            id: string;
+                            name: string;
+                            /** @description Running tasks on the engine's own node (other nodes' containers are not reachable from here) */
+                            tasks: {
+                                taskId: string;
+                                slot: number | null;
+                                containerId: string;
+                                cpuPercent: number | null;
+                                memoryUsage: number;
+                                memoryLimit: number;
+                            }[];
+                            totals: {
+                                cpuPercent: number;
+                                memoryUsage: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/services/{ref}/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Logs of every task of a service, each line with its task and node; follow=true streams them (SSE)
+         * @description With follow=true: `open`, one `log` per line, `end` when the service is removed. A service the caller may not see is 404, as one that does not exist. `{ref}` is an id, unique id prefix or name; `engine:ref` or `?engine=` picks the engine (may be left out while only one engine has the name).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                    /** @description Last N lines of each task (max 10000) */
+                    tail?: number;
+                    /** @description Unix seconds, RFC 3339 date, or a duration like 10m */
+                    since?: string;
+                    timestamps?: boolean;
+                    /** @description Stream new lines as Server-Sent Events */
+                    follow?: boolean;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The lines as JSON; with follow=true, as Server-Sent Events (SwarmLogStreamMessage) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engine: string;
+                            id: string;
+                            name: string;
+                            lines: {
+                                stream: "stdout" | "stderr";
+                                taskId: string | null;
+                                nodeId: string | null;
+                                node: string | null;
+                                slot: number | null;
+                                timestamp?: string;
+                                text: string;
+                                /**
+                                 * @description The line was longer than 64 KiB and was cut
+                                 * @enum {boolean}
+                                 */
+                                truncated?: true;
+                            }[];
+                            /** @description Lines were left out to bound the answer (at most 8 Mi characters, 64 MiB read) */
+                            truncated: boolean;
+                        };
+                        "text/event-stream": components["schemas"]["SwarmLogStreamMessage"];
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Nodes of the manager engines: role, availability, state, engine version, resources */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Each engine and whether it is a swarm manager (only managers have services and nodes here) */
+                            engines: {
+                                engine: string;
+                                localNodeState: string;
+                                manager: boolean;
+                                nodeId: string | null;
+                            }[];
+                            nodes: components["schemas"]["SwarmNode"][];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/nodes/{id}/drain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Drain a node: its tasks move to other nodes (or wait)
+         * @description `{id}` is a node id, unique prefix or hostname (`engine:id` or ?engine= picks the engine). Sent with `version`, else the current version index; a stale one answers 409 SWARM_VERSION_CONFLICT.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                    /** @description The version index you read; the engine refuses the change (409 SWARM_VERSION_CONFLICT) if it moved on. Default: the current one */
+                    version?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engine: string;
+                            id: string;
+                            hostname: string;
+                            availability: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/nodes/{id}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a node active again: tasks may be placed on it
+         * @description `{id}` is a node id, unique prefix or hostname (`engine:id` or ?engine= picks the engine). Sent with `version`, else the current version index; a stale one answers 409 SWARM_VERSION_CONFLICT.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Engine name (`local` with a single engine) */
+                    engine?: string;
+                    /** @description The version index you read; the engine refuses the change (409 SWARM_VERSION_CONFLICT) if it moved on. Default: the current one */
+                    version?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Id, unique id prefix or name; `engine:ref` names the engine */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            engine: string;
+                            id: string;
+                            hostname: string;
+                            availability: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/swarm/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Swarm changes (SSE): services, tasks and nodes the caller may see
+         * @description text/event-stream of `swarm` events ({engine, kind: service|task|node, action, id, serviceId}); read the object again on each.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The changes as Server-Sent Events (SwarmEventsMessage) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["SwarmEventsMessage"];
+                    };
+                };
+                /** @description Every error has this shape */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/services": {
         parameters: {
             query?: never;
@@ -1998,6 +3075,18 @@ export interface paths {
                                 uptimeSeconds: number | null;
                                 cpuPercent: number | null;
                                 memoryUsage: number | null;
+                                /** @description The last image update check of this container (POST /api/v1/updates/check); absent when never checked */
+                                update?: {
+                                    /** @description true: the registry's digest for the tag differs from the running image's; null: could not tell (see error) */
+                                    updateAvailable: boolean | null;
+                                    /** @description The running image's digest in that repository (RepoDigests) */
+                                    currentDigest: string | null;
+                                    /** @description The registry's digest for the tag (a manifest list's when it serves one) */
+                                    latestDigest: string | null;
+                                    /** Format: date-time */
+                                    checkedAt: string;
+                                    error?: string;
+                                };
                             }[];
                         };
                     };
@@ -2355,7 +3444,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            action: "start" | "stop";
+                            action: "start" | "stop" | "update";
                             /** @description The group the cancelled operation was asked for */
                             group: string;
                             /** @description Every group it held (withDependencies), now free */
@@ -2539,6 +3628,18 @@ export interface paths {
                                         hostIp?: string;
                                         publicPort?: number;
                                     }[];
+                                    /** @description The last image update check of this container (POST /api/v1/updates/check); absent when never checked */
+                                    update?: {
+                                        /** @description true: the registry's digest for the tag differs from the running image's; null: could not tell (see error) */
+                                        updateAvailable: boolean | null;
+                                        /** @description The running image's digest in that repository (RepoDigests) */
+                                        currentDigest: string | null;
+                                        /** @description The registry's digest for the tag (a manifest list's when it serves one) */
+                                        latestDigest: string | null;
+                                        /** Format: date-time */
+                                        checkedAt: string;
+                                        error?: string;
+                                    };
                                 }[];
                             }[];
                         };
@@ -2620,6 +3721,8 @@ export interface paths {
                         services?: string[];
                         options?: {
                             forceRecreate?: boolean;
+                            /** @description Act on the named services only, not on those they depend on */
+                            noDeps?: boolean;
                             removeOrphans?: boolean;
                             /** @description Only when COMPOSE_ALLOW_BUILD=true */
                             build?: boolean;
@@ -2825,6 +3928,1152 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Resource history of one container or one service group (give exactly one): CPU, memory and network per bucket */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
+                    container?: string;
+                    /** @description Service group name */
+                    group?: string;
+                    /** @description Unix seconds, RFC 3339 date, or a duration before now like 10m; default 1h before until */
+                    since?: string;
+                    /** @description Unix seconds, RFC 3339 date, or a duration before now like 10m; default now */
+                    until?: string;
+                    /** @description auto (the finest resolution still kept for since) or a bucket width such as 10s or 1m (one the service keeps) */
+                    resolution?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            container?: {
+                                id: string;
+                                name: string;
+                                engine: string;
+                                /** @description false: the container is gone; its history is kept until it ages out */
+                                live: boolean;
+                            };
+                            group?: string;
+                            /** @description Width of each bucket (ms) */
+                            resolutionMs: number;
+                            /** @description ISO 8601 */
+                            since: string;
+                            /** @description ISO 8601 */
+                            until: string;
+                            /** @description Buckets with samples, oldest first; a bucket with none (not running, not sampled) is absent */
+                            points: {
+                                /** @description Start of the bucket (ISO 8601) */
+                                time: string;
+                                /** @description Average CPU over the bucket (100 = one core); a group: the sum of its members */
+                                cpuPercent: number;
+                                /** @description Average memory use over the bucket; a group: the sum of its members */
+                                memoryBytes: number;
+                                /** @description A container's memory limit (the host's memory when it has none) */
+                                memoryLimit?: number;
+                                /** @description Average network receive rate; absent when unknown */
+                                netRxBytesPerSec?: number;
+                                /** @description Average network transmit rate; absent when unknown */
+                                netTxBytesPerSec?: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Not modified: the ETag in If-None-Match still names the current answer; no body */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The last image update check of each container you may see */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The last check of each container the caller may see (never checked: absent) */
+                            updates: {
+                                id: string;
+                                /** @description The engine the container runs on ('local' with one engine) */
+                                engine: string;
+                                name: string;
+                                /** @description The image reference the container was created with */
+                                image: string;
+                                imageId: string;
+                                /** @description true: the registry's digest for the tag differs from the running image's; null: could not tell (see error) */
+                                updateAvailable: boolean | null;
+                                /** @description The running image's digest in that repository (RepoDigests) */
+                                currentDigest: string | null;
+                                /** @description The registry's digest for the tag (a manifest list's when it serves one) */
+                                latestDigest: string | null;
+                                /** Format: date-time */
+                                checkedAt: string;
+                                error?: string;
+                            }[];
+                            /** @description When the last check ended */
+                            lastCheck: string | null;
+                            /** @description UPDATE_CHECK_INTERVAL; 0: no scheduled check */
+                            intervalSeconds: number;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/updates/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check now whether newer images exist (registry digest vs the running image's); never pulls
+         * @description One group (`group`), one container (`container`), or every container you may see. Results are kept with their time and shown in container, group and compose views.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Service group name */
+                    group?: string;
+                    /** @description Id, unique id prefix or name */
+                    container?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The last check of each container the caller may see (never checked: absent) */
+                            updates: {
+                                id: string;
+                                /** @description The engine the container runs on ('local' with one engine) */
+                                engine: string;
+                                name: string;
+                                /** @description The image reference the container was created with */
+                                image: string;
+                                imageId: string;
+                                /** @description true: the registry's digest for the tag differs from the running image's; null: could not tell (see error) */
+                                updateAvailable: boolean | null;
+                                /** @description The running image's digest in that repository (RepoDigests) */
+                                currentDigest: string | null;
+                                /** @description The registry's digest for the tag (a manifest list's when it serves one) */
+                                latestDigest: string | null;
+                                /** Format: date-time */
+                                checkedAt: string;
+                                error?: string;
+                            }[];
+                            /** @description When the last check ended */
+                            lastCheck: string | null;
+                            /** @description UPDATE_CHECK_INTERVAL; 0: no scheduled check */
+                            intervalSeconds: number;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/{group}/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll new images out over a group, step by step, each step healthy before the next; roll back a failed step (WRITE on the group)
+         * @description Pulls first, then re-creates each out-of-date member with its configuration and the new image (compose members through their project). dryRun answers the plan. A group you cannot see is 404; without WRITE, 403. With `Accept: text/event-stream` progress streams as `progress` events (pull status, steps, members, rollbacks), then one `result` event. A failed step answers 409 UPDATE_FAILED with the result in error.details (its members are back on their previous image).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Also update the groups this one depends on, first (as start does) */
+                    withDependencies?: boolean;
+                    /** @description Only answer the plan: nothing is pulled or changed (the registry is asked which members are out of date) */
+                    dryRun?: boolean;
+                    /** @description Seconds a step may take to be running and healthy; default 120; above GROUP_STEP_TIMEOUT_MAX_SECONDS answers 400 */
+                    stepTimeout?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Service group name */
+                    group: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The result as JSON, or progress as Server-Sent Events (UpdateStreamMessage) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The group asked for (or the container, for a single update) */
+                            group: string;
+                            /** @description Every group acted on, in order */
+                            groups: string[];
+                            ok: boolean;
+                            dryRun: boolean;
+                            durationMs: number;
+                            pulled: {
+                                image: string;
+                                imageId: string;
+                            }[];
+                            /** @description In order: dependencies first, then each group step by step */
+                            steps: {
+                                group: string;
+                                step: number;
+                                members: {
+                                    /** @description The container now (the new one when it was re-created) */
+                                    id: string;
+                                    name: string;
+                                    /** @description The container it replaced */
+                                    previousId?: string;
+                                    image: string;
+                                    /** @description compose: re-created through its compose project */
+                                    kind: "container" | "compose";
+                                    /** @description would-update, up-to-date and unknown in a dry run; rolled-back: back on its previous image after its step failed */
+                                    outcome: "updated" | "up-to-date" | "rolled-back" | "failed" | "skipped" | "would-update" | "unknown";
+                                    fromImageId: string;
+                                    toImageId?: string;
+                                    durationMs: number;
+                                    error?: string;
+                                }[];
+                            }[];
+                            failure?: {
+                                phase: "pull" | "step";
+                                group?: string;
+                                step?: number;
+                                /** @description The members that failed */
+                                containers: string[];
+                                reason: string;
+                            };
+                        };
+                        "text/event-stream": components["schemas"]["UpdateStreamMessage"];
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/containers/{id}/update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pull the container's image tag and re-create it on the new image; roll back when it does not come up
+         * @description With `Accept: text/event-stream` progress streams as `progress` events (pull status, steps, members, rollbacks), then one `result` event. A failed step answers 409 UPDATE_FAILED with the result in error.details (its members are back on their previous image).
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description Only answer the plan: nothing is pulled or changed (the registry is asked which members are out of date) */
+                    dryRun?: boolean;
+                    /** @description Seconds a step may take to be running and healthy; default 120; above GROUP_STEP_TIMEOUT_MAX_SECONDS answers 400 */
+                    stepTimeout?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The result as JSON, or progress as Server-Sent Events (UpdateStreamMessage) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The group asked for (or the container, for a single update) */
+                            group: string;
+                            /** @description Every group acted on, in order */
+                            groups: string[];
+                            ok: boolean;
+                            dryRun: boolean;
+                            durationMs: number;
+                            pulled: {
+                                image: string;
+                                imageId: string;
+                            }[];
+                            /** @description In order: dependencies first, then each group step by step */
+                            steps: {
+                                group: string;
+                                step: number;
+                                members: {
+                                    /** @description The container now (the new one when it was re-created) */
+                                    id: string;
+                                    name: string;
+                                    /** @description The container it replaced */
+                                    previousId?: string;
+                                    image: string;
+                                    /** @description compose: re-created through its compose project */
+                                    kind: "container" | "compose";
+                                    /** @description would-update, up-to-date and unknown in a dry run; rolled-back: back on its previous image after its step failed */
+                                    outcome: "updated" | "up-to-date" | "rolled-back" | "failed" | "skipped" | "would-update" | "unknown";
+                                    fromImageId: string;
+                                    toImageId?: string;
+                                    durationMs: number;
+                                    error?: string;
+                                }[];
+                            }[];
+                            failure?: {
+                                phase: "pull" | "step";
+                                group?: string;
+                                step?: number;
+                                /** @description The members that failed */
+                                containers: string[];
+                                reason: string;
+                            };
+                        };
+                        "text/event-stream": components["schemas"]["UpdateStreamMessage"];
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/updates/prune": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove the images that successful updates replaced, when no container uses them (admins only) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            removed: {
+                                id: string;
+                                tags: string[];
+                            }[];
+                            kept: {
+                                id: string;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts, newest first: firing and resolved (history), of the caller's groups */
+        get: {
+            parameters: {
+                query?: {
+                    state?: "firing" | "resolved";
+                    rule?: string;
+                    group?: string;
+                    /** @description Only alerts fired at or after (ISO 8601) */
+                    since?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Firing alerts the caller may see (all of them, whatever the filters) */
+                            active: number;
+                            /** @description Newest first: firing and resolved, as filtered */
+                            alerts: components["schemas"]["Alert"][];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The alert rules (scoped to the caller's groups unless admin) and the notifiers' types and hosts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rules: components["schemas"]["AlertRuleView"][];
+                            notifiers: {
+                                name: string;
+                                type: string;
+                                /** @description The target host; never the URL path, secret or token */
+                                host: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/rules/{name}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test notification through each notifier of a rule, now (one attempt each), and say how each went */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rule: string;
+                            results: {
+                                notifier: string;
+                                ok: boolean;
+                                /** @description The receiver's HTTP status */
+                                status?: number;
+                                /** @description Why it failed (refused target, timeout, status) */
+                                error?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/rules/{name}/silence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Silence a rule for a while: its alerts are still recorded and shown, no notice is sent */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description How long, e.g. 30m, 2h, 1d (at most 30d) */
+                        duration: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rule: string;
+                            silencedUntil: string | null;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        /** End a rule's silence */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            rule: string;
+                            silencedUntil: string | null;
+                        };
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Alerts as they fire and clear (SSE)
+         * @description text/event-stream: `ready` with what fires now, then an `alert` event each time an alert the caller may see fires or clears.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Alerts as Server-Sent Events (AlertsStreamMessage) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["AlertsStreamMessage"];
+                    };
+                };
+                /** @description Every error has this shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/logs/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search the logs of a group, a compose project, a name pattern or every visible container
+         * @description Streams `start` (the containers searched), one `match` per matching line as soon as it is found ({container: {id, name, engine}, stream, timestamp, line}), then `summary` (containers, linesScanned, matches, truncated, timedOut, failed, durationMs). `Accept: text/event-stream` answers Server-Sent Events; otherwise (application/x-ndjson) each message is one JSON line {event, data}. Only containers in the caller's groups are read. q is plain text unless regex=true (RE2 syntax, linear time: no backreferences or lookahead; a pattern too large to run is 400 LOG_SEARCH_PATTERN_TOO_COMPLEX). order=newest (default) reads the last lines of every log first, then time backwards in growing windows, and sends matches newest first across the containers; order=oldest sends each container's matches in the order the engine stores them as they are read, containers interleaved. A search ends at `limit` matches (truncated) or after LOG_SEARCH_TIMEOUT_MS (timedOut, partial); leaving stops every engine read.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description The text to find (a regular expression with regex=true) */
+                    q: string;
+                    /** @description q is a regular expression in RE2 syntax (linear-time: no backreferences, no lookahead) */
+                    regex?: boolean;
+                    /** @description Match case exactly (by default case is ignored) */
+                    case?: boolean;
+                    /** @description Only the containers of this service group */
+                    group?: string;
+                    /** @description Only the containers of this compose project (com.docker.compose.project) */
+                    project?: string;
+                    /** @description Only containers whose name matches this glob (* any characters, ? one) */
+                    name?: string;
+                    /** @description Lines written at or after: Unix seconds, an RFC 3339 date, or a duration before now such as 10m or 2h */
+                    since?: string;
+                    /** @description Lines written at or before (default: now): Unix seconds, an RFC 3339 date, or a duration before now such as 10m or 2h */
+                    until?: string;
+                    /** @description newest (default) or oldest first */
+                    order?: "newest" | "oldest";
+                    /** @description Matches at most; the summary says truncated when it was reached */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The search as Server-Sent Events or NDJSON (LogSearchMessage) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/event-stream": components["schemas"]["LogSearchMessage"];
+                        "application/x-ndjson": components["schemas"]["LogSearchMessage"];
+                    };
+                };
+                /** @description Every error has this shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+                /** @description Every error has this shape */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorResponse"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3335,6 +5584,18 @@ export interface components {
             };
             composeProject: string | null;
             composeService: string | null;
+            /** @description The last image update check of this container (POST /api/v1/updates/check); absent when never checked */
+            update?: {
+                /** @description true: the registry's digest for the tag differs from the running image's; null: could not tell (see error) */
+                updateAvailable: boolean | null;
+                /** @description The running image's digest in that repository (RepoDigests) */
+                currentDigest: string | null;
+                /** @description The registry's digest for the tag (a manifest list's when it serves one) */
+                latestDigest: string | null;
+                /** Format: date-time */
+                checkedAt: string;
+                error?: string;
+            };
             /** @description Primary service group (the first that matches), or null */
             group: string | null;
             /** @description Every service group the container belongs to */
@@ -3375,6 +5636,18 @@ export interface components {
             };
             composeProject: string | null;
             composeService: string | null;
+            /** @description The last image update check of this container (POST /api/v1/updates/check); absent when never checked */
+            update?: {
+                /** @description true: the registry's digest for the tag differs from the running image's; null: could not tell (see error) */
+                updateAvailable: boolean | null;
+                /** @description The running image's digest in that repository (RepoDigests) */
+                currentDigest: string | null;
+                /** @description The registry's digest for the tag (a manifest list's when it serves one) */
+                latestDigest: string | null;
+                /** Format: date-time */
+                checkedAt: string;
+                error?: string;
+            };
             /** @description Primary service group (the first that matches), or null */
             group: string | null;
             /** @description Every service group the container belongs to */
@@ -3477,6 +5750,8 @@ export interface components {
             container?: components["schemas"]["ContainerSummary"];
             /** @description Its service groups the caller may see */
             groups: string[];
+            /** @description A die's exit code, as the engine's event reported it */
+            exitCode?: number;
         };
         /** @description `resync`: changes were missed (slow reader, or too old a Last-Event-ID); refetch the list */
         ResyncEvent: {
@@ -3686,6 +5961,202 @@ export interface components {
             id?: string;
             data: components["schemas"]["ShutdownEvent"];
         };
+        SwarmNode: {
+            engine: string;
+            id: string;
+            /** @description Version index, for a change that must not be stale */
+            version: number;
+            hostname: string;
+            /** @description manager or worker */
+            role: string;
+            /** @description active, pause or drain */
+            availability: string;
+            /** @description ready, down, unknown, disconnected */
+            state: string;
+            address: string | null;
+            message: string | null;
+            leader: boolean;
+            engineVersion: string | null;
+            nanoCpus: number | null;
+            memoryBytes: number | null;
+            labels: {
+                [key: string]: string;
+            };
+            /** @description Running tasks on this node that the caller may see */
+            tasks: number;
+        };
+        SwarmTask: {
+            id: string;
+            serviceId: string;
+            slot: number | null;
+            nodeId: string | null;
+            node: string | null;
+            /** @description new, pending, assigned, preparing, starting, running, complete, shutdown, failed, rejected, … */
+            state: string;
+            desiredState: string;
+            message: string | null;
+            error: string | null;
+            containerId: string | null;
+            exitCode: number | null;
+            createdAt: string | null;
+            updatedAt: string | null;
+        };
+        SwarmService: {
+            engine: string;
+            id: string;
+            /** @description Version index, for a change that must not be stale */
+            version: number;
+            name: string;
+            stack: string | null;
+            /** @description replicated, global, replicated-job or global-job */
+            mode: string;
+            replicas: {
+                /** @description What the spec asks (replicated), or the tasks meant to run (global) */
+                desired: number;
+                /** @description Tasks running (and healthy: the engine marks a task running once its healthcheck passes) */
+                running: number;
+            };
+            image: string;
+            labels: {
+                [key: string]: string;
+            };
+            ports: {
+                protocol: string;
+                targetPort: number;
+                publishedPort: number | null;
+                publishMode: string;
+            }[];
+            updateStatus: {
+                state: string;
+                message: string | null;
+                startedAt: string | null;
+                completedAt: string | null;
+            } | null;
+            /** @description A previous spec exists */
+            canRollback: boolean;
+            createdAt: string | null;
+            updatedAt: string | null;
+            group: string | null;
+            groups: string[];
+        };
+        SwarmServiceDetails: {
+            engine: string;
+            id: string;
+            /** @description Version index, for a change that must not be stale */
+            version: number;
+            name: string;
+            stack: string | null;
+            /** @description replicated, global, replicated-job or global-job */
+            mode: string;
+            replicas: {
+                /** @description What the spec asks (replicated), or the tasks meant to run (global) */
+                desired: number;
+                /** @description Tasks running (and healthy: the engine marks a task running once its healthcheck passes) */
+                running: number;
+            };
+            image: string;
+            labels: {
+                [key: string]: string;
+            };
+            ports: {
+                protocol: string;
+                targetPort: number;
+                publishedPort: number | null;
+                publishMode: string;
+            }[];
+            updateStatus: {
+                state: string;
+                message: string | null;
+                startedAt: string | null;
+                completedAt: string | null;
+            } | null;
+            /** @description A previous spec exists */
+            canRollback: boolean;
+            createdAt: string | null;
+            updatedAt: string | null;
+            group: string | null;
+            groups: string[];
+            /** @description Current tasks first, then the latest history */
+            tasks: components["schemas"]["SwarmTask"][];
+        };
+        /** @description `open`: the service whose lines follow */
+        SwarmLogOpenEvent: {
+            engine: string;
+            id: string;
+            name: string;
+        };
+        /** @description `log`: one line of one task, with the task and node it came from */
+        SwarmLogLineEvent: {
+            stream: "stdout" | "stderr";
+            taskId: string | null;
+            nodeId: string | null;
+            node: string | null;
+            slot: number | null;
+            timestamp?: string;
+            text: string;
+            /**
+             * @description The line was longer than 64 KiB and was cut
+             * @enum {boolean}
+             */
+            truncated?: true;
+        };
+        /** @description `end`: the service was removed or the engine closed the stream; the stream ends */
+        SwarmLogEndEvent: {
+            reason: string;
+        };
+        /** @description `swarm`: a service, task or node the caller may see changed; read it again */
+        SwarmChangeEvent: {
+            engine: string;
+            kind: "service" | "node" | "task";
+            action: "added" | "updated" | "removed";
+            id: string;
+            /** @description The service of a task (or the service itself) */
+            serviceId: string | null;
+        };
+        /** @description GET /api/v1/swarm/services/{ref}/logs?follow=true. Events: `open` → SwarmLogOpenEvent, `log` → SwarmLogLineEvent, `end` → SwarmLogEndEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        SwarmLogStreamMessage: {
+            /** @enum {string} */
+            event: "open";
+            id?: string;
+            data: components["schemas"]["SwarmLogOpenEvent"];
+        } | {
+            /** @enum {string} */
+            event: "log";
+            id?: string;
+            data: components["schemas"]["SwarmLogLineEvent"];
+        } | {
+            /** @enum {string} */
+            event: "end";
+            id?: string;
+            data: components["schemas"]["SwarmLogEndEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
+        };
+        /** @description GET /api/v1/swarm/events. Events: `swarm` → SwarmChangeEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        SwarmEventsMessage: {
+            /** @enum {string} */
+            event: "swarm";
+            id?: string;
+            data: components["schemas"]["SwarmChangeEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
+        };
         /** @description `accepted`: the groups are reserved; the operation runs */
         GroupAcceptedEvent: {
             action: "start" | "stop";
@@ -3829,6 +6300,328 @@ export interface components {
             event: "result";
             id?: string;
             data: components["schemas"]["ComposeResultEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
+        };
+        /** @description `accepted`: the groups are held; the update runs */
+        UpdateAcceptedEvent: {
+            group: string;
+            groups: string[];
+        };
+        /** @description `progress`: a pull status, a step begins, a member is done, or a step is rolled back */
+        UpdateProgressEvent: {
+            /** @enum {string} */
+            type: "pull";
+            image: string;
+            status: string;
+            layer?: string;
+        } | {
+            /** @enum {string} */
+            type: "step";
+            group: string;
+            step: number;
+            containers: string[];
+        } | {
+            /** @enum {string} */
+            type: "member";
+            group: string;
+            step: number;
+            /** @description The container now (the new one when it was re-created) */
+            id: string;
+            name: string;
+            /** @description The container it replaced */
+            previousId?: string;
+            image: string;
+            /** @description compose: re-created through its compose project */
+            kind: "container" | "compose";
+            /** @description would-update, up-to-date and unknown in a dry run; rolled-back: back on its previous image after its step failed */
+            outcome: "updated" | "up-to-date" | "rolled-back" | "failed" | "skipped" | "would-update" | "unknown";
+            fromImageId: string;
+            toImageId?: string;
+            durationMs: number;
+            error?: string;
+        } | {
+            /** @enum {string} */
+            type: "rollback";
+            group: string;
+            step: number;
+            containers: string[];
+            reason: string;
+        };
+        /** @description `result`: the last event, the whole result (ok false when a step failed and was rolled back) */
+        UpdateResultEvent: {
+            /** @description The group asked for (or the container, for a single update) */
+            group: string;
+            /** @description Every group acted on, in order */
+            groups: string[];
+            ok: boolean;
+            dryRun: boolean;
+            durationMs: number;
+            pulled: {
+                image: string;
+                imageId: string;
+            }[];
+            /** @description In order: dependencies first, then each group step by step */
+            steps: {
+                group: string;
+                step: number;
+                members: {
+                    /** @description The container now (the new one when it was re-created) */
+                    id: string;
+                    name: string;
+                    /** @description The container it replaced */
+                    previousId?: string;
+                    image: string;
+                    /** @description compose: re-created through its compose project */
+                    kind: "container" | "compose";
+                    /** @description would-update, up-to-date and unknown in a dry run; rolled-back: back on its previous image after its step failed */
+                    outcome: "updated" | "up-to-date" | "rolled-back" | "failed" | "skipped" | "would-update" | "unknown";
+                    fromImageId: string;
+                    toImageId?: string;
+                    durationMs: number;
+                    error?: string;
+                }[];
+            }[];
+            failure?: {
+                phase: "pull" | "step";
+                group?: string;
+                step?: number;
+                /** @description The members that failed */
+                containers: string[];
+                reason: string;
+            };
+        };
+        /** @description POST /api/v1/services/{group}/update and /containers/{id}/update with Accept: text/event-stream. Events: `accepted` → UpdateAcceptedEvent, `progress` → UpdateProgressEvent, `result` → UpdateResultEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        UpdateStreamMessage: {
+            /** @enum {string} */
+            event: "accepted";
+            id?: string;
+            data: components["schemas"]["UpdateAcceptedEvent"];
+        } | {
+            /** @enum {string} */
+            event: "progress";
+            id?: string;
+            data: components["schemas"]["UpdateProgressEvent"];
+        } | {
+            /** @enum {string} */
+            event: "result";
+            id?: string;
+            data: components["schemas"]["UpdateResultEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
+        };
+        Alert: {
+            id: number;
+            rule: string;
+            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable, update.available */
+            kind: string;
+            state: "firing" | "resolved";
+            message: string;
+            /** @description The engine's name ('local' with one engine) */
+            engine: string;
+            container: {
+                id: string;
+                name: string;
+            } | null;
+            /** @description The group concerned (group.degraded) or the container's first group */
+            group: string | null;
+            /** @description Who may see it: the container's groups, or the degraded group */
+            groups: string[];
+            /** @description Per kind: exitCode, restarts, value and threshold, line, members… */
+            details: {
+                [key: string]: unknown;
+            };
+            /** @description ISO 8601 */
+            firedAt: string;
+            /** @description Last firing notice queued (null while silenced) */
+            notifiedAt: string | null;
+            resolvedAt: string | null;
+        };
+        AlertList: {
+            /** @description Firing alerts the caller may see (all of them, whatever the filters) */
+            active: number;
+            /** @description Newest first: firing and resolved, as filtered */
+            alerts: components["schemas"]["Alert"][];
+        };
+        AlertRuleView: {
+            name: string;
+            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable, update.available */
+            when: string;
+            groups: string[];
+            /** @description Name patterns */
+            containers: string[];
+            engines: string[];
+            notify: string[];
+            repeatSeconds: number | null;
+            /** @description The kind's own keys (restarts, within, above, for, pattern…) */
+            settings: {
+                [key: string]: unknown;
+            };
+            silencedUntil: string | null;
+        };
+        AlertRuleList: {
+            rules: components["schemas"]["AlertRuleView"][];
+            notifiers: {
+                name: string;
+                type: string;
+                /** @description The target host; never the URL path, secret or token */
+                host: string;
+            }[];
+        };
+        AlertSilence: {
+            rule: string;
+            silencedUntil: string | null;
+        };
+        AlertTestResult: {
+            rule: string;
+            results: {
+                notifier: string;
+                ok: boolean;
+                /** @description The receiver's HTTP status */
+                status?: number;
+                /** @description Why it failed (refused target, timeout, status) */
+                error?: string;
+            }[];
+        };
+        /** @description `ready`: the stream is live; what fires now */
+        AlertsReadyEvent: {
+            /** @description The firing alerts the caller may see, now */
+            active: components["schemas"]["Alert"][];
+        };
+        /** @description `alert`: an alert the caller may see fired (state firing) or cleared (state resolved) */
+        AlertEvent: {
+            id: number;
+            rule: string;
+            /** @description container.died, container.unhealthy, container.restart_loop, container.oom, group.degraded, usage.cpu, usage.memory, log.match, engine.unreachable, update.available */
+            kind: string;
+            state: "firing" | "resolved";
+            message: string;
+            /** @description The engine's name ('local' with one engine) */
+            engine: string;
+            container: {
+                id: string;
+                name: string;
+            } | null;
+            /** @description The group concerned (group.degraded) or the container's first group */
+            group: string | null;
+            /** @description Who may see it: the container's groups, or the degraded group */
+            groups: string[];
+            /** @description Per kind: exitCode, restarts, value and threshold, line, members… */
+            details: {
+                [key: string]: unknown;
+            };
+            /** @description ISO 8601 */
+            firedAt: string;
+            /** @description Last firing notice queued (null while silenced) */
+            notifiedAt: string | null;
+            resolvedAt: string | null;
+        };
+        /** @description GET /api/v1/alerts/stream. Events: `ready` → AlertsReadyEvent, `alert` → AlertEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        AlertsStreamMessage: {
+            /** @enum {string} */
+            event: "ready";
+            id?: string;
+            data: components["schemas"]["AlertsReadyEvent"];
+        } | {
+            /** @enum {string} */
+            event: "alert";
+            id?: string;
+            data: components["schemas"]["AlertEvent"];
+        } | {
+            /** @enum {string} */
+            event: "error";
+            id?: string;
+            data: components["schemas"]["StreamErrorEvent"];
+        } | {
+            /** @enum {string} */
+            event: "shutdown";
+            id?: string;
+            data: components["schemas"]["ShutdownEvent"];
+        };
+        /** @description `start`: what is searched, before any match */
+        LogSearchStartEvent: {
+            /** @description The containers searched: those of the set that the caller may see */
+            containers: {
+                id: string;
+                name: string;
+                /** @description The engine the container runs on (local with one engine) */
+                engine: string;
+            }[];
+            order: "newest" | "oldest";
+        };
+        /** @description `match`: one matching line, sent as soon as it is found */
+        LogSearchMatchEvent: {
+            container: {
+                id: string;
+                name: string;
+                /** @description The engine the container runs on (local with one engine) */
+                engine: string;
+            };
+            stream: "stdout" | "stderr";
+            /** @description The engine's RFC 3339 time of the line (nanoseconds) */
+            timestamp: string;
+            line: string;
+            /**
+             * @description The line was longer than 64 KiB and was cut
+             * @enum {boolean}
+             */
+            truncated?: true;
+        };
+        /** @description `summary`: the last event of a search */
+        LogSearchSummaryEvent: {
+            /** @description Containers searched */
+            containers: number;
+            /** @description Lines read from the engine in the time range (newest first may read a line twice: in a tail, then in a window) */
+            linesScanned: number;
+            matches: number;
+            /** @description The limit was reached: more matches may exist */
+            truncated: boolean;
+            /** @description LOG_SEARCH_TIMEOUT_MS passed: the result is partial */
+            timedOut: boolean;
+            /** @description Containers whose logs could not be read (removed meanwhile, engine unreachable) */
+            failed: {
+                container: {
+                    id: string;
+                    name: string;
+                    /** @description The engine the container runs on (local with one engine) */
+                    engine: string;
+                };
+                code: string;
+            }[];
+            durationMs: number;
+        };
+        /** @description GET /api/v1/logs/search (as Server-Sent Events, or one message a line as NDJSON). Events: `start` → LogSearchStartEvent, `match` → LogSearchMatchEvent, `summary` → LogSearchSummaryEvent, `error` → StreamErrorEvent, `shutdown` → ShutdownEvent. Each Server-Sent Event as {event, id?, data}: `event:` is its name, `id:` its number (only where the stream numbers them, for Last-Event-ID), `data:` one line of JSON. Comment lines (`: heartbeat`) keep the connection alive and carry nothing. */
+        LogSearchMessage: {
+            /** @enum {string} */
+            event: "start";
+            id?: string;
+            data: components["schemas"]["LogSearchStartEvent"];
+        } | {
+            /** @enum {string} */
+            event: "match";
+            id?: string;
+            data: components["schemas"]["LogSearchMatchEvent"];
+        } | {
+            /** @enum {string} */
+            event: "summary";
+            id?: string;
+            data: components["schemas"]["LogSearchSummaryEvent"];
         } | {
             /** @enum {string} */
             event: "error";

@@ -4,7 +4,8 @@ import type { GroupCatalog } from './catalog.js';
 import type { ContainerOutcome, GroupActionResult, GroupCancelResult, GroupRun } from './schemas.js';
 import type { ContainerReader } from '../containers/feature.js';
 import type { ContainerService } from '../containers/container-service.js';
-import { canSeeEngine, canSeeGroup, type Principal, type Viewer } from '../access/principal.js';
+import { canSeeGroup, type Principal, type Viewer } from '../access/principal.js';
+import { membersOnHiddenEngines } from './engine-reach.js';
 import { ActionSlots, MEMBER_ACTION_CONCURRENCY } from './action-slots.js';
 import { actOnMember, type GroupAction, type MemberActor, type StepOptions } from './member-gate.js';
 import type { GroupMember } from './catalog.js';
@@ -132,14 +133,6 @@ export class GroupRunner {
     };
   }
 
-  private membersOnHiddenEngines(chain: readonly string[], viewer: Viewer): boolean {
-    const all = this.store.summaries();
-    return chain.some((name) => {
-      const definition = this.catalog.get(name);
-      return definition !== undefined && this.catalog.membersOf(definition, all).some((m) => !canSeeEngine(viewer, m.container.engine));
-    });
-  }
-
   /** reserve() once the store is synced: DOCKER_UNAVAILABLE before anything is locked or streamed. */
   async prepare(group: string, action: GroupAction, options: GroupRunOptions, viewer: Viewer): Promise<GroupOperation> {
     await this.store.ready();
@@ -167,7 +160,7 @@ export class GroupRunner {
       throw appError('FORBIDDEN', `withDependencies would ${action} groups outside yours; ${action} ${group} without it, or ask an admin`);
     }
     // Members on engines hidden from the caller: the service would act where the caller cannot see; refused, unnamed.
-    if (!viewer.engines.includes('*') && this.membersOnHiddenEngines(chain, viewer)) {
+    if (!viewer.engines.includes('*') && membersOnHiddenEngines(this.catalog, this.store.summaries(), chain, viewer)) {
       throw appError('FORBIDDEN', `${action} ${group} would act on containers outside the engines you may see; ask an admin`);
     }
     const taken = chain.filter((g) => this.running.has(g));

@@ -51,6 +51,8 @@ export const ERROR_CODES = [
   'DOCKER_ERROR',
   'DOCKER_UNAVAILABLE',
   'DOCKER_TIMEOUT',
+  'UPDATE_FAILED',
+  'ALERT_RULE_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -22,7 +22,7 @@ const groupsPlugin: FastifyPluginAsync<{ config: Config; catalog: GroupCatalog; 
   const { store, stats, containers } = app.containers;
   const feature: GroupsFeature = {
     catalog,
-    groups: new GroupService(catalog, store, stats, containers.marks),
+    groups: new GroupService(catalog, store, stats, containers.marks, services),
     groupRunner: new GroupRunner(catalog, store, containers, { stepTimeoutMaxSeconds: config.groups.stepTimeoutMaxSeconds }, services),
   };
   app.decorate('groups', feature);

@@ -25,6 +25,18 @@ const UsageTotalsSchema = Type.Object({
   memoryUsage: Type.Number({ description: 'Bytes, sum over running members' }),
 });
 
+export const GroupSwarmMemberSchema = Type.Object(
+  {
+    engine: Type.String(),
+    id: Type.String(),
+    name: Type.String(),
+    step: Type.Optional(Type.Integer({ description: 'Start step, as in memberList (group details only)' })),
+    replicas: Type.Object({ desired: Type.Integer(), running: Type.Integer() }),
+  },
+  { description: 'A swarm service the group starts and stops (a `swarm` member); it counts as one member, running once every desired task runs' },
+);
+export type GroupSwarmMember = Static<typeof GroupSwarmMemberSchema>;
+
 export const GroupSummarySchema = Type.Object({
   name: Type.String(),
   description: Type.String(),
@@ -32,6 +44,7 @@ export const GroupSummarySchema = Type.Object({
   status: GroupStatusSchema,
   members: CountsSchema,
   usage: UsageTotalsSchema,
+  swarmServices: Type.Array(GroupSwarmMemberSchema, { description: 'Its swarm services on engines the caller may see, next to its containers' }),
 });
 export type GroupSummary = Static<typeof GroupSummarySchema>;
 

@@ -1,7 +1,12 @@
 import { isAppError } from '../errors.js';
 import type { ClassifiableService } from './catalog.js';
-import type { ContainerOutcome } from './schemas.js';
+import type { ContainerOutcome, GroupSwarmMember } from './schemas.js';
 import type { GroupAction } from './member-gate.js';
+
+/** A swarm service as group views show it: where it runs and its replicas desired and running now. */
+export interface ServiceMemberView extends ClassifiableService {
+  replicas: { desired: number; running: number };
+}
 
 /**
  * What the runner needs of swarm services to start and stop them as group members. The
@@ -10,6 +15,8 @@ import type { GroupAction } from './member-gate.js';
 export interface ServiceMembers {
   /** Every swarm service known now, on every engine that answers. */
   services(): Promise<ClassifiableService[]>;
+  /** The services of the engines whose picture is read already, as they are now (group views: no waiting). */
+  current(): ServiceMemberView[];
   /**
    * start: scale to `replicas` (else the count the last stop saved) and wait until that many
    * tasks run and are healthy; stop: save the count, scale to 0, wait until none runs.
@@ -45,4 +52,14 @@ export async function actOnService(members: ServiceMembers, item: ServiceStepIte
 /** A swarm member as a step item: named `engine:service`, with the replicas its rule declares. */
 export function serviceStepItem(service: ClassifiableService, declared: number | undefined): ServiceStepItem {
   return { id: service.id, name: `${service.engine}:${service.name}`, service, ...(declared !== undefined ? { replicas: declared } : {}) };
+}
+
+/** A swarm member as one member of a group's status: running once every desired task runs (and one is desired). */
+export function serviceAsMember(s: ServiceMemberView): { state: string; health: 'none' } {
+  const { desired, running } = s.replicas;
+  return { state: desired > 0 && running >= desired ? 'running' : 'exited', health: 'none' };
+}
+
+export function swarmMemberView(s: ServiceMemberView, step?: number): GroupSwarmMember {
+  return { engine: s.engine, id: s.id, name: s.name, ...(step !== undefined ? { step } : {}), replicas: { ...s.replicas } };
 }

@@ -2,7 +2,7 @@ import { appError } from '../errors.js';
 import type { ReplicaMemory } from '../storage/replica-memory.js';
 import { isRunning } from './swarm-diff.js';
 import type { EngineSwarm } from './swarm-engines.js';
-import type { ClassifiableService } from './swarm-views.js';
+import { replicasOf, type ClassifiableService } from './swarm-views.js';
 import { waitForSwarm } from './wait-for-swarm.js';
 
 /** What a group start or stop did to a service, and whether it changed anything. */
@@ -32,6 +32,15 @@ export class SwarmGroupMembers {
       for (const s of e.store.services()) out.push({ engine: e.name, id: s.id, name: s.name, stack: s.stack, labels: s.labels });
     }
     return out;
+  }
+
+  /** Every service of the engines whose store has its first picture, with replicas desired and running. */
+  current(): (ClassifiableService & { replicas: { desired: number; running: number } })[] {
+    return this.engines
+      .filter((e) => e.store.isSynced)
+      .flatMap((e) =>
+        e.store.services().map((s) => ({ engine: e.name, id: s.id, name: s.name, stack: s.stack, labels: s.labels, replicas: replicasOf(s, e.store.tasks(s.id)) })),
+      );
   }
 
   async act(member: ClassifiableService, action: 'start' | 'stop', declared: number | undefined, deadline: number, signal: AbortSignal): Promise<ServiceMemberResult> {

@@ -46,12 +46,19 @@ export class SwarmFixture {
   }
 }
 
+/** The app's swarm store of one engine (by name), else of its first engine. */
+function storeOf(app: App, engine: string | undefined) {
+  const found = engine === undefined ? app.swarm.engines.all[0] : app.swarm.engines.all.find((e) => e.name === engine);
+  if (!found) throw new Error(`the app has no engine ${engine}`);
+  return found.store;
+}
+
 /**
  * Resolves once `check` holds for the app's swarm picture: checked now and after each re-read
  * of the store (driven by the engine's events and converging tasks), never by a timer.
  */
-export function untilSwarm(app: App, check: () => boolean, timeoutMs = 30_000, what = 'swarm state'): Promise<void> {
-  const store = app.swarm.engines.all[0]!.store;
+export function untilSwarm(app: App, check: () => boolean, timeoutMs = 30_000, what = 'swarm state', engine?: string): Promise<void> {
+  const store = storeOf(app, engine);
   return new Promise((resolve, reject) => {
     const done = (err?: Error) => {
       clearTimeout(timer);
@@ -69,8 +76,8 @@ export function untilSwarm(app: App, check: () => boolean, timeoutMs = 30_000, w
 }
 
 /** Tasks of a service running (and meant to), as the app's store holds them. */
-export function storeRunning(app: App, serviceName: string): string[] {
-  const store = app.swarm.engines.all[0]!.store;
+export function storeRunning(app: App, serviceName: string, engine?: string): string[] {
+  const store = storeOf(app, engine);
   const service = store.services().find((s) => s.name === serviceName);
   if (!service) return [];
   return store

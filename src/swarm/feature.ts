@@ -1,4 +1,4 @@
-import { canSee, type Viewer } from '../access/principal.js';
+import { canSee, canSeeEngine, type Viewer } from '../access/principal.js';
 import type { ReplicaMemory } from '../storage/replica-memory.js';
 import { SwarmGroupMembers } from './group-members.js';
 import { ServiceLogs } from './service-logs.js';
@@ -18,7 +18,7 @@ export interface SwarmFeature {
   stats: ServiceStatsReader;
   /** Swarm services as service-group members (scaled by group start and stop). */
   groupMembers: SwarmGroupMembers;
-  /** Calls `listener` with each change `viewer` may see (nodes: any reader); returns the unsubscribe. */
+  /** Calls `listener` with each change `viewer` may see (nodes: any reader of their engine); returns the unsubscribe. */
   watch(viewer: Viewer, listener: (change: SwarmChange) => void): () => void;
   start(): void;
   close(): Promise<void>;
@@ -46,6 +46,7 @@ export function createSwarmFeature(
     groupMembers: new SwarmGroupMembers(all, memory),
     watch: (viewer, listener) => {
       const onChange = (change: SwarmChange) => {
+        if (!canSeeEngine(viewer, change.engine)) return;
         if (change.kind !== 'node' && (!change.service || !canSee(viewer, { groups: engines.groupsOfService(change.engine, change.service) }))) return;
         listener(change);
       };

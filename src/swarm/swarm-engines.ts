@@ -1,6 +1,6 @@
 import type { SwarmEngine, SwarmServiceRecord } from '../docker/swarm-engine.js';
 import { appError } from '../errors.js';
-import { canSee, type Viewer } from '../access/principal.js';
+import { canSee, canSeeEngine, type Viewer } from '../access/principal.js';
 import type { SwarmStore } from './swarm-store.js';
 import type { ServiceGroupsOf } from './swarm-views.js';
 
@@ -36,7 +36,7 @@ export function splitRef(ref: string, engine: string | undefined): { engine: str
 /**
  * The engines, and how a caller's reference finds a service or node among them. A service
  * the caller may not see does not exist for it: never matched, never making a prefix or a
- * name ambiguous.
+ * name ambiguous; nor does an engine outside the caller's engine scope, with all it holds.
  */
 export class SwarmEngines {
   constructor(
@@ -44,10 +44,11 @@ export class SwarmEngines {
     private readonly groupsOf: ServiceGroupsOf,
   ) {}
 
-  /** The engines a call looks at: the one named, else every one. */
-  pick(engine: string | undefined): EngineSwarm[] {
-    if (engine === undefined) return [...this.all];
-    const found = this.all.find((e) => e.name === engine);
+  /** The engines a call looks at: the one named, else every one the viewer may see. */
+  pick(engine: string | undefined, viewer: Viewer): EngineSwarm[] {
+    const seen = this.all.filter((e) => canSeeEngine(viewer, e.name));
+    if (engine === undefined) return seen;
+    const found = seen.find((e) => e.name === engine);
     if (!found) throw appError('NOT_FOUND', `No engine named ${engine}`);
     return [found];
   }
@@ -56,8 +57,8 @@ export class SwarmEngines {
    * The picked engines whose store has a picture. A named engine that cannot answer is 503;
    * in a list over every engine an unreachable one is reported and skipped.
    */
-  async ready(engine: string | undefined): Promise<{ ready: EngineSwarm[]; unreachable: EngineSwarm[] }> {
-    const picked = this.pick(engine);
+  async ready(engine: string | undefined, viewer: Viewer): Promise<{ ready: EngineSwarm[]; unreachable: EngineSwarm[] }> {
+    const picked = this.pick(engine, viewer);
     const settled = await Promise.all(picked.map((e) => e.store.ready().then(() => true, () => false)));
     const ready = picked.filter((_, i) => settled[i]);
     const unreachable = picked.filter((_, i) => !settled[i]);
@@ -76,7 +77,7 @@ export class SwarmEngines {
     for (const engine of engines) {
       for (const record of engine.store.services()) {
         const groups = this.groupsOfService(engine.name, record);
-        if (canSee(viewer, { groups })) out.push({ engine, record, groups });
+        if (canSee(viewer, { groups, engine: engine.name })) out.push({ engine, record, groups });
       }
     }
     return out;
@@ -85,7 +86,7 @@ export class SwarmEngines {
   /** A visible service by full id, name, or unique id prefix (in that order); else 404 or 409. */
   async findService(rawRef: string, rawEngine: string | undefined, viewer: Viewer): Promise<FoundService> {
     const { engine, ref } = splitRef(rawRef, rawEngine);
-    const { ready } = await this.ready(engine);
+    const { ready } = await this.ready(engine, viewer);
     const visible = this.visibleServices(ready, viewer);
     const exact = visible.filter((s) => s.record.id === ref);
     const named = exact.length > 0 ? exact : visible.filter((s) => s.record.name === ref);
@@ -95,10 +96,10 @@ export class SwarmEngines {
     return found[0] as FoundService;
   }
 
-  /** A node by full id, hostname or unique id prefix. */
-  async findNode(rawRef: string, rawEngine: string | undefined) {
+  /** A node of an engine the viewer may see, by full id, hostname or unique id prefix. */
+  async findNode(rawRef: string, rawEngine: string | undefined, viewer: Viewer) {
     const { engine, ref } = splitRef(rawRef, rawEngine);
-    const { ready } = await this.ready(engine);
+    const { ready } = await this.ready(engine, viewer);
     const nodes = ready.flatMap((e) => e.store.nodes().map((record) => ({ engine: e, record })));
     const exact = nodes.filter((n) => n.record.id === ref);
     const named = exact.length > 0 ? exact : nodes.filter((n) => n.record.hostname === ref);

@@ -29,7 +29,7 @@ export class SwarmServices {
   }
 
   async list(viewer: Viewer, engine?: string) {
-    const { ready, unreachable } = await this.engines.ready(engine);
+    const { ready, unreachable } = await this.engines.ready(engine, viewer);
     const services = this.engines
       .visibleServices(ready, viewer)
       .map((f) => this.view(f, viewer))
@@ -48,9 +48,9 @@ export class SwarmServices {
     return stacksOf((await this.list(viewer, engine)).services);
   }
 
-  /** Nodes of the manager engines. Any reader sees them; `tasks` counts only the running tasks of services it may see. */
+  /** Nodes of the manager engines the reader may see; `tasks` counts only the running tasks of services it may see. */
   async nodes(viewer: Viewer, engine?: string): Promise<{ engines: ReturnType<typeof engineStates>; nodes: SwarmNode[] }> {
-    const { ready, unreachable } = await this.engines.ready(engine);
+    const { ready, unreachable } = await this.engines.ready(engine, viewer);
     const visible = new Set(this.engines.visibleServices(ready, viewer).map((f) => `${f.engine.name}/${f.record.id}`));
     const nodes = ready.flatMap((e) =>
       e.store.nodes().map((n) => {
@@ -83,8 +83,8 @@ export class SwarmServices {
   }
 
   /** Drain (tasks move off the node) or activate a node: admins only (the route says so). */
-  async setAvailability(ref: string, availability: 'active' | 'drain', options: { engine?: string; version?: number }): Promise<NodeActionResult> {
-    const { engine, record } = await this.engines.findNode(ref, options.engine);
+  async setAvailability(ref: string, availability: 'active' | 'drain', viewer: Viewer, options: { engine?: string; version?: number }): Promise<NodeActionResult> {
+    const { engine, record } = await this.engines.findNode(ref, options.engine, viewer);
     if (!engine.store.state.manager) throw appError('SWARM_NOT_MANAGER');
     const version = await engine.client.setNodeAvailability(record.id, options.version, availability);
     engine.store.poke();

@@ -40,7 +40,7 @@ const nodeRoutes: FastifyPluginAsyncTypebox<{ swarm: SwarmFeature; streams: Stre
         },
       },
       async (request) =>
-        swarm.services.setAvailability(request.params.id, action === 'drain' ? 'drain' : 'active', { engine: request.query.engine, version: request.query.version }),
+        swarm.services.setAvailability(request.params.id, action === 'drain' ? 'drain' : 'active', viewerOf(request), { engine: request.query.engine, version: request.query.version }),
     );
   }
 

@@ -4,6 +4,7 @@ import { postStream } from '../api/sse';
 import { bytes, percent } from '../components/format';
 import { HistoryChart } from '../components/HistoryChart';
 import { LogSearch } from '../components/LogSearch';
+import { swarmMemberLabel, swarmMemberUp } from '../state/group-swarm';
 import { useFetched } from '../state/live';
 import { useSession } from '../state/session';
 
@@ -80,6 +81,15 @@ export function GroupsPage() {
                 <p className="muted">
                   CPU {percent(g.usage.cpuPercent)} · {bytes(g.usage.memoryUsage)}
                 </p>
+                {g.swarmServices.length > 0 && (
+                  <ul className="swarm-members" aria-label={`Swarm services of ${g.name}`}>
+                    {g.swarmServices.map((s) => (
+                      <li key={`${s.engine}/${s.id}`} className={swarmMemberUp(s) ? 'status-running' : 'status-stopped'}>
+                        {swarmMemberLabel(s)}
+                      </li>
+                    ))}
+                  </ul>
+                )}
                 {g.dependsOn.length > 0 && <p className="muted">needs {g.dependsOn.join(', ')}</p>}
                 <button type="button" aria-pressed={historyOf === g.name} onClick={() => setHistoryOf(historyOf === g.name ? null : g.name)}>
                   History

@@ -2972,6 +2972,18 @@ export interface paths {
                                     /** @description Bytes, sum over running members */
                                     memoryUsage: number;
                                 };
+                                /** @description Its swarm services on engines the caller may see, next to its containers */
+                                swarmServices: {
+                                    engine: string;
+                                    id: string;
+                                    name: string;
+                                    /** @description Start step, as in memberList (group details only) */
+                                    step?: number;
+                                    replicas: {
+                                        desired: number;
+                                        running: number;
+                                    };
+                                }[];
                             }[];
                         };
                     };
@@ -3057,6 +3069,18 @@ export interface paths {
                                 /** @description Bytes, sum over running members */
                                 memoryUsage: number;
                             };
+                            /** @description Its swarm services on engines the caller may see, next to its containers */
+                            swarmServices: {
+                                engine: string;
+                                id: string;
+                                name: string;
+                                /** @description Start step, as in memberList (group details only) */
+                                step?: number;
+                                replicas: {
+                                    desired: number;
+                                    running: number;
+                                };
+                            }[];
                             /** @description The groups this one needs, directly or not, that the caller may see (hidden ones are left out) */
                             dependencies: {
                                 name: string;

@@ -30,7 +30,7 @@ export interface AlertsDeps {
   config: Pick<Config, 'alerts'>;
   db: Db;
   registry: Registry;
-  containers: Pick<ContainersFeature, 'store' | 'stats' | 'logs'>;
+  containers: Pick<ContainersFeature, 'store' | 'stats' | 'logs' | 'engines'>;
   /** The containers' image update marks (written by each update check): update.available. */
   updateMarks: UpdateMarkFeed;
   catalog: GroupCatalog;
@@ -92,7 +92,7 @@ export async function createAlertsFeature(deps: AlertsDeps): Promise<AlertsFeatu
         watchGroups(center, containers, deps.catalog, deps.isBusy),
         watchUsage(center, containers, stats),
         watchLogs(center, containers, logs, config.alerts.logFollowers, log),
-        watchEngine(center, containers),
+        watchEngine(center, deps.containers.engines),
         watchUpdates(center, containers, deps.updateMarks),
       ];
       // Grace periods, quiet periods and repeats are looked at once a second.

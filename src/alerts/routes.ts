@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { canSee, canSeeGroup, type Viewer } from '../access/principal.js';
+import { canSee, canSeeEngine, canSeeGroup, type Viewer } from '../access/principal.js';
 import { viewerOf } from '../access/http/viewer.js';
 import { appError } from '../errors.js';
 import { errorResponses } from '../http/common-schemas.js';
@@ -25,9 +25,17 @@ const tags = ['alerts'];
 const adminOnly = { access: { adminOnly: true as const } };
 const MAX_SILENCE_MS = 30 * 86_400_000;
 
+/**
+ * Whether the caller may see an alert: each engine it names (a group.degraded alert names
+ * every engine of its degraded members, comma-separated) and one of its groups.
+ */
+function mayRead(viewer: Viewer, alert: Alert): boolean {
+  return alert.engine.split(',').every((e) => canSeeEngine(viewer, e)) && canSee(viewer, { groups: alert.groups });
+}
+
 /** An alert as the caller may see it: undefined when none of its groups is theirs; hidden group names left out. */
 function visibleAlert(viewer: Viewer, alert: Alert): Alert | undefined {
-  if (!canSee(viewer, alert)) return undefined;
+  if (!mayRead(viewer, alert)) return undefined;
   const groups = alert.groups.filter((g) => canSeeGroup(viewer, g));
   if (groups.length === alert.groups.length) return alert;
   return { ...alert, groups, group: alert.group && canSeeGroup(viewer, alert.group) ? alert.group : (groups[0] ?? null) };
@@ -74,8 +82,8 @@ const alertRoutes: FastifyPluginAsyncTypebox<{ alerts: AlertsFeature; streams: S
     },
     async (request) => {
       const viewer = viewerOf(request);
-      const active = center.firingAlerts().filter((a) => canSee(viewer, a)).length;
-      const list = store.list(request.query, (a) => canSee(viewer, a)).map((a) => visibleAlert(viewer, a) as Alert);
+      const active = center.firingAlerts().filter((a) => mayRead(viewer, a)).length;
+      const list = store.list(request.query, (a) => mayRead(viewer, a)).map((a) => visibleAlert(viewer, a) as Alert);
       return { active, alerts: list };
     },
   );

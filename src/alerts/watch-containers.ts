@@ -31,7 +31,7 @@ export function watchContainers(center: AlertCenter, store: ContainerReader): Wa
       }
       if (!inScope(rule, c)) continue;
       const subject = containerSubject(c);
-      const record = store.record(c.id);
+      const record = store.record(c.id, subject.engine);
       switch (rule.when) {
         case 'container.died': {
           if (change.action === 'die') {
@@ -73,7 +73,7 @@ export function watchContainers(center: AlertCenter, store: ContainerReader): Wa
   const reconcile = () => {
     for (const rule of rules) {
       for (const alert of center.firingOf(rule)) {
-        const c = alert.container ? store.summary(alert.container.id) : undefined;
+        const c = alert.container ? store.summary(alert.container.id, undefined, alert.engine) : undefined;
         if (!c) center.clear(rule, alert.subject, `${alert.container?.name ?? 'the container'} is gone`);
         else if ((rule.when === 'container.died' || rule.when === 'container.oom') && c.state === 'running') center.clear(rule, alert.subject, `${c.name} is running again`);
         else if (rule.when === 'container.unhealthy' && c.health !== 'unhealthy') center.clear(rule, alert.subject, `${c.name} is ${c.health}`);

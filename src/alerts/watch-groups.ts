@@ -10,7 +10,8 @@ import type { Watcher } from './watcher.js';
  * operator who stopped the whole group does not get paged) and no start or stop of the
  * group is under way (a group operation takes members down and up on purpose). A rule's
  * `for` is a grace period: the group must stay degraded that long. Clears when every
- * member runs and none is unhealthy, or when the whole group is down.
+ * member runs and none is unhealthy, or when the whole group is down. Members come from
+ * every engine; the alert's `engine` names the engine(s) of the degraded ones.
  */
 export function watchGroups(center: AlertCenter, store: ContainerReader, catalog: GroupCatalog, isBusy: (group: string) => boolean): Watcher {
   const rules = center.rules.rules.filter((r) => r.when === 'group.degraded');
@@ -28,6 +29,8 @@ export function watchGroups(center: AlertCenter, store: ContainerReader, catalog
         const def = catalog.get(name);
         if (!def) continue;
         const members = catalog.membersOf(def, all).map((m) => m.container).filter((c) => inScope({ ...rule, groups: [] }, c));
+        // A member on an engine out of sync has no known state: the group keeps its verdict (and grace) until it is back.
+        if (members.some((c) => c.stale)) continue;
         const bad = members.filter((c) => c.state !== 'running' || c.health === 'unhealthy');
         const meantUp = members.some((c) => c.state === 'running') && !isBusy(name);
         const id = `${rule.name}\u0000${name}`;
@@ -41,10 +44,14 @@ export function watchGroups(center: AlertCenter, store: ContainerReader, catalog
         const first = since.get(id) ?? now;
         since.set(id, first);
         if (now - first < rule.forMs) continue;
-        const what = bad.map((c) => `${c.name} ${c.health === 'unhealthy' && c.state === 'running' ? 'unhealthy' : c.state}`);
-        center.raise(rule, { key: name, engine: 'local', container: null, group: name, groups: [name] }, `group ${name} degraded: ${what.join(', ')}`, {
+        const several = new Set(members.map((c) => c.engine)).size > 1;
+        const what = bad.map((c) => `${several ? `${c.engine}:` : ''}${c.name} ${c.health === 'unhealthy' && c.state === 'running' ? 'unhealthy' : c.state}`);
+        const engines = [...new Set(bad.map((c) => c.engine))].sort();
+        // `engine`: the engine(s) of the degraded members (names never hold a comma); who sees it must see each of them.
+        center.raise(rule, { key: name, engine: engines.join(','), container: null, group: name, groups: [name] }, `group ${name} degraded: ${what.join(', ')}`, {
           members: members.length,
-          degraded: bad.map((c) => ({ name: c.name, state: c.state, health: c.health })),
+          engines,
+          degraded: bad.map((c) => ({ name: c.name, engine: c.engine, state: c.state, health: c.health })),
         });
       }
     }

@@ -8,6 +8,11 @@ import type { AlertCenter } from './alert-center.js';
 import { containerSubject, inScope } from './scope.js';
 import type { Watcher } from './watcher.js';
 
+function splitKey(ref: string): [string, string] {
+  const at = ref.indexOf(':');
+  return [ref.slice(0, at), ref.slice(at + 1)];
+}
+
 /** Only this much of a line is matched: with RE2's linear time, a line's cost is bounded by it. */
 export const MATCH_MAX_CHARS = 4096;
 
@@ -30,8 +35,10 @@ export function watchLogs(center: AlertCenter, store: ContainerReader, logs: Log
   let warned = false;
   let scheduled = false;
 
-  const onLine = (id: string, line: LogLine) => {
-    const c = store.summary(id);
+  /** `ref` is `{engine}:{id}`: followers are keyed by it, the same id could be on two engines. */
+  const onLine = (ref: string, line: LogLine) => {
+    const [engine, id] = splitKey(ref);
+    const c = store.summary(id, undefined, engine);
     if (!c) return;
     const text = line.text.length > MATCH_MAX_CHARS ? line.text.slice(0, MATCH_MAX_CHARS) : line.text;
     for (const rule of rules) {
@@ -42,26 +49,27 @@ export function watchLogs(center: AlertCenter, store: ContainerReader, logs: Log
     }
   };
 
-  const open = async (id: string) => {
-    opening.add(id);
+  const open = async (ref: string) => {
+    const [engine, id] = splitKey(ref);
+    opening.add(ref);
     try {
       // From its start (lines written before the follower was attached count), but nothing from before this
       // watcher began or that an earlier follower of it read. Whole seconds: the engine reads a fraction as nanoseconds.
-      const started = Date.parse(store.record(id)?.startedAt ?? '') || 0;
-      const since = Math.max(started, watchingSince, resumeFrom.get(id) ?? 0) / 1000;
-      const follow = await logs.follow(id, { tail: 1000, since: String(Math.floor(since)) }, SYSTEM_PRINCIPAL);
+      const started = Date.parse(store.record(id, engine)?.startedAt ?? '') || 0;
+      const since = Math.max(started, watchingSince, resumeFrom.get(ref) ?? 0) / 1000;
+      const follow = await logs.follow(ref, { tail: 1000, since: String(Math.floor(since)) }, SYSTEM_PRINCIPAL);
       if (stopped) return follow.close();
-      followers.set(id, follow);
-      follow.on('line', (line) => onLine(id, line));
+      followers.set(ref, follow);
+      follow.on('line', (line) => onLine(ref, line));
       void follow.done.then(() => {
-        resumeFrom.set(id, Date.now());
-        if (followers.get(id) === follow) followers.delete(id);
+        resumeFrom.set(ref, Date.now());
+        if (followers.get(ref) === follow) followers.delete(ref);
         schedule();
       });
     } catch {
       // Gone or stopped meanwhile: the next change looks again.
     } finally {
-      opening.delete(id);
+      opening.delete(ref);
     }
   };
 
@@ -69,21 +77,22 @@ export function watchLogs(center: AlertCenter, store: ContainerReader, logs: Log
     scheduled = false;
     if (stopped || !store.isSynced) return;
     const wanted = store.summaries().filter((c) => c.state === 'running' && rules.some((r) => inScope(r, c)));
-    const ids = new Set(wanted.map((c) => c.id));
-    for (const [id, follow] of followers) {
-      if (!ids.has(id)) {
+    const refs = new Set(wanted.map((c) => `${c.engine}:${c.id}`));
+    for (const [ref, follow] of followers) {
+      if (!refs.has(ref)) {
         follow.close();
-        followers.delete(id);
+        followers.delete(ref);
       }
     }
     for (const c of wanted) {
-      if (followers.has(c.id) || opening.has(c.id)) continue;
+      const ref = `${c.engine}:${c.id}`;
+      if (followers.has(ref) || opening.has(ref)) continue;
       if (followers.size + opening.size >= maxFollowers) {
         if (!warned) log.warn(`log.match: more than ALERT_LOG_FOLLOWERS=${maxFollowers} containers in scope; the others' logs are not watched`);
         warned = true;
         break;
       }
-      void open(c.id);
+      void open(ref);
     }
   };
 

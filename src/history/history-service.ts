@@ -1,5 +1,6 @@
 import { appError, isAppError } from '../errors.js';
 import { canSee, type Viewer } from '../access/principal.js';
+import { parseRef } from '../containers/container-resolver.js';
 import type { ContainerReader, ContainersFeature } from '../containers/feature.js';
 import { parseTimeParam } from '../containers/logs/time-params.js';
 import type { GroupService } from '../groups/group-service.js';
@@ -80,16 +81,22 @@ export class HistoryService {
 
   /**
    * A recorded container that no longer exists, by exact id, then exact name (the newest
-   * such), then a unique id prefix. Fails closed: a container that still exists but is
-   * hidden from the caller never falls through to its recorded (maybe older) groups.
+   * such), then a unique id prefix, on the engine the reference names if it names one
+   * (`e2:<id>`). Fails closed: an engine the caller may not see hides its history, and a
+   * container that still exists but is hidden from the caller never falls through to its
+   * recorded (maybe older) groups.
    */
-  private gone(ref: string, viewer: Viewer): SeriesRow | undefined {
-    const candidates = this.store.containersMatching(ref).filter((s) => !this.reader.summary(s.key));
+  private gone(qualified: string, viewer: Viewer): SeriesRow | undefined {
+    // `{engine}:{id-or-name}` looks on that engine only; an engine the caller may not see has nothing to show.
+    const { engine, ref } = parseRef(qualified);
+    const candidates = this.store
+      .containersMatching(ref)
+      .filter((s) => (engine === undefined || s.engine === engine) && !this.reader.summary(s.key, undefined, s.engine));
     const found =
       candidates.find((s) => s.key === ref) ??
       candidates.find((s) => s.name === ref) ??
       (candidates.length === 1 && candidates[0]?.key.startsWith(ref) ? candidates[0] : undefined);
-    if (!found || !canSee(viewer, { groups: found.groups })) return undefined;
+    if (!found || !canSee(viewer, { engine: found.engine, groups: found.groups })) return undefined;
     return found;
   }
 }

@@ -49,6 +49,7 @@ function summaryOf(g: GroupDefinition, members: readonly ContainerSummary[], usa
     dependsOn: visibleGroups(g.dependsOn, viewer),
     status: groupStatus(members),
     members: counts(members),
+    engines: [...new Set(members.map((m) => m.engine))].sort(),
     usage: { cpuPercent: Math.round(cpuPercent * 100) / 100, memoryUsage },
   };
 }
@@ -114,6 +115,7 @@ export class GroupService {
         return {
           id: c.id,
           name: c.name,
+          engine: c.engine,
           step,
           state: c.state,
           health: c.health,

@@ -31,6 +31,7 @@ export const GroupSummarySchema = Type.Object({
   dependsOn: Type.Array(Type.String()),
   status: GroupStatusSchema,
   members: CountsSchema,
+  engines: Type.Array(Type.String(), { description: 'The engines its members run on (those the caller may see), sorted' }),
   usage: UsageTotalsSchema,
 });
 export type GroupSummary = Static<typeof GroupSummarySchema>;
@@ -40,6 +41,7 @@ export const GroupListSchema = Type.Object({ groups: Type.Array(GroupSummarySche
 export const GroupMemberViewSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
+  engine: Type.String({ description: 'The engine it runs on' }),
   step: Type.Integer({ description: 'Start step (0 first); stop goes in reverse' }),
   state: Type.String(),
   health: HealthSchema,

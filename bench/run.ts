@@ -3,7 +3,8 @@
  * containers: list (sequential, and autocannon load at 10 and 100 connections as a developer
  * with RBAC), 304 revalidation, stats of all running containers, details, how fast an outside
  * change shows in our API, and the service's memory; then the group start (bench/groups.ts)
- * and the dashboard (bench/dashboard.ts) scenarios, unless --skip-groups / --skip-dashboard. The service runs as its own process
+ * the dashboard (bench/dashboard.ts), log search (bench/logsearch.ts) and two-engine
+ * (bench/engines.ts) scenarios, unless --skip-groups / --skip-dashboard / --skip-logsearch / --skip-engines. The service runs as its own process
  * (`node dist/src/cli.js serve`, built first when dist/ is stale), as a deployment runs it.
  * Prints a table (ratio = ours / engine, target pass/fail) and one `BENCH_JSON {...}` line.
  *
@@ -31,7 +32,7 @@ import { join } from 'node:path';
 import { atMost, row, type Row } from './lib/table.js';
 import { sleep, type BenchContext } from './scenarios/context.js';
 import { detailsScenario } from './scenarios/details.js';
-import { dashboardScenario, groupsScenario, logSearchScenario } from './scenarios/extras.js';
+import { dashboardScenario, enginesScenario, groupsScenario, logSearchScenario } from './scenarios/extras.js';
 import { loadScenario } from './scenarios/load.js';
 import { revalidateScenario } from './scenarios/revalidate.js';
 import { listScenario } from './scenarios/list.js';
@@ -123,6 +124,10 @@ async function extras(s: BenchSettings, notes: string[], phase: <T>(name: string
   if (!s.skipLogsearch) {
     log('log search: 5 containers x 100,000 lines vs docker logs | grep (bench/logsearch.ts)');
     await attempt('logsearch', () => logSearchScenario(s, notes));
+  }
+  if (!s.skipEngines) {
+    log('two engines: 200 containers over the first engine and e2 vs each engine\'s own API (bench/engines.ts)');
+    await attempt('engines', () => enginesScenario(s, notes));
   }
   return out;
 }

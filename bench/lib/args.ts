@@ -30,13 +30,14 @@ export interface BenchSettings {
   skipGroups: boolean;
   skipDashboard: boolean;
   skipLogsearch: boolean;
+  skipEngines: boolean;
   image: string;
   socketPath: string;
 }
 
 export const USAGE = `usage: npm run bench -- [--containers N] [--running M] [--iterations K] [--concurrency C]
        [--throughput-ms T] [--rounds R] [--stops S] [--stats-interval MS] [--batch B] [--image IMAGE] [--socket PATH]
-       [--connections 10,100] [--load-seconds S] [--revalidations V] [--group-rounds G] [--skip-groups] [--skip-dashboard] [--skip-logsearch]
+       [--connections 10,100] [--load-seconds S] [--revalidations V] [--group-rounds G] [--skip-groups] [--skip-dashboard] [--skip-logsearch] [--skip-engines]
   --containers N       bench containers to create (default 200)
   --running M          how many of them run sleep 3600 (default 50, at least 1, at most N)
   --iterations K       measured sequential iterations of list and details (default 200)
@@ -54,7 +55,8 @@ export const USAGE = `usage: npm run bench -- [--containers N] [--running M] [--
   --group-rounds G     rounds of the 3 tiers x 10 group start (bench/groups.ts; default 2)
   --skip-groups        leave out the group start scenario
   --skip-dashboard     leave out the dashboard scenario (bench/dashboard.ts; needs dist/web)
-  --skip-logsearch     leave out the log search scenario (bench/logsearch.ts: 5 containers x 100,000 lines)`;
+  --skip-logsearch     leave out the log search scenario (bench/logsearch.ts: 5 containers x 100,000 lines)
+  --skip-engines       leave out the two-engine scenario (bench/engines.ts: the first engine and e2, scripts/setup-test-engines.sh)`;
 
 function positiveInt(name: string, raw: string | undefined, fallback: number, min = 1): number {
   if (raw === undefined) return fallback;
@@ -73,10 +75,11 @@ export function parseBenchArgs(argv: string[]): BenchSettings | undefined {
       'skip-groups': { type: 'boolean' },
       'skip-dashboard': { type: 'boolean' },
       'skip-logsearch': { type: 'boolean' },
+      'skip-engines': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  const v = values as Record<string, string | undefined> & { help?: boolean; 'skip-groups'?: boolean; 'skip-dashboard'?: boolean; 'skip-logsearch'?: boolean };
+  const v = values as Record<string, string | undefined> & { help?: boolean; 'skip-groups'?: boolean; 'skip-dashboard'?: boolean; 'skip-logsearch'?: boolean; 'skip-engines'?: boolean };
   if (v.help) return undefined;
   const containers = positiveInt('containers', v.containers, 200);
   const running = positiveInt('running', v.running, 50);
@@ -100,6 +103,7 @@ export function parseBenchArgs(argv: string[]): BenchSettings | undefined {
     skipGroups: v['skip-groups'] === true,
     skipDashboard: v['skip-dashboard'] === true,
     skipLogsearch: v['skip-logsearch'] === true,
+    skipEngines: v['skip-engines'] === true,
     image: v.image ?? 'gdm-test-busybox:latest',
     socketPath: v.socket ?? '/var/run/docker.sock',
   };

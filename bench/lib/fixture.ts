@@ -17,6 +17,10 @@ export interface FixtureOptions {
   batch: number;
   /** More labels for the container at `index` (e.g. a service group). */
   labels?: (index: number) => Record<string, string>;
+  /** Shares one run id between fixtures on several engines (default: a fresh one). */
+  runId?: string;
+  /** Container names are `<prefix>-<runId>-<index>` (default gdm-bench). */
+  namePrefix?: string;
 }
 
 /** Every bench container carries these; gdm.bench.run singles out the containers of one run. */
@@ -30,13 +34,15 @@ export const RUN_LABEL = 'gdm.bench.run';
  * create answered after an interrupt.
  */
 export class ContainerFixture {
-  readonly runId = randomBytes(4).toString('hex');
+  readonly runId: string;
   readonly containers: BenchContainer[] = [];
   private closing = false;
   private readonly inFlight = new Set<Promise<unknown>>();
   private removal: Promise<number> | undefined;
 
-  constructor(private readonly options: FixtureOptions) {}
+  constructor(private readonly options: FixtureOptions) {
+    this.runId = options.runId ?? randomBytes(4).toString('hex');
+  }
 
   get running(): BenchContainer[] {
     return this.containers.filter((c) => c.running);
@@ -67,7 +73,7 @@ export class ContainerFixture {
 
   private async createOne(index: number): Promise<void> {
     const { engine, image, running } = this.options;
-    const name = `gdm-bench-${this.runId}-${String(index).padStart(4, '0')}`;
+    const name = `${this.options.namePrefix ?? 'gdm-bench'}-${this.runId}-${String(index).padStart(4, '0')}`;
     const body = {
       Image: image,
       Cmd: ['sleep', '3600'],

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_DIST, runDashboard } from '../dashboard.js';
+import { runEnginesBench } from '../engines.js';
 import { runGroupBench } from '../groups.js';
 import { runLogSearchBench } from '../logsearch.js';
 import type { BenchSettings } from '../lib/args.js';
@@ -45,4 +46,12 @@ export async function logSearchScenario(s: BenchSettings, notes: string[]): Prom
     row(`log search 5 x 100,000 lines, ${r.name}: total (reference = docker logs | grep)`, 'ms', r.ours.totalMs, r.cli.totalMs),
     row(`  ${r.name}: time to first match`, 'ms', r.ours.firstMs, r.cli.firstMs),
   ]);
+}
+
+/** bench/engines.ts's scenario (200 containers over the first engine and e2): its rows, its notes. */
+export async function enginesScenario(s: BenchSettings, notes: string[]): Promise<Row[]> {
+  const r = await runEnginesBench({ containers: 200, running: 50, iterations: 100, rounds: 3, stops: 10, image: s.image, socketPath: s.socketPath, e2SocketPath: '/run/gdm-e2/docker.sock' });
+  notes.push(...r.notes);
+  if (!r.rows) throw new Error(`the two-engine scenario failed (exit code ${r.code}; see its log above)`);
+  return r.rows;
 }

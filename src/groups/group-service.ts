@@ -61,6 +61,7 @@ function summaryOf(
     dependsOn: visibleGroups(g.dependsOn, viewer),
     status: groupStatus(statusMembers(members, services)),
     members: counts(statusMembers(members, services)),
+    engines: [...new Set([...members.map((m) => m.engine), ...services.map((s) => s.engine)])].sort(),
     usage: { cpuPercent: Math.round(cpuPercent * 100) / 100, memoryUsage },
     swarmServices: services.map((s) => swarmMemberView(s)),
   };
@@ -152,6 +153,7 @@ export class GroupService {
         return {
           id: c.id,
           name: c.name,
+          engine: c.engine,
           step,
           state: c.state,
           health: c.health,

@@ -43,6 +43,7 @@ export const GroupSummarySchema = Type.Object({
   dependsOn: Type.Array(Type.String()),
   status: GroupStatusSchema,
   members: CountsSchema,
+  engines: Type.Array(Type.String(), { description: 'The engines its members run on (those the caller may see), sorted' }),
   usage: UsageTotalsSchema,
   swarmServices: Type.Array(GroupSwarmMemberSchema, { description: 'Its swarm services on engines the caller may see, next to its containers' }),
 });
@@ -53,6 +54,7 @@ export const GroupListSchema = Type.Object({ groups: Type.Array(GroupSummarySche
 export const GroupMemberViewSchema = Type.Object({
   id: Type.String(),
   name: Type.String(),
+  engine: Type.String({ description: 'The engine it runs on' }),
   step: Type.Integer({ description: 'Start step (0 first); stop goes in reverse' }),
   state: Type.String(),
   health: HealthSchema,

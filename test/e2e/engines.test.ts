@@ -6,6 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import type { GroupDefinition } from '../../src/groups/definition.js';
+import { parseGroups } from '../../src/groups/load.js';
 import { launchBrowser, screenshot } from '../helpers/browser.js';
 import { docker, Fixture, requireEngine } from '../helpers/docker-cli.js';
 import { EngineSocketProxy } from '../helpers/socket-proxy.js';
@@ -28,14 +30,17 @@ const LOCAL_URL = 'unix:///var/run/docker.sock';
 // The same name on both engines: a bare name is ambiguous, {engine}:{id} never is.
 const shared = `gdm-t-eng-${onLocal.runId}`;
 let ids: { local: string; e2: string };
+// A group whose one member (the shared name) runs on both engines; a compose project adopted from e2.
+const GROUP = `gdm-t-grp-${onLocal.runId}`;
+const PROJECT = `gdm-t-proj-${onLocal.runId}`;
 
 /** An app over the engines of this YAML list (ENGINES_FILE), listening on a random port. */
-async function appWith(engines: string): Promise<string> {
+async function appWith(engines: string, groups?: GroupDefinition[]): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'gdm-e2e-engines-'));
   const file = join(dir, 'engines.yaml');
   writeFileSync(file, `engines:\n${engines}`);
   const config = loadConfig({ DATA_DIR: join(dir, 'data'), ADMIN_PASSWORD, RATE_LIMIT_PER_MINUTE: '100000', ENGINES_FILE: file });
-  const app = await buildApp({ config, logger: false });
+  const app = await buildApp({ config, logger: false, ...(groups ? { groups } : {}) });
   apps.push(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -49,6 +54,7 @@ before(async () => {
   const local = await onLocal.run({ name: shared, command: ['sh', '-c', `echo hello-from-local-${onLocal.runId}; sleep 3600`], stopSignalFast: true });
   const remote = await onE2.run({ name: shared, command: ['sh', '-c', `echo hello-from-e2-${onLocal.runId}; sleep 3600`], stopSignalFast: true });
   ids = { local: local.id, e2: remote.id };
+  await onE2.run({ name: `${PROJECT}-web`, labels: { 'com.docker.compose.project': PROJECT, 'com.docker.compose.service': 'web' }, stopSignalFast: true });
   browser = await launchBrowser();
 });
 
@@ -84,7 +90,7 @@ function onEngine(page: Page, rows: Locator, engine: string): Locator {
 describe('the dashboard over two engines, in headless Chromium', () => {
   let base = '';
   before(async () => {
-    base = await appWith(`  - name: local\n    url: ${LOCAL_URL}\n  - name: e2\n    url: ${e2.url}\n`);
+    base = await appWith(`  - name: local\n    url: ${LOCAL_URL}\n  - name: e2\n    url: ${e2.url}\n`, parseGroups({ groups: { [GROUP]: { members: [{ name: shared }] } } }));
   });
 
   test('the table lists the container of each engine with its engine; the engine filter narrows to one and lives in the route', async () => {
@@ -132,6 +138,27 @@ describe('the dashboard over two engines, in headless Chromium', () => {
     await page.getByText(ids.local, { exact: true }).waitFor();
     assert.equal((await docker('inspect', '--format', '{{.Id}}', shared)).trim(), ids.local);
     await page.getByTestId('log-box').getByText(`hello-from-local-${onLocal.runId}`).waitFor({ timeout: 10_000 });
+    await page.close();
+  });
+
+  test("the Groups page names the engines a group spans and each member's engine; the Compose page a project's engine", async () => {
+    const page = await loggedIn(base);
+    await page.goto(`${base}/#/groups`);
+    const card = page.getByTestId(`group-${GROUP}`);
+    await card.getByTestId('group-engines').getByText('engines e2, local', { exact: true }).waitFor({ timeout: 10_000 });
+    await card.getByRole('button', { name: 'Members' }).click();
+    const members = page.getByRole('table', { name: `Members of ${GROUP}` });
+    await members.getByTestId('member-engine').first().waitFor({ timeout: 10_000 });
+    assert.deepEqual((await members.getByTestId('member-engine').allTextContents()).sort(), ['e2', 'local'], 'the shared name once per engine');
+    const hrefs = await members.getByRole('link', { name: shared }).evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    assert.deepEqual(hrefs.sort(), [`#/containers/${encodeURIComponent(`e2:${ids.e2}`)}`, `#/containers/${encodeURIComponent(`local:${ids.local}`)}`], 'each member linked on its engine');
+    await screenshot(page, 'engines-groups');
+
+    await page.goto(`${base}/#/compose`);
+    const row = page.getByRole('row').filter({ hasText: PROJECT });
+    await row.getByTestId('project-engine').getByText('e2', { exact: true }).waitFor({ timeout: 10_000 });
+    assert.equal((await dockerOn(e2, 'ps', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--format', '{{.Names}}')).trim(), `${PROJECT}-web`, "e2's own CLI runs the project");
+    await screenshot(page, 'engines-compose');
     await page.close();
   });
 

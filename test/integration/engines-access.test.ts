@@ -60,8 +60,16 @@ describe('groups spanning engines', () => {
     assert.equal((await inspectOn(e3, dbName)).Running, false, 'the same name on another engine is not a member');
     const healthyAt = Math.min(...(db.Health?.Log ?? []).filter((l) => l.ExitCode === 0).map((l) => time(l.End)));
     assert.ok(time(core.StartedAt) >= healthyAt, `core on e3 started (${core.StartedAt}) after the database on e2 was healthy (${new Date(healthyAt).toISOString()})`);
-    const view = (await app.inject({ url: `/api/v1/services/core-${run}` })).json() as { status: string };
+    const view = (await app.inject({ url: `/api/v1/services/core-${run}` })).json() as { status: string; engines: string[]; memberList: { id: string; name: string; engine: string }[] };
     assert.equal(view.status, 'running');
+    // Each view names the engine: the member's own, and the group's engines in its summary.
+    const coreId = await dockerOn(e3, 'inspect', '--format', '{{.Id}}', coreName);
+    assert.deepEqual(view.memberList.map((m) => [m.name, m.engine, m.id]), [[coreName, 'e3', coreId]]);
+    assert.deepEqual(view.engines, ['e3']);
+    const found = (await app.inject({ url: `/api/v1/services/found-${run}` })).json() as { engines: string[]; memberList: { name: string; engine: string }[] };
+    assert.deepEqual(found.memberList.map((m) => [m.name, m.engine]), [[dbName, 'e2']], 'the member on e2, not its namesake on e3');
+    const summaries = ((await app.inject({ url: '/api/v1/services' })).json() as { groups: { name: string; engines: string[] }[] }).groups;
+    assert.deepEqual(summaries.filter((g) => g.name.endsWith(run)).map((g) => [g.name, g.engines]).sort(), [[`core-${run}`, ['e3']], [`found-${run}`, ['e2']]]);
 
     const stop = await app.inject({ method: 'POST', url: `/api/v1/services/found-${run}/stop?withDependencies=true&timeout=1` });
     assert.equal(stop.statusCode, 200, stop.body);
@@ -101,8 +109,12 @@ describe('access limited to engines (role × engine × group)', () => {
     const engines = ((await (await get('/api/v1/engines')).json()) as { engines: { name: string }[] }).engines;
     assert.deepEqual(engines.map((e) => e.name), ['e2']);
     // Group views: the member on e3 does not exist for it; acting on the group is refused.
-    const group = (await (await get(`/api/v1/services/both-${run}`)).json()) as { memberList: { id: string }[] };
+    const group = (await (await get(`/api/v1/services/both-${run}`)).json()) as { engines: string[]; memberList: { id: string; engine: string }[] };
     assert.deepEqual(group.memberList.map((m) => m.id).sort(), [a2.id, t2.id].sort());
+    assert.deepEqual([group.engines, [...new Set(group.memberList.map((m) => m.engine))]], [['e2'], ['e2']], 'the hidden engine is not named');
+    const whole = (await app.inject({ url: `/api/v1/services/both-${run}` })).json() as { engines: string[]; memberList: { id: string; engine: string }[] };
+    assert.deepEqual(whole.engines, ['e2', 'e3'], 'an unlimited caller sees the group span both');
+    assert.deepEqual(whole.memberList.map((m) => `${m.engine}:${m.id}`).sort(), [`e2:${a2.id}`, `e2:${t2.id}`, `e3:${a3.id}`, `e3:${t3.id}`].sort());
     assert.equal((await authFetch(`${base}/api/v1/services/both-${run}/stop?timeout=1`, { method: 'POST', headers: limited })).status, 403);
     // The role's default engines apply without a claim: a developer token without engines sees local and e3, not e2.
     const byRole = { authorization: `Bearer ${await app.tokenFor('developer', { groups: ['*'] })}` };

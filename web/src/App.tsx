@@ -94,8 +94,8 @@ function Shell() {
         )}
         {detailRef && <ContainerPage reference={detailRef} live={findByRef(containers, detailRef)} />}
         {page === 'engines' && <EnginesPage {...engines} />}
-        {page === 'groups' && <GroupsPage />}
-        {page === 'compose' && <ComposePage />}
+        {page === 'groups' && <GroupsPage knownEngines={engineNames} />}
+        {page === 'compose' && <ComposePage knownEngines={engineNames} />}
         {page === 'updates' && <UpdatesPage />}
         {page === 'swarm' && <SwarmPage />}
         {page === 'admin' && isAdmin && <AdminPage />}

@@ -4,8 +4,14 @@ import { postStream } from '../api/sse';
 import { useFetched } from '../state/live';
 import { useSession } from '../state/session';
 
-/** Compose projects with status; up/down with the tool's output streamed live. */
-export function ComposePage() {
+const NO_ENGINES: readonly string[] = [];
+
+/**
+ * Compose projects with status; up/down with the tool's output streamed live. With several
+ * engines an Engine column names the one each project runs on (an adopted project whose
+ * containers are on several engines has none: "several").
+ */
+export function ComposePage({ knownEngines = NO_ENGINES }: { knownEngines?: readonly string[] }) {
   const { can } = useSession();
   const { value, error, reload } = useFetched(async () => unwrap(await api.GET('/api/v1/compose/projects')));
   const [output, setOutput] = useState<{ stream: string; text: string }[]>([]);
@@ -34,6 +40,7 @@ export function ComposePage() {
 
   if (error) return <p className="error">{error}</p>;
   if (!value) return <p className="muted">Loading…</p>;
+  const showEngine = knownEngines.length > 1 || value.projects.some((p) => p.engine === null || (knownEngines.length > 0 && !knownEngines.includes(p.engine)));
   return (
     <section aria-label="Compose projects">
       <p className="muted">Tool: {value.tool ? `${value.tool.command} ${value.tool.version}` : 'none found'}</p>
@@ -41,6 +48,7 @@ export function ComposePage() {
         <thead>
           <tr>
             <th>Project</th>
+            {showEngine && <th>Engine</th>}
             <th>Source</th>
             <th>Status</th>
             <th>Containers</th>
@@ -51,8 +59,13 @@ export function ComposePage() {
         </thead>
         <tbody>
           {value.projects.map((p) => (
-            <tr key={p.name}>
+            <tr key={`${p.engine ?? ''}/${p.name}`}>
               <td>{p.name}</td>
+              {showEngine && (
+                <td data-testid="project-engine" className={p.engine === null ? 'muted' : undefined}>
+                  {p.engine ?? 'several'}
+                </td>
+              )}
               <td>{p.source}</td>
               <td>
                 <span className={`pill status-${p.status}`}>{p.status}</span>

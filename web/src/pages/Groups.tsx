@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, unwrap, type GroupProgressEvent, type GroupStreamMessage, type GroupSummary } from '../api/client';
 import { postStream } from '../api/sse';
 import { bytes, percent } from '../components/format';
+import { GroupMembers } from '../components/GroupMembers';
 import { HistoryChart } from '../components/HistoryChart';
 import { LogSearch } from '../components/LogSearch';
 import { swarmMemberLabel, swarmMemberUp } from '../state/group-swarm';
@@ -27,8 +28,14 @@ function layers(groups: GroupSummary[]): GroupSummary[][] {
   return out.filter(Boolean);
 }
 
-/** The tiers as a picture of their dependencies, with status, totals and start/stop. */
-export function GroupsPage() {
+const NO_ENGINES: readonly string[] = [];
+
+/**
+ * The tiers as a picture of their dependencies, with status, totals and start/stop. With
+ * several engines (`knownEngines` from /engines, or groups whose members run on different
+ * ones) each tier names the engines its members run on, and its member list their engine.
+ */
+export function GroupsPage({ knownEngines = NO_ENGINES }: { knownEngines?: readonly string[] }) {
   const { can } = useSession();
   const { value, error, reload } = useFetched(async () => unwrap(await api.GET('/api/v1/services')).groups);
   const [log, setLog] = useState<Progress[]>([]);
@@ -36,6 +43,7 @@ export function GroupsPage() {
   const [result, setResult] = useState('');
   const [historyOf, setHistoryOf] = useState<string | null>(null);
   const [searched, setSearched] = useState('');
+  const [membersOf, setMembersOf] = useState<string | null>(null);
 
   const act = async (group: string, action: 'start' | 'stop') => {
     setRunning(group);
@@ -65,6 +73,7 @@ export function GroupsPage() {
 
   if (error) return <p className="error">{error}</p>;
   if (!value) return <p className="muted">Loading…</p>;
+  const showEngine = new Set([...knownEngines, ...value.flatMap((g) => g.engines)]).size > 1;
   return (
     <section aria-label="Service groups">
       <div className="tiers">
@@ -91,6 +100,14 @@ export function GroupsPage() {
                   </ul>
                 )}
                 {g.dependsOn.length > 0 && <p className="muted">needs {g.dependsOn.join(', ')}</p>}
+                {showEngine && g.engines.length > 0 && (
+                  <p className="muted" data-testid="group-engines">
+                    {g.engines.length === 1 ? 'engine' : 'engines'} {g.engines.join(', ')}
+                  </p>
+                )}
+                <button type="button" aria-pressed={membersOf === g.name} onClick={() => setMembersOf(membersOf === g.name ? null : g.name)}>
+                  Members
+                </button>
                 <button type="button" aria-pressed={historyOf === g.name} onClick={() => setHistoryOf(historyOf === g.name ? null : g.name)}>
                   History
                 </button>
@@ -112,6 +129,12 @@ export function GroupsPage() {
           </div>
         ))}
       </div>
+      {membersOf && (
+        <section aria-label={`Members of ${membersOf}`}>
+          <h3>{membersOf}</h3>
+          <GroupMembers key={membersOf} group={membersOf} showEngine={showEngine} />
+        </section>
+      )}
       {historyOf && (
         <section aria-label={`History of ${historyOf}`}>
           <h3>{historyOf}</h3>

@@ -2966,6 +2966,8 @@ export interface paths {
                                     starting: number;
                                     stopped: number;
                                 };
+                                /** @description The engines its members run on (those the caller may see), sorted */
+                                engines: string[];
                                 usage: {
                                     /** @description Sum over running members (100 = one core) */
                                     cpuPercent: number;
@@ -3063,6 +3065,8 @@ export interface paths {
                                 starting: number;
                                 stopped: number;
                             };
+                            /** @description The engines its members run on (those the caller may see), sorted */
+                            engines: string[];
                             usage: {
                                 /** @description Sum over running members (100 = one core) */
                                 cpuPercent: number;
@@ -3091,6 +3095,8 @@ export interface paths {
                             memberList: {
                                 id: string;
                                 name: string;
+                                /** @description The engine it runs on */
+                                engine: string;
                                 /** @description Start step (0 first); stop goes in reverse */
                                 step: number;
                                 state: string;

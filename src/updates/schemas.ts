@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { UpdateMarkSchema } from '../containers/update-marks.js';
+import { ContainerRefSchema } from '../http/common-schemas.js';
 
 const GroupName = Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$', description: 'Service group name' });
 
@@ -21,7 +22,7 @@ export const UpdateListSchema = Type.Object({
 
 export const UpdateCheckQuerySchema = Type.Object({
   group: Type.Optional(GroupName),
-  container: Type.Optional(Type.String({ minLength: 1, maxLength: 256, pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$', description: 'Id, unique id prefix or name' })),
+  container: Type.Optional(ContainerRefSchema),
 });
 
 export const RolloutQuerySchema = Type.Object({

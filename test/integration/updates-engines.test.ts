@@ -6,6 +6,7 @@ import { docker, Fixture, requireEngine, TEST_LABEL } from '../helpers/docker-cl
 import { writeEnginesFile } from '../helpers/engines-file.js';
 import { dockerOn, requireTestEngines, type TestEngine } from '../helpers/test-engines.js';
 import { TestRepository, testRegistry } from '../helpers/test-registry.js';
+import { parseGroups } from '../../src/groups/load.js';
 
 /**
  * Image updates with two engines: `local` (the first) and e2. The test registry listens on
@@ -20,6 +21,9 @@ let remote: Fixture;
 let e2: TestEngine;
 let repo: TestRepository;
 const name = `gdm-t-upde-${local.runId}`;
+/** A group spanning both engines: the e2 container first, then the first engine's. */
+const G = `upde-${local.runId}`;
+const groups = parseGroups({ groups: { [G]: { members: [{ id: 'on-e2', name, engine: 'e2', order: 0 }, { id: 'on-local', name, engine: 'local', order: 1 }] } } });
 let tag: string;
 let v1: string;
 let v2: string;
@@ -98,7 +102,7 @@ after(async () => {
 
 async function engines(t: { after: (fn: () => Promise<void>) => void }, extra = ''): Promise<TestApp> {
   const file = writeEnginesFile((fn) => t.after(async () => fn()), [e2], extra);
-  const app = await buildTestApp(t, { ENGINES_FILE: file, REGISTRY_INSECURE: repo.address });
+  const app = await buildTestApp(t, { ENGINES_FILE: file, REGISTRY_INSECURE: repo.address }, { groups });
   await Promise.all(app.containers.engines.map((u) => (u.store.isSynced ? undefined : new Promise((resolve) => u.store.once('synced', () => resolve(undefined))))));
   return app;
 }
@@ -151,6 +155,23 @@ describe('image updates with several engines', () => {
     const list = (await app.inject({ url: `/api/v1/containers?name=${name}` })).json<{ containers: { engine: string; id: string; update?: Status }[] }>();
     const same = list.containers.filter((c) => c.id === id).map((c) => [c.engine, c.update?.updateAvailable ?? 'unchecked']);
     assert.deepEqual(same.sort(), [['again', 'unchecked'], ['local', false]]);
+  });
+
+  test("a group spanning both engines: the plan steps across them, each member checked on its engine; the rollout pulls on e2 first, which fails, and touches neither engine's member", async (t) => {
+    const app = await engines(t);
+    const dry = await app.inject({ method: 'POST', url: `/api/v1/services/${G}/update?dryRun=true` });
+    assert.equal(dry.statusCode, 200, dry.body);
+    const plan = dry.json<Result>().steps.map((s) => s.members.map((m) => [m.engine, m.name, m.outcome]));
+    assert.deepEqual(plan, [[['e2', name, 'unknown']], [['local', name, 'up-to-date']]]);
+    const before = [await inspectE2(), await inspectLocal()].map((i) => [i.Id, i.Image, i.State.StartedAt]);
+    const res = await app.inject({ method: 'POST', url: `/api/v1/services/${G}/update?stepTimeout=60` });
+    assert.equal(res.statusCode, 409, res.body);
+    const result = res.json<ErrorBody & { error: { details: { result: Result } } }>().error.details.result;
+    assert.equal(result.failure?.phase, 'pull');
+    assert.match(result.failure?.reason ?? '', /^pull failed on e2: /);
+    assert.deepEqual(result.steps.map((s) => s.members.map((m) => [m.engine, m.outcome])), [[['e2', 'skipped']], [['local', 'skipped']]]);
+    const now = [await inspectE2(), await inspectLocal()].map((i) => [i.Id, i.Image, i.State.StartedAt]);
+    assert.deepEqual(now, before, 'neither engine was touched: the pulls come before any step');
   });
 
   test('a single update of the e2 container pulls on e2 (which cannot reach the registry): 409 naming e2, nothing changed on e2; on the first engine it succeeds', async (t) => {

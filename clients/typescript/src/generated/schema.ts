@@ -4141,7 +4141,7 @@ export interface paths {
                 query?: {
                     /** @description Service group name */
                     group?: string;
-                    /** @description Id, unique id prefix or name */
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
                     container?: string;
                 };
                 header?: never;
@@ -4264,7 +4264,10 @@ export interface paths {
                             ok: boolean;
                             dryRun: boolean;
                             durationMs: number;
+                            /** @description One pull per engine and image: each engine pulls the images its members run */
                             pulled: {
+                                /** @description The engine (ENGINES_FILE name; the one engine otherwise) */
+                                engine: string;
                                 image: string;
                                 imageId: string;
                             }[];
@@ -4273,6 +4276,8 @@ export interface paths {
                                 group: string;
                                 step: number;
                                 members: {
+                                    /** @description The engine the member runs on: its pull, re-create and rollback happen there */
+                                    engine: string;
                                     /** @description The container now (the new one when it was re-created) */
                                     id: string;
                                     name: string;
@@ -4295,6 +4300,7 @@ export interface paths {
                                 step?: number;
                                 /** @description The members that failed */
                                 containers: string[];
+                                /** @description Why; a failed pull names its engine and image */
                                 reason: string;
                             };
                         };
@@ -4407,7 +4413,10 @@ export interface paths {
                             ok: boolean;
                             dryRun: boolean;
                             durationMs: number;
+                            /** @description One pull per engine and image: each engine pulls the images its members run */
                             pulled: {
+                                /** @description The engine (ENGINES_FILE name; the one engine otherwise) */
+                                engine: string;
                                 image: string;
                                 imageId: string;
                             }[];
@@ -4416,6 +4425,8 @@ export interface paths {
                                 group: string;
                                 step: number;
                                 members: {
+                                    /** @description The engine the member runs on: its pull, re-create and rollback happen there */
+                                    engine: string;
                                     /** @description The container now (the new one when it was re-created) */
                                     id: string;
                                     name: string;
@@ -4438,6 +4449,7 @@ export interface paths {
                                 step?: number;
                                 /** @description The members that failed */
                                 containers: string[];
+                                /** @description Why; a failed pull names its engine and image */
                                 reason: string;
                             };
                         };
@@ -4533,10 +4545,14 @@ export interface paths {
                     content: {
                         "application/json": {
                             removed: {
+                                /** @description The engine (ENGINES_FILE name; the one engine otherwise) */
+                                engine: string;
                                 id: string;
                                 tags: string[];
                             }[];
                             kept: {
+                                /** @description The engine (ENGINES_FILE name; the one engine otherwise) */
+                                engine: string;
                                 id: string;
                                 reason: string;
                             }[];
@@ -6320,6 +6336,8 @@ export interface components {
         UpdateProgressEvent: {
             /** @enum {string} */
             type: "pull";
+            /** @description The engine pulling */
+            engine: string;
             image: string;
             status: string;
             layer?: string;
@@ -6334,6 +6352,8 @@ export interface components {
             type: "member";
             group: string;
             step: number;
+            /** @description The engine the member runs on: its pull, re-create and rollback happen there */
+            engine: string;
             /** @description The container now (the new one when it was re-created) */
             id: string;
             name: string;
@@ -6365,7 +6385,10 @@ export interface components {
             ok: boolean;
             dryRun: boolean;
             durationMs: number;
+            /** @description One pull per engine and image: each engine pulls the images its members run */
             pulled: {
+                /** @description The engine (ENGINES_FILE name; the one engine otherwise) */
+                engine: string;
                 image: string;
                 imageId: string;
             }[];
@@ -6374,6 +6397,8 @@ export interface components {
                 group: string;
                 step: number;
                 members: {
+                    /** @description The engine the member runs on: its pull, re-create and rollback happen there */
+                    engine: string;
                     /** @description The container now (the new one when it was re-created) */
                     id: string;
                     name: string;
@@ -6396,6 +6421,7 @@ export interface components {
                 step?: number;
                 /** @description The members that failed */
                 containers: string[];
+                /** @description Why; a failed pull names its engine and image */
                 reason: string;
             };
         };

@@ -18,16 +18,16 @@ export function watchUpdates(center: AlertCenter, store: ContainerReader, marks:
   const rules = center.rules.rules.filter((r) => r.when === 'update.available');
   if (rules.length === 0) return { stop: () => undefined };
 
-  /** Firing alerts are found by container id: the container may be gone from the store, with its engine. */
-  const clearGone = (rule: AlertRule, id: string, why: string) => {
-    for (const a of center.firingOf(rule)) if (a.container?.id === id) center.clear(rule, a.subject, `${a.container.name} ${why}`);
+  /** Firing alerts are found by engine and container id: the container may be gone from the store, with its engine. */
+  const clearGone = (rule: AlertRule, engine: string, id: string, why: string) => {
+    for (const a of center.firingOf(rule)) if (a.container?.id === id && a.engine === engine) center.clear(rule, a.subject, `${a.container.name} ${why}`);
   };
 
-  const onMark = (id: string, mark: UpdateMark | undefined) => {
-    const c = store.summary(id);
+  const onMark = (engine: string, id: string, mark: UpdateMark | undefined) => {
+    const c = store.summary(id, undefined, engine);
     for (const rule of rules) {
       if (!mark || !c) {
-        clearGone(rule, id, c ? 'was re-created by an update' : 'was removed');
+        clearGone(rule, engine, id, c ? 'was re-created by an update' : 'was removed');
         continue;
       }
       if (!inScope(rule, c)) continue;
@@ -39,13 +39,13 @@ export function watchUpdates(center: AlertCenter, store: ContainerReader, marks:
   };
 
   const onChange = (change: ContainerChange) => {
-    if (!change.container) for (const rule of rules) clearGone(rule, change.id, 'was removed');
+    if (!change.container) for (const rule of rules) clearGone(rule, change.engine, change.id, 'was removed');
   };
 
   /** After a restart of the service or a resync: a firing alert whose container is gone clears. */
   const reconcile = () => {
     for (const rule of rules) {
-      for (const a of center.firingOf(rule)) if (a.container && !store.summary(a.container.id)) center.clear(rule, a.subject, `${a.container.name} is gone`);
+      for (const a of center.firingOf(rule)) if (a.container && !store.summary(a.container.id, undefined, a.engine)) center.clear(rule, a.subject, `${a.container.name} is gone`);
     }
   };
 

@@ -77,7 +77,8 @@ export class ComposeService {
     return engineSockets(this.engineEnvs.envFor(project)['DOCKER_HOST']);
   }
 
-  private engineOf(project: ManagedProject): string {
+  /** The engine a managed project runs on (declared, or the first engine). */
+  engineOf(project: ManagedProject): string {
     return project.engine ?? this.engineEnvs.defaultEngine;
   }
 
@@ -152,7 +153,7 @@ export class ComposeService {
       status: statusOf(containers),
       services: [...byService.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([name, cs]) => ({ name, containers: cs.map((c) => ({ id: c.id, name: c.name, state: c.state, health: c.health, ports: c.ports, ...(this.marks?.get(c.id) ? { update: this.marks.get(c.id) } : {}) })) })),
+        .map(([name, cs]) => ({ name, containers: cs.map((c) => ({ id: c.id, name: c.name, state: c.state, health: c.health, ports: c.ports, ...(this.marks?.get(c.engine, c.id) ? { update: this.marks.get(c.engine, c.id) } : {}) })) })),
     };
   }
 

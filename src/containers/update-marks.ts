@@ -15,15 +15,15 @@ export const UpdateMarkSchema = Type.Object(
 );
 export type UpdateMark = Static<typeof UpdateMarkSchema>;
 
-/** The read side the views use. */
+/** The read side the views use: a container is named by its engine and id (ids are each engine's own). */
 export interface UpdateMarkReader {
-  get(id: string): UpdateMark | undefined;
+  get(engine: string, id: string): UpdateMark | undefined;
   /** Moves on whenever a mark changes: cached views made at another generation are stale. */
   generation(): number;
 }
 
 /** A mark set (a check's result) or gone (`undefined`: the container was re-created by an update, or removed). */
-export type UpdateMarkListener = (id: string, mark: UpdateMark | undefined) => void;
+export type UpdateMarkListener = (engine: string, id: string, mark: UpdateMark | undefined) => void;
 
 /** What a watcher of marks (the update.available alerts) needs: the marks and their changes. */
 export interface UpdateMarkFeed extends UpdateMarkReader {
@@ -32,33 +32,35 @@ export interface UpdateMarkFeed extends UpdateMarkReader {
 }
 
 /**
- * The update marks of containers, by container id. It sits with the containers so that
+ * The update marks of containers, by engine and container id (`${engine}:${id}`: the same
+ * id on two engines, one daemon configured twice, never shares a mark). It sits with the containers so that
  * the container, group and compose views can show a mark without knowing the updates
  * feature, which writes them after each check.
  */
 export class UpdateMarks implements UpdateMarkFeed {
+  /** By `${engine}:${id}`. */
   private readonly marks = new Map<string, UpdateMark>();
   private readonly listeners = new Set<UpdateMarkListener>();
   private gen = 0;
 
-  get(id: string): UpdateMark | undefined {
-    return this.marks.get(id);
+  get(engine: string, id: string): UpdateMark | undefined {
+    return this.marks.get(markKey(engine, id));
   }
 
   generation(): number {
     return this.gen;
   }
 
-  set(id: string, mark: UpdateMark): void {
-    this.marks.set(id, mark);
+  set(engine: string, id: string, mark: UpdateMark): void {
+    this.marks.set(markKey(engine, id), mark);
     this.gen++;
-    this.tell(id, mark);
+    this.tell(engine, id, mark);
   }
 
-  delete(id: string): void {
-    if (!this.marks.delete(id)) return;
+  delete(engine: string, id: string): void {
+    if (!this.marks.delete(markKey(engine, id))) return;
     this.gen++;
-    this.tell(id, undefined);
+    this.tell(engine, id, undefined);
   }
 
   subscribe(listener: UpdateMarkListener): () => void {
@@ -66,17 +68,23 @@ export class UpdateMarks implements UpdateMarkFeed {
     return () => this.listeners.delete(listener);
   }
 
-  private tell(id: string, mark: UpdateMark | undefined): void {
-    for (const l of this.listeners) l(id, mark);
+  private tell(engine: string, id: string, mark: UpdateMark | undefined): void {
+    for (const l of this.listeners) l(engine, id, mark);
   }
 
-  ids(): string[] {
+  /** The marked containers as `${engine}:${id}`. */
+  keys(): string[] {
     return [...this.marks.keys()];
   }
 }
 
+/** The key of a container's mark: its engine and its id. */
+export function markKey(engine: string, id: string): string {
+  return `${engine}:${id}`;
+}
+
 /** The view with its mark, when it has one (a copy; the stored view is frozen). */
-export function withMark<T extends { id: string }>(marks: UpdateMarkReader | undefined, view: T): T {
-  const mark = marks?.get(view.id);
+export function withMark<T extends { engine: string; id: string }>(marks: UpdateMarkReader | undefined, view: T): T {
+  const mark = marks?.get(view.engine, view.id);
   return mark ? { ...view, update: mark } : view;
 }

@@ -8,7 +8,8 @@ export type WaitVerdict = 'done' | 'pending' | { failed: string };
 /**
  * Waits until the store's view of a container satisfies `judge` (which may also declare
  * failure), driven by the store's change events rather than polling the engine. An
- * aborted `signal` ends the wait at once with GROUP_OPERATION_CANCELLED.
+ * aborted `signal` ends the wait at once with GROUP_OPERATION_CANCELLED. `engine`, when
+ * given, is the container's: only that engine's record and changes count.
  */
 export function waitForContainer(
   store: ContainerReader,
@@ -17,19 +18,20 @@ export function waitForContainer(
   timeoutMs: number,
   describeTimeout: (d: ContainerRecord | undefined) => string,
   signal?: AbortSignal,
+  engine?: string,
 ): Promise<void> {
   if (signal?.aborted) return Promise.reject(appError('GROUP_OPERATION_CANCELLED'));
   return new Promise((resolve, reject) => {
     const check = (): boolean => {
-      const verdict = judge(store.record(id));
+      const verdict = judge(store.record(id, engine));
       if (verdict === 'pending') return false;
       cleanup();
       if (verdict === 'done') resolve();
       else reject(appError('GROUP_OPERATION_FAILED', verdict.failed));
       return true;
     };
-    const onChange = (change: { id: string }) => {
-      if (change.id === id) check();
+    const onChange = (change: { id: string; engine: string }) => {
+      if (change.id === id && (engine === undefined || change.engine === engine)) check();
     };
     const onLost = () => {
       cleanup();
@@ -41,7 +43,7 @@ export function waitForContainer(
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(appError('GROUP_OPERATION_FAILED', describeTimeout(store.record(id))));
+      reject(appError('GROUP_OPERATION_FAILED', describeTimeout(store.record(id, engine))));
     }, timeoutMs);
     const cleanup = () => {
       clearTimeout(timer);

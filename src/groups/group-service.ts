@@ -160,7 +160,7 @@ export class GroupService {
           uptimeSeconds: Number.isNaN(startedAt) ? null : Math.max(0, Math.round((now - startedAt) / 1000)),
           cpuPercent: u?.cpuPercent ?? null,
           memoryUsage: u?.memory.usage ?? null,
-          ...(this.marks?.get(c.id) ? { update: this.marks.get(c.id) } : {}),
+          ...(this.marks?.get(c.engine, c.id) ? { update: this.marks.get(c.engine, c.id) } : {}),
         };
       }),
     );

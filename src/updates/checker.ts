@@ -1,6 +1,6 @@
 import type { ContainerReader } from '../containers/feature.js';
 import type { ContainerSummary } from '../containers/container-view.js';
-import type { UpdateMarks } from '../containers/update-marks.js';
+import { markKey, type UpdateMarks } from '../containers/update-marks.js';
 import type { ImageEngine } from '../docker/image-engine.js';
 import { canSee, type Viewer } from '../access/principal.js';
 import type { CredentialStore } from './registry/credentials.js';
@@ -18,14 +18,17 @@ type Remote = { digest: string } | { error: string };
  * Compares what each container runs with what its registry serves for the same tag: the
  * running image's RepoDigests entry for that repository vs the registry's digest (HEAD on
  * the manifest; a manifest list's digest when the registry serves a list, which is also
- * what a pull records). Never pulls. Results are kept per container with their time.
+ * what a pull records). Never pulls. Results are kept per container (by engine and id)
+ * with their time. The running image is inspected on the container's own engine: the same
+ * tag may name another image, with other RepoDigests, on another engine.
  */
 export class UpdateChecker {
   private readonly results = new Map<string, UpdateStatus>();
   private readonly limit = new HostLimit(REGISTRY_CONCURRENCY);
 
   constructor(
-    private readonly images: Pick<ImageEngine, 'inspectImage'>,
+    /** Each engine's image calls, by engine name. */
+    private readonly images: (engine: string) => Pick<ImageEngine, 'inspectImage'>,
     private readonly registry: RegistryClient,
     private readonly credentials: CredentialStore,
     private readonly store: ContainerReader,
@@ -46,24 +49,24 @@ export class UpdateChecker {
     const out = await Promise.all(
       targets.map(async (c) => {
         const ref = parseReference(c.image);
-        const base = { id: c.id, engine: (c as { engine?: string }).engine ?? 'local', name: c.name, image: c.image, imageId: c.imageId };
+        const base = { id: c.id, engine: c.engine, name: c.name, image: c.image, imageId: c.imageId };
         const checkedAt = new Date().toISOString();
         const status = (fields: Partial<UpdateStatus>): UpdateStatus => ({ ...base, updateAvailable: null, currentDigest: null, latestDigest: null, checkedAt, ...fields });
         if (!ref) return status({ error: 'the container was created from an image id, not a reference: nothing to compare' });
         if (ref.digest) return status({ updateAvailable: false, currentDigest: ref.digest, latestDigest: ref.digest, error: 'pinned by digest' });
-        const repoDigests = await memo(local, c.imageId, () => this.images.inspectImage(c.imageId).then((i) => i?.repoDigests));
+        const repoDigests = await memo(local, markKey(c.engine, c.imageId), () => this.images(c.engine).inspectImage(c.imageId).then((i) => i?.repoDigests));
         const current = repoDigestFor(ref, repoDigests ?? []) ?? null;
         if (credsError) return status({ currentDigest: current, error: credsError });
         const r = await memo(remote, `${ref.canonical}:${ref.tag}`, () => this.remoteDigest(ref, creds));
         if ('error' in r) return status({ currentDigest: current, error: r.error });
-        if (!current) return status({ latestDigest: r.digest, error: `the running image has no digest from ${ref.local} (built locally or pulled from elsewhere)` });
+        if (!current) return status({ latestDigest: r.digest, error: `the running image has no digest from ${ref.local} on engine ${c.engine} (built locally or pulled from elsewhere)` });
         return status({ currentDigest: current, latestDigest: r.digest, updateAvailable: current !== r.digest });
       }),
     );
     for (const s of out) {
-      this.results.set(s.id, s);
+      this.results.set(markKey(s.engine, s.id), s);
       const { updateAvailable, currentDigest, latestDigest, checkedAt, error } = s;
-      this.marks.set(s.id, { updateAvailable, currentDigest, latestDigest, checkedAt, ...(error ? { error } : {}) });
+      this.marks.set(s.engine, s.id, { updateAvailable, currentDigest, latestDigest, checkedAt, ...(error ? { error } : {}) });
     }
     return out;
   }
@@ -71,14 +74,14 @@ export class UpdateChecker {
   /** The last results of the containers the viewer may see that still exist. */
   list(viewer: Viewer): UpdateStatus[] {
     const out: UpdateStatus[] = [];
-    for (const [id, s] of this.results) {
-      const c = this.store.summary(id);
+    for (const [key, s] of this.results) {
+      const c = this.store.summary(s.id, undefined, s.engine);
       if (!c) {
-        this.results.delete(id);
-        this.marks.delete(id);
+        this.results.delete(key);
+        this.marks.delete(s.engine, s.id);
       } else if (canSee(viewer, c)) out.push(s);
     }
-    return out.sort((a, b) => a.name.localeCompare(b.name));
+    return out.sort((a, b) => a.name.localeCompare(b.name) || a.engine.localeCompare(b.engine));
   }
 
   visible(viewer: Viewer, c: ContainerSummary): boolean {
@@ -86,9 +89,9 @@ export class UpdateChecker {
   }
 
   /** A container replaced by an update: its old result goes, and the new one is not checked yet. */
-  forget(id: string): void {
-    this.results.delete(id);
-    this.marks.delete(id);
+  forget(engine: string, id: string): void {
+    this.results.delete(markKey(engine, id));
+    this.marks.delete(engine, id);
   }
 
   private remoteDigest(ref: ImageReference, creds: Map<string, { username: string; password: string }>): Promise<Remote> {

@@ -1,12 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
-import { dockerClient, untimedClient, type DockerClient } from '../docker/client-factory.js';
-import { createImageEngine } from '../docker/image-engine.js';
-import { createRecreateEngine } from '../docker/recreate-engine.js';
 import { payloadSchemas } from '../http/sse/events.js';
 import { openDatabase } from '../storage/database.js';
 import { UpdateChecker } from './checker.js';
+import { UpdateEngines } from './engine-ports.js';
 import { Recreator } from './recreate.js';
 import { CredentialStore } from './registry/credentials.js';
 import { RegistryClient } from './registry/registry-client.js';
@@ -27,8 +25,8 @@ const REGISTRY_TIMEOUT_MS = 15_000;
 
 export interface UpdatesPluginOptions {
   config: Config;
-  /** The engine's clients: one with the engine timeout, one without (pulls, stops). Default: from config.docker. */
-  clients?: { api: DockerClient; long: DockerClient };
+  /** Each engine's image and re-create calls. Default: two clients per engine of config.engines. */
+  engines?: UpdateEngines;
   /**
    * The scheduled check's period in milliseconds, instead of UPDATE_CHECK_INTERVAL (whose
    * smallest value is 60 s): for tests only, through AppOptions.updateCheckIntervalMs.
@@ -37,25 +35,25 @@ export interface UpdatesPluginOptions {
 }
 
 /** Image updates: checks against the registries, group rollouts with health gates and rollback, prune. */
-const updatesPlugin: FastifyPluginAsync<UpdatesPluginOptions> = async (app, { config, clients, checkIntervalMs }) => {
-  const { api, long } = clients ?? { api: dockerClient({ ...config.docker }), long: untimedClient(config.docker) };
-  const images = createImageEngine(api, long);
+const updatesPlugin: FastifyPluginAsync<UpdatesPluginOptions> = async (app, options) => {
+  const { config, checkIntervalMs } = options;
+  // Every call for a container goes to its engine (ContainerSummary.engine).
+  const engines = options.engines ?? UpdateEngines.fromConfig(config.engines);
   const credentials = new CredentialStore(config.updates.authFile);
   const { store, containers } = app.containers;
-  const checker = new UpdateChecker(images, new RegistryClient({ insecure: config.updates.insecureRegistries, timeoutMs: REGISTRY_TIMEOUT_MS }), credentials, store, containers.marks);
+  const checker = new UpdateChecker((engine) => engines.images(engine), new RegistryClient({ insecure: config.updates.insecureRegistries, timeoutMs: REGISTRY_TIMEOUT_MS }), credentials, store, containers.marks);
   // Its own connection to the embedded database (WAL), as the alerts have theirs.
   const db = openDatabase(config.dataDir);
   app.addHook('onClose', async () => db.close());
-  const recreator = new Recreator(createRecreateEngine(api, long), images, app.compose.tool ? app.compose : undefined, store);
+  const recreator = new Recreator(engines, app.compose.tool ? app.compose : undefined, store);
   const updates = new UpdateService(
     {
       catalog: app.groups.catalog,
       runner: app.groups.groupRunner,
       containers,
       store,
-      images,
-      imagesAdmin: images,
-      superseded: new SupersededImages(db, 'local'),
+      engines,
+      superseded: new SupersededImages(db),
       credentials,
       checker,
       recreator,

@@ -3,14 +3,14 @@ import { appError } from '../errors.js';
 import type { ContainerReader } from '../containers/feature.js';
 import type { ContainerRecord } from '../docker/container-record.js';
 import { waitForContainer, type WaitVerdict } from '../containers/wait-for-container.js';
-import type { ImageEngine } from '../docker/image-engine.js';
-import type { RecreateEngine } from '../docker/recreate-engine.js';
-import type { ComposeService } from '../compose/compose-service.js';
-import { ComposeBatch, composeSuccessor, composeUp } from './compose-recreate.js';
+import { ComposeBatch, composeSuccessor, composeUp, type ComposeRunner } from './compose-recreate.js';
+import type { UpdateEngines } from './engine-ports.js';
 import { parseReference } from './registry/reference.js';
 
 /** A member as the update sees it before it acts. */
 export interface Target {
+  /** The engine it runs on: every call for it goes there. */
+  engine: string;
   id: string;
   name: string;
   image: string;
@@ -52,7 +52,8 @@ function describe(r: ContainerRecord | undefined): string {
 }
 
 /**
- * Re-creates one member on a new image with its exact configuration, and undoes that.
+ * Re-creates one member on a new image with its exact configuration, and undoes that, on
+ * the engine that runs it.
  * Plain containers: a new one from the old one's inspect data under a temporary name, the
  * old one stopped and parked under another name, the new one named and started; the old
  * one is removed only once the gate passed (commit), or comes back (rollback). Compose
@@ -62,52 +63,52 @@ function describe(r: ContainerRecord | undefined): string {
  */
 export class Recreator {
   constructor(
-    private readonly engine: RecreateEngine,
-    private readonly images: Pick<ImageEngine, 'tagImage'>,
-    private readonly compose: Pick<ComposeService, 'run'> | undefined,
+    private readonly engines: Pick<UpdateEngines, 'recreate' | 'images'>,
+    private readonly compose: ComposeRunner | undefined,
     private readonly store: ContainerReader,
   ) {}
 
   /** `batch`: the step's, so the replicas of one compose service share one `up`. */
   async replace(t: Target, batch = new ComposeBatch()): Promise<Replacement> {
-    const wasRunning = this.store.record(t.id)?.running ?? true;
+    const wasRunning = this.store.record(t.id, t.engine)?.running ?? true;
     if (t.composeProject && t.composeService) {
       await batch.once(t, () => composeUp(this.compose, t));
       return { target: t, kind: 'compose', newId: await composeSuccessor(this.store, t, t.id), wasRunning };
     }
-    const spec = await this.engine.specOf(t.id);
+    const engine = this.engines.recreate(t.engine);
+    const spec = await engine.specOf(t.id);
     const suffix = randomBytes(3).toString('hex');
     const parkedAs = `${spec.name}-gdm-prev-${suffix}`;
-    const newId = await this.engine.create(spec, `${spec.name}-gdm-next-${suffix}`, spec.imageRef);
+    const newId = await engine.create(spec, `${spec.name}-gdm-next-${suffix}`, spec.imageRef);
     let parked = false;
     let startedAt: string | undefined;
     try {
-      await this.engine.stop(t.id);
-      await this.engine.rename(t.id, parkedAs);
+      await engine.stop(t.id);
+      await engine.rename(t.id, parkedAs);
       parked = true;
-      await this.engine.rename(newId, spec.name);
-      if (wasRunning) startedAt = await this.engine.start(newId);
+      await engine.rename(newId, spec.name);
+      if (wasRunning) startedAt = await engine.start(newId);
     } catch (err) {
       // Nothing half-done is left: the new one goes, the old one is back as it was.
-      await this.engine.remove(newId).catch(() => undefined);
-      if (parked) await this.engine.rename(t.id, spec.name).catch(() => undefined);
-      if (wasRunning) await this.engine.start(t.id).catch(() => undefined);
+      await engine.remove(newId).catch(() => undefined);
+      if (parked) await engine.rename(t.id, spec.name).catch(() => undefined);
+      if (wasRunning) await engine.start(t.id).catch(() => undefined);
       throw err;
     }
     return { target: t, kind: 'container', newId, wasRunning, parkedAs, ...(startedAt ? { startedAt } : {}) };
   }
 
-  /** Waits (on the store's events) until the container is running and healthy, or fails saying why. */
-  async gate(id: string, wasRunning: boolean, deadline: number, stepSeconds: number, signal?: AbortSignal, startedAt?: string): Promise<void> {
+  /** Waits (on the store's events) until the container (on `engine`) is running and healthy, or fails saying why. */
+  async gate(engine: string, id: string, wasRunning: boolean, deadline: number, stepSeconds: number, signal?: AbortSignal, startedAt?: string): Promise<void> {
     if (!wasRunning) return;
     const timeoutMs = Math.max(0, deadline - Date.now());
     const seconds = stepSeconds;
-    await waitForContainer(this.store, id, judgeUp(startedAt), timeoutMs, (r) => `not up after ${seconds} s (${describe(r)})`, signal);
+    await waitForContainer(this.store, id, judgeUp(startedAt), timeoutMs, (r) => `not up after ${seconds} s (${describe(r)})`, signal, engine);
   }
 
   /** The new container passed: the parked old one goes (its image stays until a prune). */
   async commit(r: Replacement): Promise<void> {
-    if (r.kind === 'container') await this.engine.remove(r.target.id);
+    if (r.kind === 'container') await this.engines.recreate(r.target.engine).remove(r.target.id);
   }
 
   /** Puts the member back on its previous image and waits until it is up again; returns the container it is now. */
@@ -117,17 +118,18 @@ export class Recreator {
       const ref = parseReference(t.image);
       if (!ref) throw appError('INTERNAL_ERROR', `${t.name}: no image reference to put back`);
       await batch.once(t, async () => {
-        await this.images.tagImage(t.imageId, ref.local, ref.tag);
+        await this.engines.images(t.engine).tagImage(t.imageId, ref.local, ref.tag);
         await composeUp(this.compose, t);
       });
       const id = await composeSuccessor(this.store, t, r.newId);
-      await this.gate(id, r.wasRunning, deadline, stepSeconds);
+      await this.gate(t.engine, id, r.wasRunning, deadline, stepSeconds);
       return id;
     }
-    await this.engine.remove(r.newId);
-    await this.engine.rename(t.id, t.name);
-    const startedAt = r.wasRunning ? await this.engine.start(t.id) : undefined;
-    await this.gate(t.id, r.wasRunning, deadline, stepSeconds, undefined, startedAt);
+    const engine = this.engines.recreate(t.engine);
+    await engine.remove(r.newId);
+    await engine.rename(t.id, t.name);
+    const startedAt = r.wasRunning ? await engine.start(t.id) : undefined;
+    await this.gate(t.engine, t.id, r.wasRunning, deadline, stepSeconds, undefined, startedAt);
     return t.id;
   }
 }

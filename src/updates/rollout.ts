@@ -2,13 +2,13 @@ import { isAppError } from '../errors.js';
 import type { ContainerReader } from '../containers/feature.js';
 import type { ContainerSummary } from '../containers/container-view.js';
 import type { ActionSlots } from '../groups/action-slots.js';
-import type { ImageEngine } from '../docker/image-engine.js';
 import type { UpdateChecker } from './checker.js';
-import { pullAll, pullName } from './pull.js';
+import type { UpdateEngines } from './engine-ports.js';
+import { PullError, pullAll, pulledKey, pullName } from './pull.js';
 import type { CredentialStore } from './registry/credentials.js';
 import { ComposeBatch, CONTAINER_NUMBER } from './compose-recreate.js';
 import type { Recreator, Replacement, Target } from './recreate.js';
-import type { SupersededImages } from './superseded-store.js';
+import type { SupersededImage, SupersededImages } from './superseded-store.js';
 import type { MemberOutcome, RolloutResult, RolloutStep } from './schemas.js';
 import type { UpdateProgress } from './stream-schemas.js';
 
@@ -24,7 +24,8 @@ export type AuditTrail = (entry: { action: 'recreate' | 'rollback'; target: stri
 
 export interface RolloutDeps {
   store: ContainerReader;
-  images: Pick<ImageEngine, 'pullImage' | 'inspectImage'>;
+  /** Each engine's image calls: a member's image is pulled on its own engine. */
+  engines: Pick<UpdateEngines, 'images'>;
   credentials: CredentialStore;
   checker: UpdateChecker;
   recreator: Recreator;
@@ -43,6 +44,7 @@ const errorText = (err: unknown) => (isAppError(err) || err instanceof Error ? e
 
 function targetOf(c: ContainerSummary): Target {
   return {
+    engine: c.engine,
     id: c.id,
     name: c.name,
     image: c.image,
@@ -54,13 +56,15 @@ function targetOf(c: ContainerSummary): Target {
 }
 
 function outcome(t: Target, o: MemberOutcome['outcome'], started: number, extra: Partial<MemberOutcome> = {}): MemberOutcome {
-  return { id: t.id, name: t.name, image: t.image, kind: t.composeProject && t.composeService ? 'compose' : 'container', outcome: o, fromImageId: t.imageId, durationMs: Date.now() - started, ...extra };
+  return { engine: t.engine, id: t.id, name: t.name, image: t.image, kind: t.composeProject && t.composeService ? 'compose' : 'container', outcome: o, fromImageId: t.imageId, durationMs: Date.now() - started, ...extra };
 }
 
 /**
  * Runs a plan: pulls the new images first (nothing is touched if one fails), then step by
  * step re-creates the members whose tag now points to another image, each step gated on
- * running and healthy. A failed gate puts that step's members back on their previous image
+ * running and healthy. Each member is pulled for and re-created on its own engine (one pull
+ * per engine and image); a step whose members run on several engines goes on once all are
+ * up, so a plan spanning engines goes step by step across them. A failed gate puts that step's members back on their previous image
  * and stops; later steps are left as they are. Old images are kept; on success their ids are
  * handed to `superseded` for an admin's prune.
  */
@@ -69,13 +73,13 @@ export async function runPlan(deps: RolloutDeps, group: string, groups: string[]
   const result: RolloutResult = { group, groups, ok: true, dryRun: o.dryRun, durationMs: 0, pulled: [], steps: [] };
   const finish = () => ({ ...result, durationMs: Date.now() - started });
   if (o.dryRun) {
-    const checked = new Map((await deps.checker.check(plan.flatMap((s) => s.members))).map((s) => [s.id, s]));
+    const checked = new Map((await deps.checker.check(plan.flatMap((s) => s.members))).map((s) => [pulledKey(s.engine, s.id), s]));
     for (const s of plan) {
       result.steps.push({
         group: s.group,
         step: s.step,
         members: s.members.map((c) => {
-          const st = checked.get(c.id);
+          const st = checked.get(pulledKey(c.engine, c.id));
           const o2 = st?.updateAvailable === true ? 'would-update' : st?.updateAvailable === false ? 'up-to-date' : 'unknown';
           return outcome(targetOf(c), o2, Date.now(), st?.error ? { error: st.error } : {});
         }),
@@ -83,18 +87,24 @@ export async function runPlan(deps: RolloutDeps, group: string, groups: string[]
     }
     return finish();
   }
-  const names = [...new Set(plan.flatMap((s) => s.members.map((c) => pullName(c.image)).filter((n): n is string => n !== undefined)))];
+  const wants = plan.flatMap((s) => s.members.flatMap((c) => {
+    const name = pullName(c.image);
+    return name ? [{ engine: c.engine, name }] : [];
+  }));
   let pulled: Map<string, string>;
   try {
-    pulled = await pullAll(deps.images, deps.credentials, names, o.onProgress);
+    pulled = await pullAll((engine) => deps.engines.images(engine), deps.credentials, wants, o.onProgress);
   } catch (err) {
     result.ok = false;
-    result.failure = { phase: 'pull', containers: [], reason: `pull failed: ${errorText(err)}` };
+    const members = err instanceof PullError ? plan.flatMap((s) => s.members).filter((c) => c.engine === err.engine && pullName(c.image) === err.image).map((c) => c.name) : [];
+    result.failure = { phase: 'pull', containers: members, reason: err instanceof PullError ? `pull failed ${err.message}` : `pull failed: ${errorText(err)}` };
     result.steps = plan.map((s) => ({ group: s.group, step: s.step, members: s.members.map((c) => outcome(targetOf(c), 'skipped', Date.now())) }));
     return finish();
   }
-  result.pulled = [...pulled].map(([image, imageId]) => ({ image, imageId }));
-  const replacedImages: string[] = [];
+  result.pulled = wants
+    .filter((w, i) => wants.findIndex((x) => x.engine === w.engine && x.name === w.name) === i)
+    .map((w) => ({ engine: w.engine, image: w.name, imageId: pulled.get(pulledKey(w.engine, w.name)) as string }));
+  const replacedImages: SupersededImage[] = [];
   for (const s of plan) {
     if (!result.ok || o.signal.aborted) {
       result.ok = false;
@@ -108,7 +118,7 @@ export async function runPlan(deps: RolloutDeps, group: string, groups: string[]
       result.failure = step.failure;
     } else replacedImages.push(...step.replacedImages);
   }
-  if (result.ok) for (const id of replacedImages) superseded.add(id);
+  if (result.ok) for (const r of replacedImages) superseded.add(r.engine, r.imageId);
   return finish();
 }
 
@@ -117,7 +127,7 @@ async function runStep(
   s: PlanStep,
   pulled: Map<string, string>,
   o: RunOptions,
-): Promise<{ outcome: RolloutStep; failure?: RolloutResult['failure']; replacedImages: string[] }> {
+): Promise<{ outcome: RolloutStep; failure?: RolloutResult['failure']; replacedImages: SupersededImage[] }> {
   const started = Date.now();
   const deadline = started + o.stepTimeoutMs;
   o.onProgress({ type: 'step', group: s.group, step: s.step, containers: s.members.map((c) => c.name) });
@@ -131,13 +141,13 @@ async function runStep(
     s.members.map(async (c) => {
       const t = targetOf(c);
       const name = pullName(c.image);
-      const to = name ? pulled.get(name) : undefined;
+      const to = name ? pulled.get(pulledKey(c.engine, name)) : undefined;
       if (!to) return { t, done: emit(outcome(t, 'skipped', started, { error: 'no image reference with a tag to update from (an image id or a digest)' })) };
       if (to === t.imageId) return { t, done: emit(outcome(t, 'up-to-date', started, { toImageId: to })) };
       let r: Replacement | undefined;
       try {
         r = await deps.slots.run(o.signal, () => deps.recreator.replace(t, batch));
-        await deps.recreator.gate(r.newId, r.wasRunning, deadline, Math.round(o.stepTimeoutMs / 1000), o.signal, r.startedAt);
+        await deps.recreator.gate(t.engine, r.newId, r.wasRunning, deadline, Math.round(o.stepTimeoutMs / 1000), o.signal, r.startedAt);
         return { t, r, to };
       } catch (err) {
         // A member whose gate failed keeps its replacement: the rollback needs it.
@@ -148,13 +158,13 @@ async function runStep(
   const failed = work.filter((w) => 'error' in w && w.error !== undefined);
   if (failed.length === 0) {
     const members: MemberOutcome[] = [];
-    const replacedImages: string[] = [];
+    const replacedImages: SupersededImage[] = [];
     for (const w of work) {
       if ('done' in w && w.done) members.push(w.done);
       else if (w.r) {
         await deps.recreator.commit(w.r).catch(() => undefined);
-        deps.checker.forget(w.t.id);
-        replacedImages.push(w.t.imageId);
+        deps.checker.forget(w.t.engine, w.t.id);
+        replacedImages.push({ engine: w.t.engine, imageId: w.t.imageId });
         o.audit({ action: 'recreate', target: w.t.name, ok: true, durationMs: Date.now() - started, details: { group: s.group, step: s.step, from: w.t.imageId, to: w.to, kind: w.r.kind } });
         members.push(emit(outcome(w.t, 'updated', started, { id: w.r.newId, previousId: w.t.id, toImageId: w.to })));
       }

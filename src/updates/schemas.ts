@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { UpdateMarkSchema } from '../containers/update-marks.js';
+import { ContainerRefSchema } from '../http/common-schemas.js';
 
 const GroupName = Type.String({ pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$', description: 'Service group name' });
 
@@ -21,7 +22,7 @@ export const UpdateListSchema = Type.Object({
 
 export const UpdateCheckQuerySchema = Type.Object({
   group: Type.Optional(GroupName),
-  container: Type.Optional(Type.String({ minLength: 1, maxLength: 256, pattern: '^[a-zA-Z0-9][a-zA-Z0-9_.-]*$', description: 'Id, unique id prefix or name' })),
+  container: Type.Optional(ContainerRefSchema),
 });
 
 export const RolloutQuerySchema = Type.Object({
@@ -37,7 +38,10 @@ export const ContainerUpdateQuerySchema = Type.Object({
   stepTimeout: RolloutQuerySchema.properties.stepTimeout,
 });
 
+const EngineName = Type.String({ description: 'The engine (ENGINES_FILE name; the one engine otherwise)' });
+
 export const MemberOutcomeSchema = Type.Object({
+  engine: Type.String({ description: 'The engine the member runs on: its pull, re-create and rollback happen there' }),
   id: Type.String({ description: 'The container now (the new one when it was re-created)' }),
   name: Type.String(),
   previousId: Type.Optional(Type.String({ description: 'The container it replaced' })),
@@ -71,7 +75,7 @@ export const RolloutResultSchema = Type.Object({
   ok: Type.Boolean(),
   dryRun: Type.Boolean(),
   durationMs: Type.Integer(),
-  pulled: Type.Array(Type.Object({ image: Type.String(), imageId: Type.String() })),
+  pulled: Type.Array(Type.Object({ engine: EngineName, image: Type.String(), imageId: Type.String() }), { description: 'One pull per engine and image: each engine pulls the images its members run' }),
   steps: Type.Array(RolloutStepSchema, { description: 'In order: dependencies first, then each group step by step' }),
   failure: Type.Optional(
     Type.Object({
@@ -79,14 +83,14 @@ export const RolloutResultSchema = Type.Object({
       group: Type.Optional(Type.String()),
       step: Type.Optional(Type.Integer()),
       containers: Type.Array(Type.String(), { description: 'The members that failed' }),
-      reason: Type.String(),
+      reason: Type.String({ description: 'Why; a failed pull names its engine and image' }),
     }),
   ),
 });
 export type RolloutResult = Static<typeof RolloutResultSchema>;
 
 export const PruneResultSchema = Type.Object({
-  removed: Type.Array(Type.Object({ id: Type.String(), tags: Type.Array(Type.String()) })),
-  kept: Type.Array(Type.Object({ id: Type.String(), reason: Type.String() })),
+  removed: Type.Array(Type.Object({ engine: EngineName, id: Type.String(), tags: Type.Array(Type.String()) })),
+  kept: Type.Array(Type.Object({ engine: EngineName, id: Type.String(), reason: Type.String() })),
 });
 export type PruneResult = Static<typeof PruneResultSchema>;

@@ -9,7 +9,7 @@ export const UpdateAcceptedEventSchema = Type.Object(
 
 export const UpdateProgressEventSchema = Type.Union(
   [
-    Type.Object({ type: Type.Literal('pull'), image: Type.String(), status: Type.String(), layer: Type.Optional(Type.String()) }),
+    Type.Object({ type: Type.Literal('pull'), engine: Type.String({ description: 'The engine pulling' }), image: Type.String(), status: Type.String(), layer: Type.Optional(Type.String()) }),
     Type.Object({ type: Type.Literal('step'), group: Type.String(), step: Type.Integer(), containers: Type.Array(Type.String()) }),
     Type.Object({ type: Type.Literal('member'), group: Type.String(), step: Type.Integer(), ...MemberOutcomeSchema.properties }),
     Type.Object({ type: Type.Literal('rollback'), group: Type.String(), step: Type.Integer(), containers: Type.Array(Type.String()), reason: Type.String() }),

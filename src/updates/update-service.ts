@@ -5,10 +5,10 @@ import type { ContainerService } from '../containers/container-service.js';
 import type { ContainerSummary } from '../containers/container-view.js';
 import type { GroupCatalog } from '../groups/catalog.js';
 import type { GroupRunner } from '../groups/group-runner.js';
-import type { ImageEngine } from '../docker/image-engine.js';
 import { hasPermission } from '../access/permissions.js';
 import { canSeeGroup, type Viewer } from '../access/principal.js';
 import type { UpdateChecker } from './checker.js';
+import type { UpdateEngines } from './engine-ports.js';
 import { runPlan, type AuditTrail, type PlanStep, type RolloutDeps } from './rollout.js';
 import type { PruneResult, RolloutResult, UpdateStatus } from './schemas.js';
 import type { UpdateProgress } from './stream-schemas.js';
@@ -29,8 +29,9 @@ export interface UpdateServiceDeps extends RolloutDeps {
   runner: GroupRunner;
   containers: Pick<ContainerService, 'resolve'>;
   store: ContainerReader;
-  imagesAdmin: Pick<ImageEngine, 'listImages' | 'removeImage'>;
-  /** Images replaced by a successful update: what an admin's prune may remove (when unused); kept in SQLite. */
+  /** Every configured engine (the prune visits each), and each one's image calls. */
+  engines: Pick<UpdateEngines, 'images' | 'names'>;
+  /** Images replaced by a successful update, with their engine: what an admin's prune may remove (when unused); kept in SQLite. */
   superseded: SupersededImages;
   stepTimeoutMaxSeconds: number;
 }
@@ -45,7 +46,7 @@ export interface UpdateServiceEvents {
 
 /** Update checks, group rollouts, single-container updates and the prune of superseded images. */
 export class UpdateService extends EventEmitter<UpdateServiceEvents> {
-  /** Containers outside any group under update now (a group's members are held through the group). */
+  /** Containers (`${engine}:${id}`) outside any group under update now (a group's members are held through the group). */
   private readonly busy = new Set<string>();
   lastCheck: string | null = null;
 
@@ -110,17 +111,19 @@ export class UpdateService extends EventEmitter<UpdateServiceEvents> {
     const c = await this.deps.containers.resolve(ref, viewer);
     const stepTimeoutMs = this.stepTimeoutMs(q.stepTimeout);
     let hold: { signal: AbortSignal; release(): void } | undefined;
+    const key = `${c.engine}:${c.id}`;
+    const current = () => this.deps.store.summary(c.id, undefined, c.engine);
     if (!q.dryRun) {
-      if (this.busy.has(c.id)) throw appError('GROUP_BUSY', `An update of ${c.name} is running`);
-      const groups = this.deps.store.summary(c.id)?.groups ?? c.groups;
+      if (this.busy.has(key)) throw appError('GROUP_BUSY', `An update of ${c.name} is running`);
+      const groups = current()?.groups ?? c.groups;
       try {
         const held = groups.length > 0 ? this.deps.runner.hold(groups[0] as string, [...groups], viewer) : undefined;
-        this.busy.add(c.id);
+        this.busy.add(key);
         const controller = new AbortController();
         hold = {
           signal: held?.signal ?? controller.signal,
           release: () => {
-            this.busy.delete(c.id);
+            this.busy.delete(key);
             held?.release();
           },
         };
@@ -130,7 +133,7 @@ export class UpdateService extends EventEmitter<UpdateServiceEvents> {
         throw err;
       }
     }
-    return this.runner(c.name, [], () => [{ group: c.group ?? '', step: 0, members: [this.deps.store.summary(c.id) ?? c] }], q.dryRun, stepTimeoutMs, hold);
+    return this.runner(c.name, [], () => [{ group: c.group ?? '', step: 0, members: [current() ?? c] }], q.dryRun, stepTimeoutMs, hold);
   }
 
   private runner(label: string, groups: string[], plan: () => PlanStep[], dryRun: boolean, stepTimeoutMs: number, hold: { signal: AbortSignal; release(): void } | undefined): UpdateRun {
@@ -155,24 +158,44 @@ export class UpdateService extends EventEmitter<UpdateServiceEvents> {
     };
   }
 
-  /** Removes images replaced by successful updates that no container uses now (the engine refuses one in use anyway). */
+  /**
+   * Removes images replaced by successful updates that no container of their engine uses
+   * now (the engine refuses one in use anyway), each on its own engine. An engine that does
+   * not answer keeps its images listed for the next prune.
+   */
   async prune(): Promise<PruneResult> {
     await this.deps.store.ready();
-    const inUse = new Set(this.deps.store.summaries().map((c) => c.imageId));
-    const tags = new Map((await this.deps.imagesAdmin.listImages()).map((i) => [i.id, i.repoTags]));
     const result: PruneResult = { removed: [], kept: [] };
-    for (const id of this.deps.superseded.ids()) {
-      if (!tags.has(id)) {
-        this.deps.superseded.delete(id); // gone already
-      } else if (inUse.has(id)) {
-        result.kept.push({ id, reason: 'a container uses it' });
-      } else {
-        try {
-          await this.deps.imagesAdmin.removeImage(id);
-          this.deps.superseded.delete(id);
-          result.removed.push({ id, tags: tags.get(id) ?? [] });
-        } catch (err) {
-          result.kept.push({ id, reason: isAppError(err) && err.code === 'CONTAINER_CONFLICT' ? 'the engine refused: in use or tagged more than once' : 'the engine refused' });
+    const byEngine = new Map<string, string[]>();
+    for (const { engine, imageId } of this.deps.superseded.list()) byEngine.set(engine, [...(byEngine.get(engine) ?? []), imageId]);
+    const configured = new Set(this.deps.engines.names());
+    for (const [engine, ids] of byEngine) {
+      if (!configured.has(engine)) {
+        for (const id of ids) result.kept.push({ engine, id, reason: 'the engine is not configured now' });
+        continue;
+      }
+      const images = this.deps.engines.images(engine);
+      let tags: Map<string, string[]>;
+      try {
+        tags = new Map((await images.listImages()).map((i) => [i.id, i.repoTags]));
+      } catch {
+        for (const id of ids) result.kept.push({ engine, id, reason: 'the engine did not answer' });
+        continue;
+      }
+      const inUse = new Set(this.deps.store.summaries().filter((c) => c.engine === engine).map((c) => c.imageId));
+      for (const id of ids) {
+        if (!tags.has(id)) {
+          this.deps.superseded.delete(engine, id); // gone already
+        } else if (inUse.has(id)) {
+          result.kept.push({ engine, id, reason: 'a container uses it' });
+        } else {
+          try {
+            await images.removeImage(id);
+            this.deps.superseded.delete(engine, id);
+            result.removed.push({ engine, id, tags: tags.get(id) ?? [] });
+          } catch (err) {
+            result.kept.push({ engine, id, reason: isAppError(err) && err.code === 'CONTAINER_CONFLICT' ? 'the engine refused: in use or tagged more than once' : 'the engine refused' });
+          }
         }
       }
     }

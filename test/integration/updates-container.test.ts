@@ -16,7 +16,7 @@ interface Inspect {
 interface Result {
   ok: boolean;
   group: string;
-  pulled: { image: string; imageId: string }[];
+  pulled: { engine: string; image: string; imageId: string }[];
   steps: { members: { id: string; name: string; outcome: string; previousId?: string; toImageId?: string; error?: string }[] }[];
   failure?: { containers: string[]; reason: string };
 }
@@ -57,7 +57,7 @@ describe('POST /api/v1/containers/{id}/update (not a dry run)', () => {
     assert.equal(res.statusCode, 200, res.body);
     const result = res.json<Result>();
     const v2 = await imageId(`${repo.repo}:latest`);
-    assert.deepEqual(result.pulled, [{ image: `${repo.repo}:latest`, imageId: v2 }]);
+    assert.deepEqual(result.pulled, [{ engine: 'local', image: `${repo.repo}:latest`, imageId: v2 }]);
     const [m] = result.steps[0]?.members ?? [];
     const now = await inspect(name);
     assert.deepEqual([m?.outcome, m?.id, m?.previousId, m?.toImageId], ['updated', now.Id, before.Id, v2]);

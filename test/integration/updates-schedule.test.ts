@@ -45,7 +45,7 @@ describe('scheduled update checks and what outlives a restart', () => {
     const empty = (await app.inject({ url: '/api/v1/updates' })).json<{ updates: Status[] }>();
     assert.equal(empty.updates.some((u) => u.name === name), false, 'nothing checked yet');
     // The first scheduled check that looked at our container (others' containers come and go).
-    await nextEvent(app.updates, 'checked', (e: { trigger: string }) => e.trigger === 'schedule' && app.containers.containers.marks.get(id) !== undefined, 30_000, 'a scheduled check of the container');
+    await nextEvent(app.updates, 'checked', (e: { trigger: string }) => e.trigger === 'schedule' && app.containers.containers.marks.get('local', id) !== undefined, 30_000, 'a scheduled check of the container');
     const list = (await app.inject({ url: '/api/v1/updates' })).json<{ updates: Status[]; lastCheck: string | null }>();
     const mine = list.updates.find((u) => u.name === name);
     assert.equal(mine?.updateAvailable, true, JSON.stringify(mine));

@@ -4171,7 +4171,7 @@ export interface paths {
                 query?: {
                     /** @description Service group name */
                     group?: string;
-                    /** @description Id, unique id prefix or name */
+                    /** @description Full id, unique id prefix, or name; `{engine}:` in front names the engine (a bare name on several engines is 409 AMBIGUOUS) */
                     container?: string;
                 };
                 header?: never;
@@ -4294,7 +4294,10 @@ export interface paths {
                             ok: boolean;
                             dryRun: boolean;
                             durationMs: number;
+                            /** @description One pull per engine and image: each engine pulls the images its members run */
                             pulled: {
+                                /** @description The engine (ENGINES_FILE name; the one engine otherwise) */
+                                engine: string;
                                 image: string;
                                 imageId: string;
                             }[];
@@ -4303,6 +4306,8 @@ export interface paths {
                                 group: string;
                                 step: number;
                                 members: {
+                                    /** @description The engine the member runs on: its pull, re-create and rollback happen there */
+                                    engine: string;
                                     /** @description The container now (the new one when it was re-created) */
                                     id: string;
                                     name: string;
@@ -4325,6 +4330,7 @@ export interface paths {
                                 step?: number;
                                 /** @description The members that failed */
                                 containers: string[];
+                                /** @description Why; a failed pull names its engine and image */
                                 reason: string;
                             };
                         };
@@ -4437,7 +4443,10 @@ export interface paths {
                             ok: boolean;
                             dryRun: boolean;
                             durationMs: number;
+                            /** @description One pull per engine and image: each engine pulls the images its members run */
                             pulled: {
+                                /** @description The engine (ENGINES_FILE name; the one engine otherwise) */
+                                engine: string;
                                 image: string;
                                 imageId: string;
                             }[];
@@ -4446,6 +4455,8 @@ export interface paths {
                                 group: string;
                                 step: number;
                                 members: {
+                                    /** @description The engine the member runs on: its pull, re-create and rollback happen there */
+                                    engine: string;
                                     /** @description The container now (the new one when it was re-created) */
                                     id: string;
                                     name: string;
@@ -4468,6 +4479,7 @@ export interface paths {
                                 step?: number;
                                 /** @description The members that failed */
                                 containers: string[];
+                                /** @description Why; a failed pull names its engine and image */
                                 reason: string;
                             };
                         };
@@ -4563,10 +4575,14 @@ export interface paths {
                     content: {
                         "application/json": {
                             removed: {
+                                /** @description The engine (ENGINES_FILE name; the one engine otherwise) */
+                                engine: string;
                                 id: string;
                                 tags: string[];
                             }[];
                             kept: {
+                                /** @description The engine (ENGINES_FILE name; the one engine otherwise) */
+                                engine: string;
                                 id: string;
                                 reason: string;
                             }[];
@@ -6350,6 +6366,8 @@ export interface components {
         UpdateProgressEvent: {
             /** @enum {string} */
             type: "pull";
+            /** @description The engine pulling */
+            engine: string;
             image: string;
             status: string;
             layer?: string;
@@ -6364,6 +6382,8 @@ export interface components {
             type: "member";
             group: string;
             step: number;
+            /** @description The engine the member runs on: its pull, re-create and rollback happen there */
+            engine: string;
             /** @description The container now (the new one when it was re-created) */
             id: string;
             name: string;
@@ -6395,7 +6415,10 @@ export interface components {
             ok: boolean;
             dryRun: boolean;
             durationMs: number;
+            /** @description One pull per engine and image: each engine pulls the images its members run */
             pulled: {
+                /** @description The engine (ENGINES_FILE name; the one engine otherwise) */
+                engine: string;
                 image: string;
                 imageId: string;
             }[];
@@ -6404,6 +6427,8 @@ export interface components {
                 group: string;
                 step: number;
                 members: {
+                    /** @description The engine the member runs on: its pull, re-create and rollback happen there */
+                    engine: string;
                     /** @description The container now (the new one when it was re-created) */
                     id: string;
                     name: string;
@@ -6426,6 +6451,7 @@ export interface components {
                 step?: number;
                 /** @description The members that failed */
                 containers: string[];
+                /** @description Why; a failed pull names its engine and image */
                 reason: string;
             };
         };

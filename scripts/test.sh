@@ -19,6 +19,7 @@ bash scripts/build-image-test-bases.sh
 bash scripts/setup-test-tools.sh
 # A second and third engine in their own network namespaces (multi-engine and swarm tests).
 bash scripts/setup-test-engines.sh
+bash scripts/setup-test-sshd.sh
 timeout 360 bash scripts/setup-test-registry.sh
 bash scripts/cleanup-test-containers.sh
 

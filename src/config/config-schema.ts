@@ -16,6 +16,12 @@ export const EngineConfigSchema = Type.Object({
   certPath: Type.Optional(Type.String({ description: 'DOCKER_CERT_PATH: a folder with ca.pem, cert.pem, key.pem' })),
   tlsVerify: Type.Boolean(),
   tls: Type.Optional(Type.Object({ ca: Type.String(), cert: Type.String(), key: Type.String() }, { description: 'Paths of the PEM files (never their content)' })),
+  ssh: Type.Optional(
+    Type.Object(
+      { key: Type.Optional(Type.String()), knownHosts: Type.Optional(Type.String()), agent: Type.Optional(Type.String()) },
+      { description: 'ssh:// engines: paths of the private key, the known_hosts file and the agent socket (never their content)' },
+    ),
+  ),
   required: Type.Boolean({ description: '/ready waits for it; default true for the first engine only' }),
   timeoutMs: Type.Integer(),
 });

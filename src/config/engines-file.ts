@@ -9,8 +9,9 @@ import type { EngineConfig } from './config-schema.js';
  */
 export const ENGINE_NAME = /^[a-z0-9][a-z0-9_.-]{0,62}$/i;
 
-const KEYS = new Set(['name', 'url', 'tls', 'required', 'timeoutMs', 'apiVersion']);
+const KEYS = new Set(['name', 'url', 'tls', 'ssh', 'required', 'timeoutMs', 'apiVersion']);
 const TLS_KEYS = ['ca', 'cert', 'key'] as const;
+const SSH_KEYS = ['key', 'knownHosts'] as const;
 
 /** A mistake in ENGINES_FILE, naming the file, the engine and the key. */
 export class EnginesFileError extends Error {
@@ -23,6 +24,8 @@ export class EnginesFileError extends Error {
 export interface EngineDefaults {
   timeoutMs: number;
   apiVersion?: string;
+  /** SSH_AUTH_SOCK: ssh:// engines may log in through this agent. */
+  sshAgent?: string;
 }
 
 /**
@@ -88,7 +91,37 @@ function parseEngine(file: string, entry: unknown, index: number, defaults: Engi
     engine.tls = parseTls(file, name, e['tls']);
     engine.tlsVerify = true;
   }
+  if (e['ssh'] !== undefined && !url.startsWith('ssh://')) throw new EnginesFileError(file, where('ssh'), 'applies to ssh:// engines only');
+  if (url.startsWith('ssh://')) {
+    // Neither a key nor an agent is not refused (the issue's bare `ssh://pi@host` form): the
+    // engine then cannot log in and its status says so (ssh2's authentication error).
+    const ssh = e['ssh'] === undefined ? {} : parseSsh(file, name, e['ssh']);
+    engine.ssh = { ...ssh, ...(defaults.sshAgent ? { agent: defaults.sshAgent } : {}) };
+  }
   return engine;
+}
+
+/** `ssh: { key, knownHosts }`: paths of an unencrypted private key and of a known_hosts file. */
+function parseSsh(file: string, name: string, value: unknown): { key?: string; knownHosts?: string } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new EnginesFileError(file, `engine "${name}", key "ssh"`, 'expected { key, knownHosts }');
+  const t = value as Record<string, unknown>;
+  for (const key of Object.keys(t)) if (!(SSH_KEYS as readonly string[]).includes(key)) throw new EnginesFileError(file, `engine "${name}", key "ssh.${key}"`, 'unknown key (expected key, knownHosts)');
+  const out: { key?: string; knownHosts?: string } = {};
+  for (const key of SSH_KEYS) if (t[key] !== undefined) out[key] = readablePath(file, `engine "${name}", key "ssh.${key}"`, t[key]);
+  return out;
+}
+
+/** A file the engine needs: relative to the engines file, readable now (its content is read by the client only). */
+function readablePath(file: string, where: string, path: unknown): string {
+  if (typeof path !== 'string' || path.length === 0) throw new EnginesFileError(file, where, 'expected the path of a file');
+  // Relative paths are relative to the engines file, so the file and its keys move together.
+  const full = isAbsolute(path) ? path : resolve(dirname(file), path);
+  try {
+    accessSync(full, constants.R_OK);
+  } catch (err) {
+    throw new EnginesFileError(file, where, `the file ${full} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return full;
 }
 
 function parseTls(file: string, name: string, value: unknown): NonNullable<EngineConfig['tls']> {
@@ -96,18 +129,6 @@ function parseTls(file: string, name: string, value: unknown): NonNullable<Engin
   const t = value as Record<string, unknown>;
   for (const key of Object.keys(t)) if (!(TLS_KEYS as readonly string[]).includes(key)) throw new EnginesFileError(file, `engine "${name}", key "tls.${key}"`, 'unknown key (expected ca, cert, key)');
   const out: Record<string, string> = {};
-  for (const key of TLS_KEYS) {
-    const path = t[key];
-    const where = `engine "${name}", key "tls.${key}"`;
-    if (typeof path !== 'string' || path.length === 0) throw new EnginesFileError(file, where, 'expected the path of a PEM file');
-    // Relative paths are relative to the engines file, so the file and its certificates move together.
-    const full = isAbsolute(path) ? path : resolve(dirname(file), path);
-    try {
-      accessSync(full, constants.R_OK);
-    } catch (err) {
-      throw new EnginesFileError(file, where, `the file ${full} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    out[key] = full;
-  }
+  for (const key of TLS_KEYS) out[key] = readablePath(file, `engine "${name}", key "tls.${key}"`, t[key]);
   return out as NonNullable<EngineConfig['tls']>;
 }

@@ -72,10 +72,11 @@ function runningInContainer(): boolean {
 function enginesOf(e: Env, apiVersion: string | undefined): Config['engines'] {
   if (e.ENGINES_FILE === undefined) {
     const local = { name: 'local', host: e.DOCKER_HOST, tlsVerify: e.DOCKER_TLS_VERIFY, required: true, timeoutMs: e.ENGINE_TIMEOUT_MS };
-    return [{ ...local, ...(apiVersion ? { apiVersion } : {}), ...(e.DOCKER_CERT_PATH ? { certPath: e.DOCKER_CERT_PATH } : {}) }];
+    const ssh = e.DOCKER_HOST.startsWith('ssh://') && e.SSH_AUTH_SOCK ? { ssh: { agent: e.SSH_AUTH_SOCK } } : {};
+    return [{ ...local, ...(apiVersion ? { apiVersion } : {}), ...(e.DOCKER_CERT_PATH ? { certPath: e.DOCKER_CERT_PATH } : {}), ...ssh }];
   }
   try {
-    return readEnginesFile(e.ENGINES_FILE, { timeoutMs: e.ENGINE_TIMEOUT_MS, apiVersion });
+    return readEnginesFile(e.ENGINES_FILE, { timeoutMs: e.ENGINE_TIMEOUT_MS, apiVersion, ...(e.SSH_AUTH_SOCK ? { sshAgent: e.SSH_AUTH_SOCK } : {}) });
   } catch (err) {
     if (err instanceof EnginesFileError) throw new ConfigError('ENGINES_FILE', err.message);
     throw err;

@@ -1,5 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { hostVerifier } from './ssh-known-hosts.js';
+
+/** What ssh2 gets for an ssh:// engine (docker-modem passes it to ssh2's Client#connect). */
+export interface SshOptions {
+  privateKey?: Buffer;
+  agent?: string;
+  hostVerifier?: (key: Buffer) => boolean;
+  readyTimeout?: number;
+}
 
 /** What dockerode needs to reach the engine; built from DOCKER_HOST and friends. */
 export interface ConnectionOptions {
@@ -12,6 +21,7 @@ export interface ConnectionOptions {
   cert?: Buffer;
   key?: Buffer;
   version?: string;
+  sshOptions?: SshOptions;
 }
 
 export interface ConnectionSettings {
@@ -21,6 +31,9 @@ export interface ConnectionSettings {
   tlsVerify: boolean;
   /** Paths of the PEM files (ENGINES_FILE's `tls`); read here, never shown. */
   tls?: { ca: string; cert: string; key: string };
+  /** ssh:// engines: the private key file, the known_hosts file, the agent socket (paths only). */
+  ssh?: { key?: string; knownHosts?: string; agent?: string };
+  timeoutMs?: number;
 }
 
 /**
@@ -39,6 +52,7 @@ export function connectionOptions(settings: ConnectionSettings): ConnectionOptio
     cert: undefined,
     key: undefined,
     version: settings.apiVersion ? `v${settings.apiVersion}` : undefined,
+    sshOptions: undefined,
   };
   switch (url.protocol) {
     case 'unix:':
@@ -62,17 +76,37 @@ export function connectionOptions(settings: ConnectionSettings): ConnectionOptio
       }
       return options;
     }
-    case 'ssh:':
+    case 'ssh:': {
+      const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+      const port = Number(url.port || 22);
       return {
         ...base,
         protocol: 'ssh',
-        host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
-        port: Number(url.port || 22),
+        host,
+        port,
         username: url.username ? decodeURIComponent(url.username) : undefined,
+        sshOptions: sshOptions(settings, host, port),
       };
+    }
     default:
       throw new Error(`Unsupported DOCKER_HOST scheme ${url.protocol}`);
   }
+}
+
+/**
+ * How ssh2 logs in: the engine's key file (read here, never shown) and/or the SSH agent;
+ * the host key is checked against ssh.knownHosts when given. The handshake gets the
+ * engine's timeout, so an unreachable host fails like a slow engine rather than after
+ * ssh2's own 20 s.
+ */
+function sshOptions(settings: ConnectionSettings, host: string, port: number): SshOptions {
+  const ssh = settings.ssh ?? {};
+  return {
+    ...(ssh.key ? { privateKey: readFileSync(ssh.key) } : {}),
+    ...(ssh.agent ? { agent: ssh.agent } : {}),
+    ...(ssh.knownHosts ? { hostVerifier: hostVerifier(ssh.knownHosts, host, port) } : {}),
+    ...(settings.timeoutMs ? { readyTimeout: settings.timeoutMs } : {}),
+  };
 }
 
 /** True when the engine runs on this machine, so its cgroup files are readable here. */

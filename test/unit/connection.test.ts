@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { connectionOptions, isLocalEngine, type ConnectionOptions } from '../../src/docker/connection.js';
 
-const ALL_KEYS: (keyof ConnectionOptions)[] = ['socketPath', 'host', 'port', 'protocol', 'username', 'ca', 'cert', 'key', 'version'];
+const ALL_KEYS: (keyof ConnectionOptions)[] = ['socketPath', 'host', 'port', 'protocol', 'username', 'ca', 'cert', 'key', 'version', 'sshOptions'];
 
 /** docker-modem fills any key that is absent from its own env defaults; every key must be present. */
 function assertEveryKeyPresent(options: ConnectionOptions): void {
@@ -25,6 +25,7 @@ describe('connectionOptions', () => {
       cert: undefined,
       key: undefined,
       version: undefined,
+      sshOptions: undefined,
     });
     assertEveryKeyPresent(options);
   });

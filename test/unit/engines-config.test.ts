@@ -88,6 +88,28 @@ describe('engines configuration', () => {
     refused(`engines:\n  - name: a\n    url: tcp://h:2376\n    tls: { ca: ${dir}/missing.pem, cert: ${dir}/cert.pem, key: ${dir}/key.pem }\n`, 'key "tls.ca"', 'missing.pem', 'ENOENT');
   });
 
+  test('ssh: { key, knownHosts } on an ssh:// engine: paths resolved and checked; SSH_AUTH_SOCK is each ssh engine\'s agent', () => {
+    const file = enginesFile(`engines:
+  - name: local
+    url: unix:///var/run/docker.sock
+  - name: pi
+    url: ssh://pi@10.0.0.7
+    ssh: { key: key.pem, knownHosts: ${join(dir, 'ca.pem')} }
+  - name: bare
+    url: ssh://pi@10.0.0.8
+`);
+    const engines = loadConfig({ ENGINES_FILE: file, SSH_AUTH_SOCK: '/run/agent.sock' }).engines;
+    assert.equal(engines[0]?.ssh, undefined);
+    assert.deepEqual(engines[1]?.ssh, { key: join(dir, 'key.pem'), knownHosts: join(dir, 'ca.pem'), agent: '/run/agent.sock' });
+    assert.deepEqual(engines[2]?.ssh, { agent: '/run/agent.sock' });
+    assert.deepEqual(loadConfig({ ENGINES_FILE: file }).engines[2]?.ssh, {});
+    assert.deepEqual(loadConfig({ DOCKER_HOST: 'ssh://pi@10.0.0.7', SSH_AUTH_SOCK: '/run/agent.sock' }).engines[0]?.ssh, { agent: '/run/agent.sock' });
+    refused(`engines:\n  - name: a\n    url: tcp://h:2376\n    ssh: { key: ${dir}/key.pem }\n`, 'key "ssh"', 'ssh://');
+    refused(`engines:\n  - name: a\n    url: ssh://u@h\n    ssh: { key: ${dir}/missing }\n`, 'key "ssh.key"', 'missing', 'ENOENT');
+    refused(`engines:\n  - name: a\n    url: ssh://u@h\n    ssh: { password: x }\n`, 'key "ssh.password"', 'unknown');
+    refused(`engines:\n  - name: a\n    url: ssh://u@h\n    ssh: /key\n`, 'key "ssh"');
+  });
+
   test('a missing engines file is named', () => {
     assert.throws(() => loadConfig({ ENGINES_FILE: join(dir, 'nope.yaml') }), /Invalid ENGINES_FILE .*nope\.yaml: the file: cannot be read \(ENOENT\)/);
   });

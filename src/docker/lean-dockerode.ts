@@ -1,5 +1,6 @@
 import { createRequire, Module } from 'node:module';
 import type DockerClass from 'dockerode';
+import { withSocketTimeouts } from './ssh-timeout.js';
 
 const require = createRequire(import.meta.url);
 
@@ -12,7 +13,9 @@ const require = createRequire(import.meta.url);
  * on its first call, so DOCKER_HOST=ssh://… (and a BuildKit build) still work, paying then.
  * If a future dockerode moves these files, nothing is stubbed and all loads as before.
  */
-function deferModule(request: string): void {
+type Factory = (...args: unknown[]) => unknown;
+
+function deferModule(request: string, wrap: (real: Factory) => Factory = (real) => real): void {
   let path: string;
   try {
     path = require.resolve(request, { paths: [require.resolve('dockerode')] });
@@ -20,21 +23,22 @@ function deferModule(request: string): void {
     return;
   }
   if (require.cache[path]) return;
-  let real: ((...args: unknown[]) => unknown) | undefined;
+  let real: Factory | undefined;
   const stub = new Module(path);
   stub.filename = path;
   stub.loaded = true;
   stub.exports = function deferred(this: unknown, ...args: unknown[]): unknown {
     if (!real) {
       delete require.cache[path];
-      real = require(path) as (...args: unknown[]) => unknown;
+      real = wrap(require(path) as Factory);
     }
     return real.apply(this, args);
   };
   require.cache[path] = stub;
 }
 
-deferModule('docker-modem/lib/ssh.js');
+// The ssh transport also gets the socket timeouts node's http client expects (ssh-timeout.ts).
+deferModule('docker-modem/lib/ssh.js', (real) => withSocketTimeouts(real as never) as Factory);
 deferModule('dockerode/lib/session.js');
 
 /** The dockerode class, loaded without the parts above until they are needed. */

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { EventLog } from './event-log.js';
 
 export interface EngineEvent {
   id: string;
@@ -13,9 +14,7 @@ export interface EngineEvent {
  * what a client of that engine alone would see, with nothing of ours in between.
  */
 export class EngineEventReader {
-  readonly events: EngineEvent[] = [];
-  private waiters: (() => void)[] = [];
-  private ended = false;
+  private readonly log = new EventLog<EngineEvent>();
 
   private constructor(private readonly request: http.ClientRequest) {}
 
@@ -27,7 +26,7 @@ export class EngineEventReader {
       const reader = new EngineEventReader(req);
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`engine GET /events: no answer in ${timeoutMs} ms`)));
       req.on('error', (err) => {
-        reader.finish();
+        reader.log.finish();
         reject(err);
       });
       req.on('response', (res) => {
@@ -45,7 +44,7 @@ export class EngineEventReader {
           rest = lines.pop() ?? '';
           for (const line of lines) reader.receive(line);
         });
-        res.on('close', () => reader.finish());
+        res.on('close', () => reader.log.finish());
         resolve(reader);
       });
       req.end();
@@ -54,44 +53,22 @@ export class EngineEventReader {
 
   /** The first event at index >= `from` for container `id` with `action`, waiting up to `timeoutMs`. */
   async waitFor(id: string, action: string, timeoutMs: number, from = 0): Promise<EngineEvent> {
-    const deadline = performance.now() + timeoutMs;
-    let index = from;
-    for (;;) {
-      for (; index < this.events.length; index++) {
-        const e = this.events[index] as EngineEvent;
-        if (e.id === id && e.action === action) return e;
-      }
-      if (this.ended) throw new Error('engine event stream ended');
-      const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`no ${action} event of ${id.slice(0, 12)} from the engine within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    return this.log.waitFor((e) => e.id === id && e.action === action, timeoutMs, from, 'engine event stream ended', `no ${action} event of ${id.slice(0, 12)} from the engine within ${timeoutMs} ms`);
+  }
+
+  /** Every event so far, in arrival order. */
+  get events(): readonly EngineEvent[] {
+    return this.log.events;
   }
 
   close(): void {
     this.request.destroy();
-    this.finish();
+    this.log.finish();
   }
 
   private receive(line: string): void {
     if (!line.trim()) return;
     const e = JSON.parse(line) as { id?: string; Action?: string; status?: string };
-    this.events.push({ id: e.id ?? '', action: e.Action ?? e.status ?? '', at: performance.now() });
-    this.wake();
-  }
-
-  private finish(): void {
-    this.ended = true;
-    this.wake();
-  }
-
-  private wake(): void {
-    for (const fn of this.waiters.splice(0)) fn();
+    this.log.push({ id: e.id ?? '', action: e.Action ?? e.status ?? '', at: performance.now() });
   }
 }

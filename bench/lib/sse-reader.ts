@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { EventLog } from './event-log.js';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
 export interface SseEvent {
@@ -15,9 +16,7 @@ export interface SseEvent {
  * is read by eventsource-parser, the project's one SSE parser.
  */
 export class SseReader {
-  readonly events: SseEvent[] = [];
-  private waiters: (() => void)[] = [];
-  private ended = false;
+  private readonly log = new EventLog<SseEvent>();
 
   private constructor(private readonly request: http.ClientRequest) {}
 
@@ -28,7 +27,7 @@ export class SseReader {
       const reader = new SseReader(req);
       req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${path}: no answer in ${timeoutMs} ms`)));
       req.on('error', (err) => {
-        reader.finish();
+        reader.log.finish();
         reject(err);
       });
       req.on('response', (res) => {
@@ -41,8 +40,8 @@ export class SseReader {
         const parser = createParser({ onEvent: (e) => reader.receive(e) });
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => parser.feed(chunk));
-        res.on('end', () => reader.finish());
-        res.on('close', () => reader.finish());
+        res.on('end', () => reader.log.finish());
+        res.on('close', () => reader.log.finish());
         resolve(reader);
       });
       req.end();
@@ -51,43 +50,21 @@ export class SseReader {
 
   /** The first event at index >= `from` that matches, waiting up to `timeoutMs` for it. */
   async waitFor(match: (e: SseEvent) => boolean, timeoutMs: number, from = 0): Promise<SseEvent> {
-    const deadline = performance.now() + timeoutMs;
-    let index = from;
-    for (;;) {
-      for (; index < this.events.length; index++) {
-        const e = this.events[index] as SseEvent;
-        if (match(e)) return e;
-      }
-      if (this.ended) throw new Error('event stream ended');
-      const left = deadline - performance.now();
-      if (left <= 0) throw new Error(`no matching event within ${timeoutMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    return this.log.waitFor(match, timeoutMs, from, 'event stream ended', `no matching event within ${timeoutMs} ms`);
+  }
+
+  /** Every event so far, in arrival order. */
+  get events(): readonly SseEvent[] {
+    return this.log.events;
   }
 
   close(): void {
     this.request.destroy();
-    this.finish();
+    this.log.finish();
   }
 
   /** One parsed event, stamped now (comments, i.e. heartbeats, and retry: never come here). */
   private receive(e: EventSourceMessage): void {
-    this.events.push({ event: e.event ?? 'message', data: e.data, ...(e.id !== undefined ? { id: e.id } : {}), at: performance.now() });
-    this.wake();
-  }
-
-  private finish(): void {
-    this.ended = true;
-    this.wake();
-  }
-
-  private wake(): void {
-    for (const fn of this.waiters.splice(0)) fn();
+    this.log.push({ event: e.event ?? 'message', data: e.data, ...(e.id !== undefined ? { id: e.id } : {}), at: performance.now() });
   }
 }

@@ -5,6 +5,7 @@ import { sameState, type ContainerRecord } from '../docker/container-record.js';
 import type { DockerEngine } from '../docker/engine.js';
 import { appError, isAppError } from '../errors.js';
 import { mapLimit } from '../lib/concurrency.js';
+import { firstEvent } from '../lib/first-event.js';
 import type { ContainerSummary, GroupsOf } from './container-view.js';
 import { RefreshQueue } from './refresh-queue.js';
 import { ContainerSnapshot } from './store-snapshot.js';
@@ -102,20 +103,7 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
   async ready(timeoutMs = 5_000): Promise<void> {
     if (this.synced) return;
     if (this.failing || this.closed) throw appError('DOCKER_UNAVAILABLE');
-    await new Promise<void>((resolve, reject) => {
-      const settle = (ok: boolean) => {
-        clearTimeout(timer);
-        this.off('synced', onSynced);
-        this.off('failed', onFailed);
-        if (ok) resolve();
-        else reject(appError('DOCKER_UNAVAILABLE'));
-      };
-      const onSynced = () => settle(true);
-      const onFailed = () => settle(false);
-      const timer = setTimeout(onFailed, timeoutMs);
-      this.once('synced', onSynced);
-      this.once('failed', onFailed);
-    });
+    if (!(await firstEvent(this, 'synced', 'failed', timeoutMs))) throw appError('DOCKER_UNAVAILABLE');
   }
 
   /** Every container as the list shows it, made when each change was applied (see store-snapshot.ts). Shared: never change it. */

@@ -1,3 +1,4 @@
+import { firstEvent } from '../lib/first-event.js';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { SwarmEngine, SwarmNodeRecord, SwarmServiceRecord, SwarmState, SwarmTaskRecord } from '../docker/swarm-engine.js';
@@ -129,20 +130,7 @@ export class SwarmStore extends EventEmitter<StoreEvents> {
   async ready(timeoutMs = 5_000): Promise<void> {
     if (this.synced) return;
     if (this.failing || this.closed) throw appError('DOCKER_UNAVAILABLE');
-    await new Promise<void>((resolve, reject) => {
-      const settle = (ok: boolean) => {
-        clearTimeout(timer);
-        this.off('synced', onSynced);
-        this.off('failed', onFailed);
-        if (ok) resolve();
-        else reject(appError('DOCKER_UNAVAILABLE'));
-      };
-      const onSynced = () => settle(true);
-      const onFailed = () => settle(false);
-      const timer = setTimeout(onFailed, timeoutMs);
-      this.once('synced', onSynced);
-      this.once('failed', onFailed);
-    });
+    if (!(await firstEvent(this, 'synced', 'failed', timeoutMs))) throw appError('DOCKER_UNAVAILABLE');
   }
 
   /** Asks for a re-read soon (after a change we made, so its effect shows without waiting for an event). */

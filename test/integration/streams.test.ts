@@ -5,7 +5,7 @@ import { docker, Fixture, requireEngine } from '../helpers/docker-cli.js';
 import { nextEvent } from '../helpers/events.js';
 import { EngineSocketProxy } from '../helpers/socket-proxy.js';
 import { SseClient } from '../helpers/sse-client.js';
-import { feedOf } from '../helpers/store-events.js';
+import { feedOf, untilStore } from '../helpers/store-events.js';
 
 interface LogEvent {
   stream: string;
@@ -85,8 +85,10 @@ describe('stats streams', () => {
   });
 
   test('/api/v1/stats gives every running container of a filter with totals, from one shared sample', async (t) => {
-    const { base } = await listenTestApp(t);
+    const { app, base } = await listenTestApp(t);
     const made = await Promise.all([fixture.run({ labels: { 'gdm.set': 'a' } }), fixture.run({ labels: { 'gdm.set': 'a' } })]);
+    // The store learns of each start from the engine's events: ask once it shows both running.
+    await untilStore(app, (store) => made.every((c) => store.summary(c.id)?.state === 'running'), 10_000, 'both containers running in the store');
     const started = Date.now();
     const res = await authFetch(`${base}/api/v1/stats?label=gdm.set=a`);
     const first = Date.now() - started;

@@ -4,7 +4,7 @@ import { detailsFromRecord, summaryFromRecord, type ContainerDetails, type Conta
 import { whenStored } from './wait-for-container.js';
 import { isAppError } from '../errors.js';
 import type { EngineUnit } from './engines/engine-unit.js';
-import type { MergedStore } from './engines/merged-store.js';
+import type { ContainerIdentity, MergedStore } from './engines/merged-store.js';
 import type { ActionResult, ListFilters } from './schemas.js';
 import { canSee, canSeeEngine, withVisibleGroups, type Viewer } from '../access/principal.js';
 import { readyBody, type ReadyBody } from '../http/etag.js';
@@ -212,7 +212,12 @@ export class ContainerService {
    * found" by id, prefix or name alike, and never makes a prefix ambiguous.
    */
   private lookup(ref: string, viewer: Viewer, engine: string | undefined): ContainerSummary {
-    const candidates = [...this.store.identities()].filter((c) => (engine === undefined || c.engine === engine) && canSee(viewer, c));
+    const visible = (c: ContainerIdentity) => (engine === undefined || c.engine === engine) && canSee(viewer, c);
+    // A full id or a name (the usual references) comes from the stores' indexes; only when
+    // no visible container has it exactly can an id prefix match, which needs a scan. The
+    // precedence (id, name, prefix) is resolveContainer's either way.
+    const exact = this.store.exact(ref.startsWith('/') ? ref.slice(1) : ref, engine).filter(visible);
+    const candidates = exact.length > 0 ? exact : [...this.store.identities()].filter(visible);
     const { id, engine: on } = resolveContainer(ref, candidates);
     const summary = this.store.summary(id, Date.now(), on);
     if (!summary) throw notFound(ref);

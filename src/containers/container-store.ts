@@ -126,6 +126,11 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
     return this.snapshot.identities();
   }
 
+  /** The identities with exactly this full id or name (see ContainerSnapshot.exact). */
+  exact(ref: string): Array<{ id: string; name: string; groups: readonly string[] }> {
+    return this.snapshot.exact(ref);
+  }
+
   /** The list view of one container (by full id). */
   summary(id: string, now = Date.now()): ContainerSummary | undefined {
     return this.snapshot.summary(id, now);

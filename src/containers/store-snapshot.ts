@@ -24,6 +24,8 @@ interface Entry {
  */
 export class ContainerSnapshot {
   private readonly entries = new Map<string, Entry>();
+  /** Full ids by name: a reference by name resolves without a scan (a set: a name may briefly be on two records). */
+  private readonly byName = new Map<string, Set<string>>();
   private gen = 0;
   /** The earliest statusUntil of all entries: before it, reads skip the clock check. */
   private nextStatusChange = Number.POSITIVE_INFINITY;
@@ -57,6 +59,12 @@ export class ContainerSnapshot {
     const groups = summary.groups;
     const statusUntil = statusValidUntil(record, now);
     this.entries.set(record.id, { record, groups, summary, statusUntil });
+    if (before?.record.name !== record.name) {
+      if (before) this.unname(before.record);
+      const ids = this.byName.get(record.name);
+      if (ids) ids.add(record.id);
+      else this.byName.set(record.name, new Set([record.id]));
+    }
     this.nextStatusChange = Math.min(this.nextStatusChange, statusUntil);
     this.changed();
     return before?.record;
@@ -67,8 +75,15 @@ export class ContainerSnapshot {
     const before = this.entries.get(id);
     if (!before) return undefined;
     this.entries.delete(id);
+    this.unname(before.record);
     this.changed();
     return before.record;
+  }
+
+  private unname(record: ContainerRecord): void {
+    const ids = this.byName.get(record.name);
+    ids?.delete(record.id);
+    if (ids?.size === 0) this.byName.delete(record.name);
   }
 
   /** Every container, as the list shows it (status text as of `now`). Shared: do not change. */
@@ -81,6 +96,22 @@ export class ContainerSnapshot {
   /** Id, name and groups of every container, for resolving a reference without building views. */
   *identities(): Generator<{ id: string; name: string; groups: readonly string[] }> {
     for (const e of this.entries.values()) yield { id: e.record.id, name: e.record.name, groups: e.groups };
+  }
+
+  /**
+   * The identities a reference names exactly: the container with that full id and those
+   * with that name (no prefix matches), found through the indexes. Empty means only an id
+   * prefix can still match (a scan of identities()).
+   */
+  exact(ref: string): Array<{ id: string; name: string; groups: readonly string[] }> {
+    const found: Array<{ id: string; name: string; groups: readonly string[] }> = [];
+    const byId = this.entries.get(ref);
+    if (byId) found.push({ id: byId.record.id, name: byId.record.name, groups: byId.groups });
+    for (const id of this.byName.get(ref) ?? []) {
+      const e = this.entries.get(id);
+      if (e && e !== byId) found.push({ id: e.record.id, name: e.record.name, groups: e.groups });
+    }
+    return found;
   }
 
   summary(id: string, now = Date.now()): ContainerSummary | undefined {

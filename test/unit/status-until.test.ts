@@ -46,3 +46,21 @@ test('snapshot: summaries are made once per change and shared; the generation co
   snapshot.delete(running.id);
   assert.equal(snapshot.summaries(start + 1_700).length, 0);
 });
+
+test('snapshot: exact() finds a full id or a name through its indexes, following renames and removals', () => {
+  const snapshot = new ContainerSnapshot(() => []);
+  const other = { ...running, id: 'b'.repeat(64), name: 'a'.repeat(64) } as ContainerRecord;
+  snapshot.set(running, start);
+  snapshot.set(other, start);
+  const ids = (ref: string) => snapshot.exact(ref).map((c) => c.id).sort();
+  assert.deepEqual(ids('web'), [running.id]);
+  // A name equal to another container's full id: both are exact matches (resolveContainer ranks the id first).
+  assert.deepEqual(ids('a'.repeat(64)), [running.id, other.id].sort());
+  assert.deepEqual(ids('aaaa'), [], 'a prefix is never exact');
+  snapshot.set({ ...running, name: 'web-2' } as ContainerRecord, start);
+  assert.deepEqual(ids('web'), [], 'the old name is gone after a rename');
+  assert.deepEqual(ids('web-2'), [running.id]);
+  snapshot.delete(running.id);
+  assert.deepEqual(ids('web-2'), []);
+  assert.deepEqual(ids(running.id), [other.id], 'the removed id no longer matches; the other container still has it as its name');
+});

@@ -156,6 +156,13 @@ export class MergedStore extends EventEmitter<MergedEvents> {
     for (const u of this.units) for (const c of u.store.identities()) yield { engine: u.name, ...c };
   }
 
+  /** The identities with exactly this full id or name, on `engine` when given, found without a scan. */
+  exact(ref: string, engine?: string): ContainerIdentity[] {
+    const found: ContainerIdentity[] = [];
+    for (const u of this.unitsFor(engine)) for (const c of u.store.exact(ref)) found.push({ engine: u.name, ...c });
+    return found;
+  }
+
   /** The list view of one container by full id (on `engine` when given, else the first engine that has it). */
   summary(id: string, now = Date.now(), engine?: string): ContainerSummary | undefined {
     for (const u of this.unitsFor(engine)) {

@@ -17,6 +17,7 @@ import { registerDashboard } from './http/dashboard.js';
 import { frameworkErrors } from './http/error-handler.js';
 import openApiPlugin from './http/openapi-plugin.js';
 import httpPlugin from './http/plugin.js';
+import { lazyCompilers } from './http/lazy-compilers.js';
 import logSearchPlugin from './logsearch/plugin.js';
 import ssePlugin from './http/sse/plugin.js';
 import systemPlugin from './system/plugin.js';
@@ -52,6 +53,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     options.logger === undefined
       ? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password', '*.token'] }
       : options.logger;
+  const compilers = lazyCompilers();
   const app = Fastify({
     ...(typeof loggerOption === 'object' && 'child' in loggerOption ? { loggerInstance: loggerOption } : { logger: loggerOption }),
     // X-Forwarded-For is believed only from configured proxies: a client cannot pick its address.
@@ -65,8 +67,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+    // Each route's validators and serializers compiled on first use (http/lazy-compilers.ts).
+    schemaController: { compilersFactory: compilers },
     frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as FastifyInstance;
+
+  app.decorate('compileAllSchemas', () => compilers.compileAll());
 
   const catalog = createGroupCatalog(config, app.log, options.groups);
 

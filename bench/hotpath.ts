@@ -222,8 +222,16 @@ try {
     await compare('list 304 (dev)', sides);
   }
   if (only.has('details')) {
+    // The framework's floor for the same bytes as a second bare Fastify (one body per process).
+    writeFileSync(join(dir, 'details.json'), detailsBody);
+    const bareDetails = await startBare(join(dir, 'details.json'));
+    const stopList = bare;
+    bare = { stop: () => (stopList?.stop(), bareDetails.stop()) };
+    const bareDetailsClient = new HttpClient({ host: '127.0.0.1', port: bareDetails.port });
+    clients.push(bareDetailsClient);
     await compare('details (admin)', [
       ...variants.map(({ name, pid, client }) => ({ name, pid, call: () => client.expect('GET', `/api/v1/containers/${target}`) })),
+      { name: 'bare fastify, same B', pid: bareDetails.pid, call: () => bareDetailsClient.expect('GET', '/ready-bytes') },
       ...(enginePid ? [{ name: 'engine inspect', pid: enginePid, call: () => engine.expect('GET', `/containers/${target}/json`) }] : []),
     ]);
   }

@@ -11,7 +11,8 @@ ARG COMPOSE_IMAGE=docker:27-cli
 FROM ${COMPOSE_IMAGE} AS compose
 
 # --- build: dependencies (better-sqlite3 compiles with python3, make, g++ when no prebuilt
-# binary can be fetched), TypeScript → dist/src and the dashboard (Vite) → dist/web, then
+# binary can be fetched), TypeScript checked and bundled → dist/src/cli.js (scripts/bundle.mjs)
+# and the dashboard (Vite) → dist/web, then
 # only production dependencies kept, without better-sqlite3's C sources and objects.
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /app
@@ -19,6 +20,7 @@ ENV npm_config_update_notifier=false npm_config_fund=false npm_config_audit=fals
 COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle.mjs ./scripts/bundle.mjs
 COPY src ./src
 COPY web ./web
 RUN npm run build \

@@ -10,7 +10,7 @@ import { canSee, canSeeEngine, withVisibleGroups, type Viewer } from '../access/
 import { readyBody, type ReadyBody } from '../http/etag.js';
 import { ContainerViewCache, filterKey, scopeKey } from './view-cache.js';
 import { UpdateMarks, withMark } from './update-marks.js';
-import { FragmentCache, joinFragments } from '../http/json-fragments.js';
+import { FragmentCache, joinFragments, type Fragment } from '../http/json-fragments.js';
 import { NameOrder } from '../lib/name-order.js';
 
 /** Who asks: undefined means the service itself, which sees everything. */
@@ -65,7 +65,7 @@ export function applyFilters(containers: readonly ContainerSummary[], filters: L
  * caller reads its own write and the store keeps one writer: its events loop.
  */
 export class ContainerService {
-  private readonly cache = new ContainerViewCache();
+  private readonly cache = new ContainerViewCache<ContainerSummary, Fragment>();
   /** Serialised list items, per frozen view (a copy showing fewer groups is its own view). */
   private readonly fragments = new FragmentCache<ContainerSummary>();
   private readonly byName = new NameOrder<ContainerSummary>();
@@ -100,17 +100,21 @@ export class ContainerService {
     await this.store.ready();
     // A new update mark makes other bytes: the marks' generation is part of the key.
     const key = `${scopeKey(viewer)}#${filterKey(filters)}#u${this.marks.generation()}`;
-    return this.cache.list(key, this.store.generation(), () => {
+    return this.cache.list(key, this.store.generation(), (before) => {
       // Sorted before filtering (the same order: the sort is stable), and by a remembered order
       // while the names stay; each item's bytes are made once per view of it (issue 13). A
       // marked item's bytes are a variant named by the marks' generation.
       const sorted = this.byName.sorted(this.store.summaries());
       const list = applyFilters(sorted.filter((c) => canSee(viewer, c)).map((c) => withVisibleGroups(viewer, c)), filters);
-      const items = list.map((c) => {
+      // A status text moving on ("Up 5 seconds") makes a new generation with one item changed:
+      // an item that is the very view this key's last build had at its place keeps that
+      // build's bytes (the key holds the marks' generation too), without a cache lookup.
+      const fragments = list.map((c, i) => {
+        if (before?.items[i] === c) return before.fragments[i] as Fragment;
         const marked = withMark(this.marks, c);
         return marked === c ? this.fragments.get(c, '', () => renderItem(c)) : this.fragments.get(c, `u${this.marks.generation()}`, () => renderItem(marked));
       });
-      return joinFragments('{"containers":[', items, `],"total":${list.length}}`);
+      return { ready: joinFragments('{"containers":[', fragments, `],"total":${list.length}}`), items: list, fragments };
     });
   }
 

@@ -31,16 +31,24 @@ export function filterKey(filters: ListFilters): string {
  * store replaces on every change to that container), by variant (env values shown or not,
  * the groups the viewer may see), so they go when the store lets go of that view.
  */
-export class ContainerViewCache {
-  private readonly lists = new LruCache<string, { generation: number; ready: ReadyBody }>(LIST_CACHE_ENTRIES);
+/** A list as made for one key: its bytes, and what they were made of (for the next build of that key). */
+export interface BuiltList<I, F> {
+  ready: ReadyBody;
+  items: readonly I[];
+  fragments: readonly F[];
+}
+
+export class ContainerViewCache<I = unknown, F = unknown> {
+  private readonly lists = new LruCache<string, { generation: number; built: BuiltList<I, F> }>(LIST_CACHE_ENTRIES);
   private readonly details = new WeakMap<ContainerSummary, Map<string, ReadyBody>>();
 
-  list(key: string, generation: number, build: () => ReadyBody): ReadyBody {
+  /** The list for `key` as of `generation`; `build` gets what the key's previous build was made of, if any. */
+  list(key: string, generation: number, build: (before: BuiltList<I, F> | undefined) => BuiltList<I, F>): ReadyBody {
     const hit = this.lists.get(key);
-    if (hit && hit.generation === generation) return hit.ready;
-    const ready = build();
-    this.lists.set(key, { generation, ready });
-    return ready;
+    if (hit && hit.generation === generation) return hit.built.ready;
+    const built = build(hit?.built);
+    this.lists.set(key, { generation, built });
+    return built.ready;
   }
 
   detailsOf(view: ContainerSummary, variant: string, build: () => string): ReadyBody {

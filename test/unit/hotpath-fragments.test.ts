@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FragmentCache, joinFragments } from '../../src/http/json-fragments.js';
+import { readyBody } from '../../src/http/etag.js';
+import { ContainerViewCache, type BuiltList } from '../../src/containers/view-cache.js';
 import { NameOrder } from '../../src/lib/name-order.js';
 
 /** Issue 13: a list made again after one change reuses the bytes of the items that did not change. */
@@ -52,5 +54,21 @@ describe('hot path: list bodies from per-item fragments', () => {
     check(items.filter((i) => i.name !== 'cache'));
     check(items.map((i) => (i.name === 'web' ? { ...i, name: 'aaa' } : i)));
     check([]);
+  });
+});
+
+describe('ContainerViewCache.list', () => {
+  test("a build gets the key's previous build; the same generation is served without building", () => {
+    const cache = new ContainerViewCache<string, string>();
+    const seen: unknown[] = [];
+    const build = (items: string[]) => (before: BuiltList<string, string> | undefined) => {
+      seen.push(before?.items);
+      return { ready: readyBody(JSON.stringify(items)), items, fragments: items.map((i) => `f:${i}`) };
+    };
+    const first = cache.list('k', 1, build(['a', 'b']));
+    assert.equal(cache.list('k', 1, build(['x'])), first, 'same generation: no build');
+    cache.list('k', 2, build(['a', 'c']));
+    cache.list('other', 2, build(['z']));
+    assert.deepEqual(seen, [undefined, ['a', 'b'], undefined]);
   });
 });

@@ -40,9 +40,13 @@ COPY --from=build /app/dist ./dist
 # The only writable place (with /tmp when mounted): the database and, when JWT_SECRET_KEY
 # is unset, the generated secret. Owned by the service user so a new volume is too.
 COPY --from=build --chown=65532:65532 /out/data /data
-# /nodejs/bin: where distroless keeps node (it is not on its PATH).
+# /nodejs/bin: where distroless keeps node (it is not on its PATH). MALLOC_ARENA_MAX=2: glibc
+# gives each thread that allocates (node's main and libuv's pool) its own malloc arena, which
+# keeps freed memory: with two, RSS idle 92-104 -> 88-89 MiB and right after a 100-connection
+# list load 119-161 -> 116-124 MiB, throughput the same (README, Performance).
 ENV PATH=/nodejs/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     HOST=0.0.0.0 \
     PORT=8098 \
     DATA_DIR=/data \

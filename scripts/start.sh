@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund --loglevel=error
 bash scripts/setup-engine.sh || echo "No Docker engine could be had: the service starts anyway and /ready says so."
 npm run --silent build
+# The image's memory settings (Dockerfile): a 2 MiB young generation, two malloc arenas.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 exec node --max-semi-space-size=2 dist/src/cli.js serve

@@ -16,3 +16,12 @@ export function deploymentNodeFlags(root: string): string[] {
   if (argv[0] !== 'node' || entry < 1) throw new Error(`unexpected ENTRYPOINT: ${line}`);
   return argv.slice(1, entry);
 }
+
+/**
+ * The environment the image sets for memory (the Dockerfile's `MALLOC_ARENA_MAX`), which the
+ * bench gives the service too; empty when the Dockerfile sets none.
+ */
+export function deploymentEnv(root: string): Record<string, string> {
+  const match = /^\s*MALLOC_ARENA_MAX=(\d+)/m.exec(readFileSync(join(root, 'Dockerfile'), 'utf8'));
+  return match ? { MALLOC_ARENA_MAX: match[1] as string } : {};
+}

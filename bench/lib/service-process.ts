@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { deploymentNodeFlags } from './deploy-flags.js';
+import { deploymentEnv, deploymentNodeFlags } from './deploy-flags.js';
 import { HttpClient } from './http-client.js';
 
 export interface ServiceOptions {
@@ -61,6 +61,8 @@ export class ServiceProcess {
       DOCKER_HOST: `unix://${socketPath}`,
       LOG_LEVEL: 'silent',
       STATS_INTERVAL_MS: String(statsIntervalMs),
+      // The image's memory environment (MALLOC_ARENA_MAX), unless the caller compares its own.
+      ...(noDeploymentFlags ? {} : deploymentEnv(cwd)),
       ...extra,
     };
     // The image's node flags first (a deployment's heap settings), then the bench's own.

@@ -10,7 +10,7 @@ import { canSee, canSeeEngine, withVisibleGroups, type Viewer } from '../access/
 import { readyBody, type ReadyBody } from '../http/etag.js';
 import { ContainerViewCache, filterKey, scopeKey } from './view-cache.js';
 import { UpdateMarks, withMark } from './update-marks.js';
-import { FragmentCache, joinFragments, type Fragment } from '../http/json-fragments.js';
+import { FragmentCache, joinFragments, sameFragments, type Fragment } from '../http/json-fragments.js';
 import { NameOrder } from '../lib/name-order.js';
 
 /** Who asks: undefined means the service itself, which sees everything. */
@@ -114,7 +114,10 @@ export class ContainerService {
         const marked = withMark(this.marks, c);
         return marked === c ? this.fragments.get(c, '', () => renderItem(c)) : this.fragments.get(c, `u${this.marks.generation()}`, () => renderItem(marked));
       });
-      return { ready: joinFragments('{"containers":[', fragments, `],"total":${list.length}}`), items: list, fragments };
+      // Nothing this key shows changed (another container's status text moved on): the same
+      // bytes and ETag as before, without joining or hashing them again (a 304 stays cheap).
+      const ready = before && sameFragments(before.fragments, fragments) ? before.ready : joinFragments('{"containers":[', fragments, `],"total":${list.length}}`);
+      return { ready, items: list, fragments };
     });
   }
 

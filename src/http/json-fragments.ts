@@ -57,6 +57,13 @@ export function joinFragments(head: string, fragments: readonly Fragment[], tail
   return { body: Buffer.concat(parts), etag: `"${etag}"` };
 }
 
+/** Whether two lists hold the very same fragments in the same order (then their joined bytes are the same). */
+export function sameFragments(a: readonly Fragment[], b: readonly Fragment[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * Serialises one item as the route's 200 answer declares its items: `schema` (e.g.
  * `Type.Ref('ContainerSummary')`) compiled once per route by Fastify with the route's

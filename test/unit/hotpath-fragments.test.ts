@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FragmentCache, joinFragments } from '../../src/http/json-fragments.js';
+import { FragmentCache, joinFragments, sameFragments } from '../../src/http/json-fragments.js';
 import { readyBody } from '../../src/http/etag.js';
 import { ContainerViewCache, type BuiltList } from '../../src/containers/view-cache.js';
 import { NameOrder } from '../../src/lib/name-order.js';
@@ -71,4 +71,15 @@ describe('ContainerViewCache.list', () => {
     cache.list('other', 2, build(['z']));
     assert.deepEqual(seen, [undefined, ['a', 'b'], undefined]);
   });
+});
+
+test('sameFragments: the same fragment objects in the same order, nothing else', () => {
+  const cache = new FragmentCache<{ n: number }>();
+  const [a, b] = [Object.freeze({ n: 1 }), Object.freeze({ n: 2 })];
+  const fa = cache.get(a, '', () => '{"n":1}');
+  const fb = cache.get(b, '', () => '{"n":2}');
+  assert.ok(sameFragments([fa, fb], [fa, fb]));
+  assert.ok(!sameFragments([fa, fb], [fb, fa]));
+  assert.ok(!sameFragments([fa], [fa, fb]));
+  assert.ok(!sameFragments([fa], [{ ...fa }]), 'equal content in another object is not the same fragment');
 });

@@ -195,7 +195,7 @@ describe('the container image', () => {
     assert.deepEqual(Object.keys(config.Volumes ?? {}), ['/data']);
     assert.deepEqual(Object.keys(config.ExposedPorts ?? {}), ['8098/tcp']);
     for (const kv of ['DATA_DIR=/data', 'HOST=0.0.0.0', 'PORT=8098', `COMPOSE_COMMAND=${COMPOSE_PLUGIN}`, 'MALLOC_ARENA_MAX=2']) assert.ok(config.Env.includes(kv), kv);
-    assert.deepEqual([...(config.Entrypoint ?? []), ...(config.Cmd ?? [])], ['node', '--max-semi-space-size=2', '/app/dist/src/cli.js', 'serve']);
+    assert.deepEqual([...(config.Entrypoint ?? []), ...(config.Cmd ?? [])], ['node', '--max-semi-space-size=2', '--optimize-for-size', '/app/dist/src/cli.js', 'serve']);
     const check = config.Healthcheck?.Test ?? [];
     assert.deepEqual(check.slice(0, 3), ['CMD', 'node', '-e'], 'exec form, node itself (no shell, no curl)');
     assert.match(check[3] ?? '', /\/live/);

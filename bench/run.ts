@@ -35,7 +35,7 @@ import { detailsScenario } from './scenarios/details.js';
 import { dashboardScenario, enginesScenario, groupsScenario, logSearchScenario } from './scenarios/extras.js';
 import { loadScenario } from './scenarios/load.js';
 import { revalidateScenario } from './scenarios/revalidate.js';
-import { listScenario } from './scenarios/list.js';
+import { listScenario, warmListScenario } from './scenarios/list.js';
 import { statsStreamMemory } from './scenarios/memory.js';
 import { propagationScenario } from './scenarios/propagation.js';
 import { statsScenario } from './scenarios/stats.js';
@@ -79,6 +79,7 @@ async function measure(ctx: BenchContext, notes: string[]): Promise<Row[]> {
   const details = await detailsScenario(ctx);
   const stats = await statsScenario(ctx);
   const stream = await statsStreamMemory(ctx);
+  const warmList = await warmListScenario(ctx);
   const propagation = await propagationScenario(ctx);
   if (propagation.earlyEvents > 0) notes.push(`${propagation.earlyEvents} of ${ctx.settings.stops} events arrived before the engine's stop call returned (counted as 0 ms)`);
   const end = procMemory(pid);
@@ -86,6 +87,7 @@ async function measure(ctx: BenchContext, notes: string[]): Promise<Row[]> {
   const most = Math.max(...ctx.settings.connections);
   return [
     ...list,
+    ...warmList,
     ...load.rows,
     ...revalidate,
     ...stats,

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { deploymentEnv, deploymentNodeFlags } from './deploy-flags.js';
+import { deployment } from './deploy-flags.js';
 import { HttpClient } from './http-client.js';
 
 export interface ServiceOptions {
@@ -53,6 +53,8 @@ export class ServiceProcess {
   async start(timeoutMs = 30_000): Promise<HttpClient> {
     const { entry, cwd, socketPath, statsIntervalMs, env: extra, execArgv = [], ipc = false, noDeploymentFlags = false } = this.options;
     this.port = await freePort();
+    // The image's node flags and memory environment (MALLOC_ARENA_MAX), unless the caller compares its own.
+    const deployed = noDeploymentFlags ? { nodeFlags: [], env: {} } : deployment(cwd);
     const env = {
       ...process.env,
       NODE_ENV: 'production',
@@ -61,12 +63,11 @@ export class ServiceProcess {
       DOCKER_HOST: `unix://${socketPath}`,
       LOG_LEVEL: 'silent',
       STATS_INTERVAL_MS: String(statsIntervalMs),
-      // The image's memory environment (MALLOC_ARENA_MAX), unless the caller compares its own.
-      ...(noDeploymentFlags ? {} : deploymentEnv(cwd)),
+      ...deployed.env,
       ...extra,
     };
     // The image's node flags first (a deployment's heap settings), then the bench's own.
-    const child = spawn(process.execPath, [...(noDeploymentFlags ? [] : deploymentNodeFlags(cwd)), ...execArgv, entry, 'serve'], { cwd, env, stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...deployed.nodeFlags, ...execArgv, entry, 'serve'], { cwd, env, stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const keep = (chunk: Buffer) => (this.output = (this.output + chunk.toString('utf8')).slice(-4096));
     child.stdout?.on('data', keep);

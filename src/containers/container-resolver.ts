@@ -7,6 +7,11 @@ export interface Identified {
   engine?: string;
 }
 
+/** What a reference asks for: a name may come with the engine's leading slash (`/web`). */
+export function wantedOf(ref: string): string {
+  return ref.startsWith('/') ? ref.slice(1) : ref;
+}
+
 /** Candidates named in an AMBIGUOUS answer: enough to choose, never a long list. */
 const MAX_CANDIDATES = 20;
 
@@ -18,7 +23,7 @@ const MAX_CANDIDATES = 20;
  * containers of one engine stays AMBIGUOUS_CONTAINER_ID.
  */
 export function resolveContainer<T extends Identified>(ref: string, containers: Iterable<T>): T {
-  const wanted = ref.startsWith('/') ? ref.slice(1) : ref;
+  const wanted = wantedOf(ref);
   const isHex = /^[0-9a-f]+$/.test(wanted);
   const byId: T[] = [];
   const byName: T[] = [];

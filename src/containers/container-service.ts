@@ -1,5 +1,5 @@
 import type { ContainerRecord } from '../docker/container-record.js';
-import { notFound, parseRef, resolveContainer } from './container-resolver.js';
+import { notFound, parseRef, resolveContainer, wantedOf } from './container-resolver.js';
 import { detailsFromRecord, summaryFromRecord, type ContainerDetails, type ContainerSummary } from './container-view.js';
 import { whenStored } from './wait-for-container.js';
 import { isAppError } from '../errors.js';
@@ -223,7 +223,7 @@ export class ContainerService {
     // A full id or a name (the usual references) comes from the stores' indexes; only when
     // no visible container has it exactly can an id prefix match, which needs a scan. The
     // precedence (id, name, prefix) is resolveContainer's either way.
-    const exact = this.store.exact(ref.startsWith('/') ? ref.slice(1) : ref, engine).filter(visible);
+    const exact = this.store.exact(wantedOf(ref), engine).filter(visible);
     const candidates = exact.length > 0 ? exact : [...this.store.identities()].filter(visible);
     const { id, engine: on } = resolveContainer(ref, candidates);
     const summary = this.store.summary(id, Date.now(), on);

@@ -8,7 +8,7 @@ import { mapLimit } from '../lib/concurrency.js';
 import { firstEvent } from '../lib/first-event.js';
 import type { ContainerSummary, GroupsOf } from './container-view.js';
 import { RefreshQueue } from './refresh-queue.js';
-import { ContainerSnapshot } from './store-snapshot.js';
+import { ContainerSnapshot, type StoredIdentity } from './store-snapshot.js';
 
 /** What the store tells its listeners after it applied a change. */
 export interface ContainerChange {
@@ -122,12 +122,12 @@ export class ContainerStore extends EventEmitter<StoreEvents> {
   }
 
   /** Id, name and groups of every container, for resolving a reference without building views. */
-  identities(): Iterable<{ id: string; name: string; groups: readonly string[] }> {
+  identities(): Iterable<StoredIdentity> {
     return this.snapshot.identities();
   }
 
   /** The identities with exactly this full id or name (see ContainerSnapshot.exact). */
-  exact(ref: string): Array<{ id: string; name: string; groups: readonly string[] }> {
+  exact(ref: string): StoredIdentity[] {
     return this.snapshot.exact(ref);
   }
 

@@ -12,6 +12,15 @@ interface Entry {
   statusUntil: number;
 }
 
+/** Id, name and groups of one container: what resolving a reference needs, without its views. */
+export interface StoredIdentity {
+  id: string;
+  name: string;
+  groups: readonly string[];
+}
+
+const identityOf = (e: Entry): StoredIdentity => ({ id: e.record.id, name: e.record.name, groups: e.groups });
+
 /**
  * The store's picture: one record per container, by full id, with its list view ready.
  * Only the store's events loop writes it (set/delete); everything else reads through the
@@ -94,8 +103,8 @@ export class ContainerSnapshot {
   }
 
   /** Id, name and groups of every container, for resolving a reference without building views. */
-  *identities(): Generator<{ id: string; name: string; groups: readonly string[] }> {
-    for (const e of this.entries.values()) yield { id: e.record.id, name: e.record.name, groups: e.groups };
+  *identities(): Generator<StoredIdentity> {
+    for (const e of this.entries.values()) yield identityOf(e);
   }
 
   /**
@@ -103,13 +112,12 @@ export class ContainerSnapshot {
    * with that name (no prefix matches), found through the indexes. Empty means only an id
    * prefix can still match (a scan of identities()).
    */
-  exact(ref: string): Array<{ id: string; name: string; groups: readonly string[] }> {
-    const found: Array<{ id: string; name: string; groups: readonly string[] }> = [];
+  exact(ref: string): StoredIdentity[] {
     const byId = this.entries.get(ref);
-    if (byId) found.push({ id: byId.record.id, name: byId.record.name, groups: byId.groups });
+    const found = byId ? [identityOf(byId)] : [];
     for (const id of this.byName.get(ref) ?? []) {
       const e = this.entries.get(id);
-      if (e && e !== byId) found.push({ id: e.record.id, name: e.record.name, groups: e.groups });
+      if (e && e !== byId) found.push(identityOf(e));
     }
     return found;
   }

@@ -261,12 +261,18 @@ describe('the dashboard in headless Chromium, against the real service and engin
     await outageApp.listen({ port: 0, host: '127.0.0.1' });
     const address = outageApp.server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    const page = await browser.newPage({ viewport: { width: 1366, height: 600 } });
-    await page.goto(url);
-    await page.getByLabel('User name').fill('admin');
-    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByTestId('count').waitFor();
+    const openPage = async () => {
+      const page = await browser.newPage({ viewport: { width: 1366, height: 600 } });
+      await page.goto(url);
+      await page.getByLabel('User name').fill('admin');
+      await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByTestId('count').waitFor();
+      return page;
+    };
+    const page = await openPage();
+    // The stream's snapshot arrived: the outage below ends a live stream.
+    await page.locator('[data-connection="live"]').waitFor({ timeout: 15_000 });
     await proxy.down();
     await page.getByTestId('banner').getByText(/Docker engine is unreachable/).waitFor({ timeout: 15_000 });
     await screenshot(page, 'engine-banner');
@@ -275,6 +281,17 @@ describe('the dashboard in headless Chromium, against the real service and engin
     const c = await fixture.run();
     await (await showRow(page, c.name)).waitFor({ timeout: 10_000 });
     await page.close();
+
+    // Gone before the page opens: the stream is refused at once, and the banner still names
+    // the engine (the service answers), not a lost connection.
+    await proxy.down();
+    const late = await openPage();
+    await late.getByTestId('banner').getByText(/Docker engine is unreachable/).waitFor({ timeout: 15_000 });
+    assert.equal(await late.getByText(/Connection to the service lost/).count(), 0, 'the service answered');
+    await proxy.up();
+    await late.locator('[data-connection="live"]').waitFor({ timeout: 20_000 });
+    await late.getByTestId('banner').waitFor({ state: 'detached', timeout: 20_000 });
+    await late.close();
   });
 
   test('compose and admin pages render; the dark theme switches', async () => {

@@ -8,6 +8,7 @@ import {
   engineNames,
   findByRef,
   connectionAfterOpen,
+  connectionAfterReady,
   groupNames,
   tableFromSnapshot,
   usageFromSample,
@@ -64,6 +65,11 @@ describe('dashboard container table: events and stats → rows', () => {
     assert.equal(connectionAfterOpen('lost'), 'live');
     assert.equal(connectionAfterOpen('engine-down'), 'engine-down', 'only the snapshot ends an outage');
     assert.equal(connectionAfterOpen('connecting'), 'connecting', 'the first snapshot makes it live');
+    assert.equal(connectionAfterReady('lost', 'not-ready'), 'engine-down', 'the service answered: only its engine is out of reach');
+    assert.equal(connectionAfterReady('connecting', 'not-ready'), 'engine-down');
+    assert.equal(connectionAfterReady('engine-down', 'no-answer'), 'lost', 'no answer at all: the service is out of reach');
+    assert.equal(connectionAfterReady('lost', 'ready'), 'lost', 'ready: the reopened stream makes it live');
+    assert.equal(connectionAfterReady('engine-down', 'ready'), 'engine-down', 'ready: only the snapshot ends an outage');
   });
 
   test('rows filter by text (name or image, any case), state and group', () => {

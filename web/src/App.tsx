@@ -59,7 +59,7 @@ function Shell() {
   ];
   const detailRef = page === 'containers' && arg ? decodeURIComponent(arg) : undefined;
   return (
-    <div className="app">
+    <div className="app" data-connection={connection}>
       <header>
         <strong>gui-docker-manager</strong>
         <nav aria-label="Main">

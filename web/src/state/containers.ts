@@ -14,6 +14,9 @@ type Usage = paths['/api/v1/stats']['get']['responses']['200']['content']['appli
 
 export type Connection = 'connecting' | 'live' | 'lost' | 'engine-down';
 
+/** What GET /ready told: ready (200), not ready (503: the service answers, its engine does not), or no answer at all. */
+export type ReadyAnswer = 'ready' | 'not-ready' | 'no-answer';
+
 /** The part of a `container` event of /api/v1/events (ContainerChangeEvent) the table needs. */
 export type ContainerChange = Pick<ContainerChangeEvent, 'kind' | 'id' | 'container'> & Partial<Pick<ContainerChangeEvent, 'engine'>>;
 
@@ -67,6 +70,18 @@ export function usageFromSample(containers: readonly Usage[]): Map<string, Usage
 export function connectionAfterError(current: Connection, engineGone: boolean): Connection {
   if (engineGone) return 'engine-down';
   return current === 'engine-down' ? current : 'lost';
+}
+
+/**
+ * What /ready said while the stream was closed: no answer means the service itself is out of
+ * reach; an answer that is not ready means the service is up and its engine is not (down, or
+ * not synced yet), whatever the stream's own error could tell. Ready changes nothing: the
+ * reopened stream's snapshot makes it live.
+ */
+export function connectionAfterReady(current: Connection, ready: ReadyAnswer): Connection {
+  if (ready === 'no-answer') return 'lost';
+  if (ready === 'not-ready') return 'engine-down';
+  return current;
 }
 
 /** The stream (re)opened: a lost connection is live again; an engine outage waits for its snapshot. */

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type ContainerSummary, type SnapshotEvent, type Usage } from '../api/client';
 import { applyPending, emptyPending, frameBatch, queueChange, queueSnapshot, type FrameScheduler, type PendingChanges } from './batch';
-import { connectionAfterError, connectionAfterOpen, usageFromSample, type Connection, type ContainerChange } from './containers';
+import { connectionAfterError, connectionAfterOpen, connectionAfterReady, usageFromSample, type Connection, type ContainerChange, type ReadyAnswer } from './containers';
 import { endSessionIfAccessEnded } from './session-end';
 
 export type { Connection } from './containers';
@@ -64,18 +64,34 @@ export function useLiveContainers(): { containers: Map<string, ContainerSummary>
         }
         const data = (e as MessageEvent<string>).data;
         setConnection((c) => connectionAfterError(c, Boolean(data)));
-        // The service ended the stream (engine gone): wait for /ready, then reopen.
-        if (data || source?.readyState === EventSource.CLOSED) {
+        if (data) {
+          // The service ended the stream (engine gone): wait for /ready, then reopen.
           source?.close();
+          retry = window.setTimeout(waitReady, 2000);
+        } else if (source?.readyState === EventSource.CLOSED) {
+          // Refused at open (EventSource does not retry that): /ready says at once whether
+          // the service or only its engine is out of reach (the engine may have gone before
+          // this stream opened, so no error event told it).
+          source?.close();
+          void askReady();
           retry = window.setTimeout(waitReady, 2000);
         }
       });
       source.addEventListener('open', () => setConnection(connectionAfterOpen));
     };
+    const askReady = async (): Promise<ReadyAnswer> => {
+      const ready = await fetch('/ready').then<ReadyAnswer, ReadyAnswer>(
+        (r) => (r.ok ? 'ready' : 'not-ready'),
+        () => 'no-answer',
+      );
+      if (!closed) setConnection((c) => connectionAfterReady(c, ready));
+      return ready;
+    };
     const waitReady = async () => {
       if (closed) return;
-      const ok = await fetch('/ready').then((r) => r.ok, () => false);
-      if (ok) open();
+      const ready = await askReady();
+      if (closed) return;
+      if (ready === 'ready') open();
       else retry = window.setTimeout(waitReady, 2000);
     };
     open();

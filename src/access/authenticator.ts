@@ -11,6 +11,9 @@ const VERDICTS = 1024;
 
 type Verdict = { refused: string } | { role: Role; groups: string[] | undefined; engines: string[] | undefined };
 
+/** A verdict with the token's revocation key (a SHA-256 of the text for a token without jti: worked out once, not per request). */
+type Known = { verdict: Verdict; tokenId: string };
+
 export interface AuthenticatorSettings {
   accessLevelsEnabled: boolean;
   roleGroups: Record<Role, string[]>;
@@ -30,7 +33,7 @@ export class Authenticator {
    * Emptied whenever the database moved (DbChanges): a revocation, a disabled user or a new
    * role, written by this process or another, applies to the very next request.
    */
-  private readonly verdicts = new Map<string, Verdict>();
+  private readonly verdicts = new Map<string, Known>();
 
   constructor(
     private readonly tokens: TokenService,
@@ -42,15 +45,16 @@ export class Authenticator {
 
   async authenticate(token: string, via: Principal['via']): Promise<Principal> {
     const t = await this.tokens.verify(token);
-    const tokenId = revocationKey(token, t.jti);
     // What the database says of this token, asked again only when the database moved.
     if (this.changes.moved()) this.verdicts.clear();
-    let verdict = this.verdicts.get(token);
-    if (!verdict) {
-      verdict = this.lookUp(t, tokenId);
+    let known = this.verdicts.get(token);
+    if (!known) {
+      const tokenId = revocationKey(token, t.jti);
+      known = { verdict: this.lookUp(t, tokenId), tokenId };
       if (this.verdicts.size >= VERDICTS) this.verdicts.clear();
-      this.verdicts.set(token, verdict);
+      this.verdicts.set(token, known);
     }
+    const { verdict, tokenId } = known;
     if ('refused' in verdict) throw appError('UNAUTHORIZED', verdict.refused);
     let { role, groups, engines } = verdict;
     if (!this.settings.accessLevelsEnabled) {

@@ -26,6 +26,8 @@ export interface EngineDefaults {
   apiVersion?: string;
   /** SSH_AUTH_SOCK: ssh:// engines may log in through this agent. */
   sshAgent?: string;
+  /** SSH_KNOWN_HOSTS (else ~/.ssh/known_hosts): an ssh:// engine without ssh.knownHosts checks host keys against it. */
+  sshKnownHosts?: string;
 }
 
 /**
@@ -95,8 +97,10 @@ function parseEngine(file: string, entry: unknown, index: number, defaults: Engi
   if (url.startsWith('ssh://')) {
     // Neither a key nor an agent is not refused (the issue's bare `ssh://pi@host` form): the
     // engine then cannot log in and its status says so (ssh2's authentication error).
+    // Host keys are always checked: against the engine's own file, else the default one
+    // (not checked readable here: a missing default refuses every host key, and says so).
     const ssh = e['ssh'] === undefined ? {} : parseSsh(file, name, e['ssh']);
-    engine.ssh = { ...ssh, ...(defaults.sshAgent ? { agent: defaults.sshAgent } : {}) };
+    engine.ssh = { ...(defaults.sshKnownHosts ? { knownHosts: defaults.sshKnownHosts } : {}), ...ssh, ...(defaults.sshAgent ? { agent: defaults.sshAgent } : {}) };
   }
   return engine;
 }

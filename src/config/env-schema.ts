@@ -39,6 +39,9 @@ export const EnvSchema = Type.Object({
   DOCKER_CERT_PATH: Type.Optional(Type.String({ minLength: 1, description: 'a folder holding ca.pem, cert.pem and key.pem' })),
   DOCKER_TLS_VERIFY: Type.Boolean({ default: false, description: 'true or false (1 or 0)' }),
   SSH_AUTH_SOCK: Type.Optional(Type.String({ minLength: 1, description: 'the SSH agent socket ssh:// engines log in with (besides an engine\'s ssh.key in ENGINES_FILE)' })),
+  SSH_KNOWN_HOSTS: Type.Optional(
+    Type.String({ minLength: 1, description: "the known_hosts file ssh:// engines' host keys are checked against (unset: ~/.ssh/known_hosts of the service's user; an engine's ssh.knownHosts overrides it)" }),
+  ),
   ENGINES_FILE: Type.Optional(Type.String({ minLength: 1, description: 'the path of a YAML file declaring the engines (unset: DOCKER_HOST is the one engine, named local)' })),
   CORS_ORIGINS: Type.String({
     default: '',

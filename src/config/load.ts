@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Value from 'typebox/value';
 import { PACKAGE } from '../version.js';
@@ -70,13 +71,15 @@ function runningInContainer(): boolean {
 
 /** ENGINES_FILE's engines, or DOCKER_HOST (with its TLS settings) as the one required engine `local`. */
 function enginesOf(e: Env, apiVersion: string | undefined): Config['engines'] {
+  // What OpenSSH (and so the docker CLI over ssh://) checks host keys against by default.
+  const knownHosts = e.SSH_KNOWN_HOSTS ?? join(homedir(), '.ssh', 'known_hosts');
   if (e.ENGINES_FILE === undefined) {
     const local = { name: 'local', host: e.DOCKER_HOST, tlsVerify: e.DOCKER_TLS_VERIFY, required: true, timeoutMs: e.ENGINE_TIMEOUT_MS };
-    const ssh = e.DOCKER_HOST.startsWith('ssh://') && e.SSH_AUTH_SOCK ? { ssh: { agent: e.SSH_AUTH_SOCK } } : {};
+    const ssh = e.DOCKER_HOST.startsWith('ssh://') ? { ssh: { knownHosts, ...(e.SSH_AUTH_SOCK ? { agent: e.SSH_AUTH_SOCK } : {}) } } : {};
     return [{ ...local, ...(apiVersion ? { apiVersion } : {}), ...(e.DOCKER_CERT_PATH ? { certPath: e.DOCKER_CERT_PATH } : {}), ...ssh }];
   }
   try {
-    return readEnginesFile(e.ENGINES_FILE, { timeoutMs: e.ENGINE_TIMEOUT_MS, apiVersion, ...(e.SSH_AUTH_SOCK ? { sshAgent: e.SSH_AUTH_SOCK } : {}) });
+    return readEnginesFile(e.ENGINES_FILE, { timeoutMs: e.ENGINE_TIMEOUT_MS, apiVersion, sshKnownHosts: knownHosts, ...(e.SSH_AUTH_SOCK ? { sshAgent: e.SSH_AUTH_SOCK } : {}) });
   } catch (err) {
     if (err instanceof EnginesFileError) throw new ConfigError('ENGINES_FILE', err.message);
     throw err;

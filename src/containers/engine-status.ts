@@ -1,6 +1,6 @@
 import type { DockerEngine } from '../docker/engine.js';
 import { isAppError } from '../errors.js';
-import { isUnreachable, toAppError } from '../docker/engine-errors.js';
+import { isUnreachable, sshFailure, toAppError, type SshFailure } from '../docker/engine-errors.js';
 import type { EngineInfo } from '../docker/engine.js';
 
 export interface EngineState {
@@ -15,17 +15,27 @@ export interface EngineState {
   latencyMs?: number;
 }
 
-/** The system error code of a failure (ECONNREFUSED, ENOENT, CERT_…), safe to show: no path, no secret. */
+/** The system error code of a failure (ECONNREFUSED, ENOENT, CERT_…, or ours for ssh: SSH_AUTH_FAILED…), safe to show: no path, no secret. */
 function causeOf(err: unknown): string | undefined {
+  const ssh = sshFailure(err);
+  if (ssh) return ssh.cause;
   const code = (err as { code?: unknown } | undefined)?.code;
   if (typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code) && !(isAppError(err))) return code;
   // A coded error keeps the client's text for the log only: take just the system code out of it.
   const internal = isAppError(err) ? err.internal : undefined;
-  const match = typeof internal === 'string' ? /\b(E[A-Z]{3,}|ERR_[A-Z_]+|CERT_[A-Z_]+|UNABLE_TO_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\b/.exec(internal) : null;
+  const match = typeof internal === 'string' ? /\b(E[A-Z]{3,}|ERR_[A-Z_]+|SSH_[A-Z_]+|CERT_[A-Z_]+|UNABLE_TO_[A-Z_]+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)\b/.exec(internal) : null;
   return match?.[1] ?? (internal === 'timeout' ? 'TIMEOUT' : undefined);
 }
 
 const HINT = 'Start the Docker engine (or run scripts/setup-engine.sh) and check DOCKER_HOST; the service reconnects by itself.';
+
+/** What to do about an ssh failure: these are fixed on our side, not by starting the engine. */
+const SSH_HINTS: Partial<Record<SshFailure['cause'], string>> = {
+  SSH_HOST_KEY_REFUSED:
+    "Add the host's key to the engine's known_hosts file (ssh.knownHosts in ENGINES_FILE, else SSH_KNOWN_HOSTS or ~/.ssh/known_hosts of the service's user), e.g. from ssh-keyscan after checking its fingerprint; it is read again on each connection.",
+  SSH_AUTH_FAILED: "Check the user in the engine's URL and its ssh.key (an unencrypted private key that user's authorized_keys accepts) or the agent at SSH_AUTH_SOCK.",
+  SSH_AGENT_FAILED: 'Check that the SSH agent at SSH_AUTH_SOCK runs and holds a key the host accepts.',
+};
 
 /**
  * Knows whether the engine answers. Probes are cached briefly so that a busy /ready or
@@ -86,8 +96,14 @@ export class EngineStatus {
     if (err === undefined) {
       if (!this.state.reachable) void this.check(true);
     } else if (isUnreachable(err)) {
-      this.set({ reachable: false, info: this.state.info, hint: this.hint, lastError: this.errorOf(err) });
+      this.set({ reachable: false, info: this.state.info, hint: this.hintFor(err), lastError: this.errorOf(err) });
     }
+  }
+
+  /** The engine's hint, unless the failure says more precisely what to fix. */
+  private hintFor(err: unknown): string {
+    const cause = causeOf(err);
+    return (cause !== undefined && Object.hasOwn(SSH_HINTS, cause) ? SSH_HINTS[cause as SshFailure['cause']] : undefined) ?? this.hint;
   }
 
   private errorOf(err: unknown): NonNullable<EngineState['lastError']> {
@@ -104,7 +120,7 @@ export class EngineStatus {
       const info = this.state.info && this.state.reachable ? this.state.info : await this.engine.info();
       this.set({ reachable: true, info, latencyMs, ...(this.state.lastError ? { lastError: this.state.lastError } : {}) });
     } catch (err) {
-      this.set({ reachable: false, info: this.state.info, hint: this.hint, lastError: this.errorOf(err) });
+      this.set({ reachable: false, info: this.state.info, hint: this.hintFor(err), lastError: this.errorOf(err) });
     }
     this.lastCheck = Date.now();
     return this.state;

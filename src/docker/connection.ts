@@ -94,17 +94,19 @@ export function connectionOptions(settings: ConnectionSettings): ConnectionOptio
 }
 
 /**
- * How ssh2 logs in: the engine's key file (read here, never shown) and/or the SSH agent;
- * the host key is checked against ssh.knownHosts when given. The handshake gets the
- * engine's timeout, so an unreachable host fails like a slow engine rather than after
- * ssh2's own 20 s.
+ * How ssh2 logs in: the engine's key file (read here, never shown) and/or the SSH agent.
+ * The host key must be listed in ssh.knownHosts (the config fills in SSH_KNOWN_HOSTS or
+ * ~/.ssh/known_hosts); with no file named every host key is refused (fail closed: an
+ * unchecked key would hand the engine, root on its host, to whoever answers). The
+ * handshake gets the engine's timeout, so an unreachable host fails like a slow engine
+ * rather than after ssh2's own 20 s.
  */
 function sshOptions(settings: ConnectionSettings, host: string, port: number): SshOptions {
   const ssh = settings.ssh ?? {};
   return {
     ...(ssh.key ? { privateKey: readFileSync(ssh.key) } : {}),
     ...(ssh.agent ? { agent: ssh.agent } : {}),
-    ...(ssh.knownHosts ? { hostVerifier: hostVerifier(ssh.knownHosts, host, port) } : {}),
+    hostVerifier: ssh.knownHosts ? hostVerifier(ssh.knownHosts, host, port) : () => false,
     ...(settings.timeoutMs ? { readyTimeout: settings.timeoutMs } : {}),
   };
 }

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildTestApp } from '../helpers/app.js';
 import { Fixture, requireEngine, uniqueName } from '../helpers/docker-cli.js';
@@ -14,6 +17,7 @@ interface EngineRow {
   version: string;
   apiVersion: string;
   lastError: { code: string; message: string; cause?: string } | null;
+  hint?: string;
 }
 
 let e2: TestEngine;
@@ -102,7 +106,47 @@ describe('an ssh:// engine (docker system dial-stdio over ssh2, key from ENGINES
     const row = (res.json() as { engines: EngineRow[] }).engines.find((e) => e.name === 'viassh');
     assert.equal(row?.reachable, false, JSON.stringify(row));
     assert.ok(row?.lastError, JSON.stringify(row));
-    // ssh2's "Host denied (verification failed)" maps to our generic engine error today.
-    assert.equal(row.lastError.code, 'DOCKER_ERROR', JSON.stringify(row.lastError));
+    // ssh2's "Host denied (verification failed)": named, with what to do about it.
+    assert.deepEqual([row.lastError.code, row.lastError.cause], ['DOCKER_UNAVAILABLE', 'SSH_HOST_KEY_REFUSED'], JSON.stringify(row.lastError));
+    assert.match(row.hint ?? '', /known_hosts/);
+  });
+
+  test('without ssh.knownHosts the host key is still checked: against SSH_KNOWN_HOSTS (else ~/.ssh/known_hosts)', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gdm-known-hosts-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const empty = join(dir, 'empty');
+    writeFileSync(empty, '');
+    const probe = async (knownHosts: string) => {
+      const file = writeSshEnginesFile((fn) => t.after(async () => fn()), sshd, `{ key: ${sshd.key} }`);
+      const app = await buildTestApp(t, { ENGINES_FILE: file, SSH_KNOWN_HOSTS: knownHosts });
+      const viassh = app.containers.engines.find((u) => u.name === 'viassh');
+      assert.ok(viassh);
+      return viassh.status.check(true);
+    };
+    const refused = await probe(empty);
+    assert.equal(refused.reachable, false, 'a host key listed nowhere is refused, not trusted');
+    assert.equal(refused.lastError?.cause, 'SSH_HOST_KEY_REFUSED', JSON.stringify(refused.lastError));
+    const missing = await probe(join(dir, 'no-such-file'));
+    assert.equal(missing.lastError?.cause, 'SSH_HOST_KEY_REFUSED', 'a default file that is not there refuses too');
+    const known = await probe(sshd.knownHosts);
+    assert.equal(known.reachable, true, JSON.stringify(known.lastError));
+  });
+
+  test('a key the host does not accept: unreachable, SSH_AUTH_FAILED, and the hint names ssh.key', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gdm-ssh-key-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const stranger = join(dir, 'stranger.pem');
+    writeFileSync(stranger, generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey, { mode: 0o600 });
+    const app = await sshApp(t, `{ key: ${stranger}, knownHosts: ${sshd.knownHosts} }`);
+    const viassh = app.containers.engines.find((u) => u.name === 'viassh');
+    assert.ok(viassh);
+    const state = await viassh.status.check(true);
+    assert.equal(state.reachable, false);
+    assert.deepEqual([state.lastError?.code, state.lastError?.cause], ['DOCKER_UNAVAILABLE', 'SSH_AUTH_FAILED'], JSON.stringify(state.lastError));
+    assert.match(state.hint ?? '', /ssh\.key/);
+    // A call on that engine answers 503 in our words, not ssh2's.
+    const res = await app.inject({ url: '/api/v1/containers/viassh:anything' });
+    assert.equal(res.statusCode, 503, res.body);
+    assert.doesNotMatch(res.body, /All configured authentication methods failed/);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isUnreachable, toAppError } from '../../src/docker/engine-errors.js';
+import { isUnreachable, sshFailure, toAppError } from '../../src/docker/engine-errors.js';
 import { AppError, ERRORS, appError } from '../../src/errors.js';
 
 /** An error shaped like the ones docker-modem rejects with. */
@@ -94,5 +94,39 @@ describe('toAppError', () => {
     assert.equal(toAppError(null).code, 'DOCKER_ERROR');
     assert.equal(toAppError('weird').code, 'DOCKER_ERROR');
     assert.equal(toAppError(modemError(400, 'bad parameter')).code, 'DOCKER_ERROR');
+  });
+});
+
+describe('ssh:// engines (ssh2 errors, told by their level)', () => {
+  const sshError = (level: string, message: string) => Object.assign(new Error(message), { level });
+
+  test('a refused host key, a refused login, an agent failure and a handshake timeout are each named, and unreachable', () => {
+    const cases: [string, string, string][] = [
+      ['handshake', 'Host denied (verification failed)', 'SSH_HOST_KEY_REFUSED'],
+      ['handshake', 'Handshake failed: no matching key exchange algorithm', 'SSH_HANDSHAKE_FAILED'],
+      ['client-authentication', 'All configured authentication methods failed', 'SSH_AUTH_FAILED'],
+      ['agent', 'Failed to connect to agent', 'SSH_AGENT_FAILED'],
+      ['client-timeout', 'Timed out while waiting for handshake', 'SSH_TIMEOUT'],
+      ['protocol', 'Bad packet length', 'SSH_PROTOCOL_ERROR'],
+    ];
+    for (const [level, message, cause] of cases) {
+      const err = sshError(level, message);
+      assert.equal(sshFailure(err)?.cause, cause, message);
+      assert.equal(isUnreachable(err), true, message);
+      const coded = toAppError(err);
+      assert.equal(coded.code, 'DOCKER_UNAVAILABLE', message);
+      assert.equal(coded.status, 503);
+      // Our own words to the caller; ssh2's text stays internal, behind the cause code.
+      assert.equal(coded.message, sshFailure(err)?.message);
+      assert.ok(String(coded.internal).startsWith(`${cause}: `), String(coded.internal));
+    }
+  });
+
+  test('anything without an ssh2 level is not an ssh failure', () => {
+    assert.equal(sshFailure(new Error('Host denied (verification failed)')), undefined);
+    assert.equal(sshFailure(Object.assign(new Error('x'), { level: 'something-else' })), undefined);
+    assert.equal(sshFailure(undefined), undefined);
+    // ssh2's socket errors keep their system code and are read like any other.
+    assert.equal(isUnreachable(Object.assign(systemError('ECONNREFUSED'), { level: 'client-socket' })), true);
   });
 });

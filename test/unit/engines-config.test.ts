@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -99,11 +99,18 @@ describe('engines configuration', () => {
     url: ssh://pi@10.0.0.8
 `);
     const engines = loadConfig({ ENGINES_FILE: file, SSH_AUTH_SOCK: '/run/agent.sock' }).engines;
+    // Host keys are always checked: an engine without its own file gets ~/.ssh/known_hosts, as OpenSSH would.
+    const home = join(homedir(), '.ssh', 'known_hosts');
     assert.equal(engines[0]?.ssh, undefined);
     assert.deepEqual(engines[1]?.ssh, { key: join(dir, 'key.pem'), knownHosts: join(dir, 'ca.pem'), agent: '/run/agent.sock' });
-    assert.deepEqual(engines[2]?.ssh, { agent: '/run/agent.sock' });
-    assert.deepEqual(loadConfig({ ENGINES_FILE: file }).engines[2]?.ssh, {});
-    assert.deepEqual(loadConfig({ DOCKER_HOST: 'ssh://pi@10.0.0.7', SSH_AUTH_SOCK: '/run/agent.sock' }).engines[0]?.ssh, { agent: '/run/agent.sock' });
+    assert.deepEqual(engines[2]?.ssh, { knownHosts: home, agent: '/run/agent.sock' });
+    assert.deepEqual(loadConfig({ ENGINES_FILE: file }).engines[2]?.ssh, { knownHosts: home });
+    // SSH_KNOWN_HOSTS names the default file; an engine's own ssh.knownHosts still wins.
+    const withDefault = loadConfig({ ENGINES_FILE: file, SSH_KNOWN_HOSTS: '/etc/gdm/known_hosts' }).engines;
+    assert.deepEqual([withDefault[1]?.ssh?.knownHosts, withDefault[2]?.ssh?.knownHosts], [join(dir, 'ca.pem'), '/etc/gdm/known_hosts']);
+    assert.deepEqual(loadConfig({ DOCKER_HOST: 'ssh://pi@10.0.0.7', SSH_AUTH_SOCK: '/run/agent.sock' }).engines[0]?.ssh, { knownHosts: home, agent: '/run/agent.sock' });
+    assert.deepEqual(loadConfig({ DOCKER_HOST: 'ssh://pi@10.0.0.7', SSH_KNOWN_HOSTS: '/etc/gdm/known_hosts' }).engines[0]?.ssh, { knownHosts: '/etc/gdm/known_hosts' });
+    assert.equal(loadConfig({ DOCKER_HOST: 'tcp://h:2375' }).engines[0]?.ssh, undefined);
     refused(`engines:\n  - name: a\n    url: tcp://h:2376\n    ssh: { key: ${dir}/key.pem }\n`, 'key "ssh"', 'ssh://');
     refused(`engines:\n  - name: a\n    url: ssh://u@h\n    ssh: { key: ${dir}/missing }\n`, 'key "ssh.key"', 'missing', 'ENOENT');
     refused(`engines:\n  - name: a\n    url: ssh://u@h\n    ssh: { password: x }\n`, 'key "ssh.password"', 'unknown');

@@ -53,7 +53,10 @@ describe('ssh known_hosts', () => {
     assert.equal(options.sshOptions?.agent, '/run/agent.sock');
     assert.equal(options.sshOptions?.readyTimeout, 3000);
     assert.equal(typeof options.sshOptions?.hostVerifier, 'function');
-    assert.deepEqual(connectionOptions({ host: 'ssh://pi@10.0.0.7', tlsVerify: false }).sshOptions, {});
+    // No known_hosts file named (the config always names one): every host key is refused.
+    const bare = connectionOptions({ host: 'ssh://pi@10.0.0.7', tlsVerify: false }).sshOptions;
+    assert.deepEqual(Object.keys(bare ?? {}), ['hostVerifier']);
+    assert.equal(bare?.hostVerifier?.(Buffer.from('any-key')), false);
     assert.equal(connectionOptions({ host: 'tcp://h:2375', tlsVerify: false }).sshOptions, undefined);
   });
 });

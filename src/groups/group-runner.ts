@@ -269,7 +269,7 @@ export class GroupRunner {
     for (const { step, containers } of ordered) {
       if (!run.ok || signal.aborted) {
         run.ok = false;
-        run.steps.push({ step, containers: containers.map((c) => ({ id: c.id, name: c.name, outcome: 'skipped', durationMs: 0 })) });
+        run.steps.push({ step, containers: containers.map((c) => ({ engine: 'service' in c ? c.service.engine : c.engine, id: c.id, name: c.name, outcome: 'skipped', durationMs: 0 })) });
         continue;
       }
       onProgress({ type: 'step', group: name, step, containers: containers.map((c) => c.name) });
@@ -288,7 +288,7 @@ export class GroupRunner {
       const failed = outcomes.find((o) => o.outcome === 'failed' || o.outcome === 'cancelled');
       if (failed) {
         run.ok = false;
-        if (failed.outcome === 'failed') result.failure = { group: name, step, container: failed.name, reason: failed.error ?? 'failed' };
+        if (failed.outcome === 'failed') result.failure = { group: name, step, engine: failed.engine, container: failed.name, reason: failed.error ?? 'failed' };
       }
     }
     run.durationMs = Date.now() - started;

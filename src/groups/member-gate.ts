@@ -82,12 +82,12 @@ export async function actOnMember(
       (d) => (action === 'start' ? `not up after ${seconds} s (${describeHealth(d)})` : `still running after ${seconds} s`),
       signal,
     );
-    return { id: c.id, name: c.name, outcome, durationMs: Date.now() - started };
+    return { engine: c.engine, id: c.id, name: c.name, outcome, durationMs: Date.now() - started };
   } catch (err) {
     if (isAppError(err) && err.code === 'GROUP_OPERATION_CANCELLED') {
-      return { id: c.id, name: c.name, outcome: 'cancelled', durationMs: Date.now() - started, error: `${c.name}: the operation was cancelled` };
+      return { engine: c.engine, id: c.id, name: c.name, outcome: 'cancelled', durationMs: Date.now() - started, error: `${c.name}: the operation was cancelled` };
     }
     const reason = isAppError(err) ? err.message : 'unexpected error';
-    return { id: c.id, name: c.name, outcome: 'failed', durationMs: Date.now() - started, error: `${c.name}: ${reason}` };
+    return { engine: c.engine, id: c.id, name: c.name, outcome: 'failed', durationMs: Date.now() - started, error: `${c.name}: ${reason}` };
   }
 }

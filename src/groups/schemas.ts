@@ -91,6 +91,7 @@ export const GroupActionQuerySchema = Type.Object({
 });
 
 export const ContainerOutcomeSchema = Type.Object({
+  engine: Type.String({ description: 'The engine the member runs on (with several, a name alone may be ambiguous)' }),
   id: Type.String(),
   name: Type.String(),
   outcome: Type.Union([
@@ -122,7 +123,7 @@ export const GroupActionResultSchema = Type.Object({
   durationMs: Type.Integer(),
   groups: Type.Array(GroupRunSchema, { description: 'Each group acted on, in order' }),
   failure: Type.Optional(
-    Type.Object({ group: Type.String(), step: Type.Integer(), container: Type.String(), reason: Type.String() }),
+    Type.Object({ group: Type.String(), step: Type.Integer(), engine: Type.String({ description: 'The failed member\'s engine' }), container: Type.String(), reason: Type.String() }),
   ),
   cancelled: Type.Optional(
     Type.Object(

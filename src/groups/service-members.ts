@@ -39,13 +39,13 @@ export async function actOnService(members: ServiceMembers, item: ServiceStepIte
   try {
     const { changed } = await members.act(item.service, action, item.replicas, deadline, signal);
     const outcome: ContainerOutcome['outcome'] = action === 'start' ? (changed ? 'started' : 'already-running') : changed ? 'stopped' : 'already-stopped';
-    return { id: item.id, name: item.name, outcome, durationMs: Date.now() - started };
+    return { engine: item.service.engine, id: item.id, name: item.name, outcome, durationMs: Date.now() - started };
   } catch (err) {
     if (isAppError(err) && err.code === 'GROUP_OPERATION_CANCELLED') {
-      return { id: item.id, name: item.name, outcome: 'cancelled', durationMs: Date.now() - started, error: `${item.name}: the operation was cancelled` };
+      return { engine: item.service.engine, id: item.id, name: item.name, outcome: 'cancelled', durationMs: Date.now() - started, error: `${item.name}: the operation was cancelled` };
     }
     const reason = isAppError(err) ? err.message : 'unexpected error';
-    return { id: item.id, name: item.name, outcome: 'failed', durationMs: Date.now() - started, error: `${item.name}: ${reason}` };
+    return { engine: item.service.engine, id: item.id, name: item.name, outcome: 'failed', durationMs: Date.now() - started, error: `${item.name}: ${reason}` };
   }
 }
 

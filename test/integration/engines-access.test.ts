@@ -54,6 +54,15 @@ describe('groups spanning engines', () => {
     await allSynced(app);
     const res = await app.inject({ method: 'POST', url: `/api/v1/services/core-${run}/start?withDependencies=true&stepTimeout=30` });
     assert.equal(res.statusCode, 200, res.body);
+    // Each member's outcome names its engine (dbName exists on both; only e2's is the member).
+    const outcomes = (res.json() as { groups: { group: string; steps: { containers: { engine: string; name: string; outcome: string }[] }[] }[] }).groups.map((g) => [
+      g.group,
+      g.steps.flatMap((s) => s.containers.map((c) => [c.engine, c.name, c.outcome])),
+    ]);
+    assert.deepEqual(outcomes, [
+      [`found-${run}`, [['e2', dbName, 'started']]],
+      [`core-${run}`, [['e3', coreName, 'started']]],
+    ]);
     const db = await inspectOn(e2, dbName);
     const core = await inspectOn(e3, coreName);
     assert.ok(db.Running && core.Running);

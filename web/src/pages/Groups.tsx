@@ -152,7 +152,7 @@ export function GroupsPage({ knownEngines = NO_ENGINES }: { knownEngines?: reado
                 <li key={i} className={p.type === 'container' && p.outcome === 'failed' ? 'error' : ''}>
                   {p.type === 'group' && <strong>{p.group}</strong>}
                   {p.type === 'step' && `step ${p.step}: ${p.containers.join(', ')}`}
-                  {p.type === 'container' && `${p.name}: ${p.outcome} in ${p.durationMs} ms${p.error ? ` — ${p.error}` : ''}`}
+                  {p.type === 'container' && `${memberLabel(p, showEngine)}: ${p.outcome} in ${p.durationMs} ms${p.error ? ` — ${p.error}` : ''}`}
                 </li>
               ))}
           </ol>
@@ -161,4 +161,9 @@ export function GroupsPage({ knownEngines = NO_ENGINES }: { knownEngines?: reado
       )}
     </section>
   );
+}
+
+/** A member in the progress: with several engines, where it runs (a swarm service's name already says it). */
+function memberLabel(p: { engine: string; name: string }, showEngine: boolean): string {
+  return showEngine && !p.name.startsWith(`${p.engine}:`) ? `${p.name} on ${p.engine}` : p.name;
 }

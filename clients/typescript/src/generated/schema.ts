@@ -3216,6 +3216,8 @@ export interface paths {
                                 steps: {
                                     step: number;
                                     containers: {
+                                        /** @description The engine the member runs on (with several, a name alone may be ambiguous) */
+                                        engine: string;
                                         id: string;
                                         name: string;
                                         outcome: "started" | "already-running" | "stopped" | "already-stopped" | "failed" | "skipped" | "cancelled";
@@ -3227,6 +3229,8 @@ export interface paths {
                             failure?: {
                                 group: string;
                                 step: number;
+                                /** @description The failed member's engine */
+                                engine: string;
                                 container: string;
                                 reason: string;
                             };
@@ -3354,6 +3358,8 @@ export interface paths {
                                 steps: {
                                     step: number;
                                     containers: {
+                                        /** @description The engine the member runs on (with several, a name alone may be ambiguous) */
+                                        engine: string;
                                         id: string;
                                         name: string;
                                         outcome: "started" | "already-running" | "stopped" | "already-stopped" | "failed" | "skipped" | "cancelled";
@@ -3365,6 +3371,8 @@ export interface paths {
                             failure?: {
                                 group: string;
                                 step: number;
+                                /** @description The failed member's engine */
+                                engine: string;
                                 container: string;
                                 reason: string;
                             };
@@ -6229,6 +6237,8 @@ export interface components {
             type: "container";
             group: string;
             step: number;
+            /** @description The engine the member runs on (with several, a name alone may be ambiguous) */
+            engine: string;
             id: string;
             name: string;
             outcome: "started" | "already-running" | "stopped" | "already-stopped" | "failed" | "skipped" | "cancelled";
@@ -6255,6 +6265,8 @@ export interface components {
                 steps: {
                     step: number;
                     containers: {
+                        /** @description The engine the member runs on (with several, a name alone may be ambiguous) */
+                        engine: string;
                         id: string;
                         name: string;
                         outcome: "started" | "already-running" | "stopped" | "already-stopped" | "failed" | "skipped" | "cancelled";
@@ -6266,6 +6278,8 @@ export interface components {
             failure?: {
                 group: string;
                 step: number;
+                /** @description The failed member's engine */
+                engine: string;
                 container: string;
                 reason: string;
             };

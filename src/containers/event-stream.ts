@@ -11,6 +11,8 @@ export interface SubscribeOptions {
   lastEventId?: number;
   /** Start with a `snapshot` event holding the current list. */
   snapshot?: boolean;
+  /** Only this engine's containers (changes, snapshot) and its `engine` events. */
+  engine?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export class EventStream {
   ) {}
 
   /** Waits for a synced store (DOCKER_UNAVAILABLE before any stream opens), then streams until the sink closes. */
-  async subscribe(viewer: Viewer, { lastEventId, snapshot }: SubscribeOptions, open: ContainerEventsSink): Promise<void> {
+  async subscribe(viewer: Viewer, { lastEventId, snapshot, engine }: SubscribeOptions, open: ContainerEventsSink): Promise<void> {
     const { store, feed } = this;
     await store.ready();
     const stream = open();
@@ -37,6 +39,7 @@ export class EventStream {
     const deliver = (entry: FeedEntry) => {
       // Changes of containers outside the caller's groups do not exist for it.
       if (!canSee(viewer, entry.change)) return;
+      if (engine !== undefined && entry.change.engine !== engine) return;
       if (stream.congested) {
         // Never queue without bound for a slow reader: drop, and tell it to refetch once it catches up.
         if (!missed) stream.onDrain(() => stream.send('resync', { reason: 'events were dropped for a slow reader; refetch the list' }, feed.lastSeq));
@@ -54,12 +57,15 @@ export class EventStream {
     } else {
       stream.send('ready', { lastEventId: feed.lastSeq }, feed.lastSeq);
     }
-    if (snapshot) stream.send('snapshot', { containers: this.containers.visible(viewer) }, feed.lastSeq);
+    if (snapshot) {
+      const visible = this.containers.visible(viewer);
+      stream.send('snapshot', { containers: engine === undefined ? visible : visible.filter((c) => c.engine === engine) }, feed.lastSeq);
+    }
 
     // The stream ends when no engine is left (the one engine, or every one of several).
     const onLost = () => stream.end('error', ENGINE_LOST_EVENT);
     const onEngine = (t: EngineTransition) => {
-      if (canSeeEngine(viewer, t.engine) && !stream.congested) stream.send('engine', t, feed.lastSeq);
+      if (canSeeEngine(viewer, t.engine) && (engine === undefined || t.engine === engine) && !stream.congested) stream.send('engine', t, feed.lastSeq);
     };
     feed.on('entry', deliver);
     store.on('lost', onLost);

@@ -42,6 +42,16 @@ describe('actions, logs, stats and events on each engine', () => {
     const events = await SseClient.open(`${base}/api/v1/events`);
     t.after(() => events.close());
     await events.waitFor((e) => e.event === 'ready');
+    // One engine's stream: its snapshot and changes only (one container on each engine first).
+    const [firstLocal, firstE2] = [await (fixtures['local'] as Fixture).run(), await (fixtures['e2'] as Fixture).run()];
+    await events.waitFor((e) => e.event === 'container' && (e.data as Change).id === firstE2.id, 10_000, 'the first e2 container in the store');
+    await events.waitFor((e) => e.event === 'container' && (e.data as Change).id === firstLocal.id, 10_000, 'the first local container in the store');
+    const onlyE2 = await SseClient.open(`${base}/api/v1/events?engine=e2&snapshot=true`);
+    t.after(() => onlyE2.close());
+    const snapshot = (await onlyE2.waitFor((e) => e.event === 'snapshot')).data as { containers: { engine: string; id: string }[] };
+    assert.deepEqual([...new Set(snapshot.containers.map((c) => c.engine))], ['e2'], 'the snapshot holds e2’s containers only');
+    assert.ok(snapshot.containers.some((c) => c.id === firstE2.id) && !snapshot.containers.some((c) => c.id === firstLocal.id));
+    const changed: Record<string, string> = {};
     for (const engine of ['local', 'e2', 'e3']) {
       const c = await (fixtures[engine] as Fixture).run({ stopSignalFast: true });
       const ref = `${engine}:${c.name}`;
@@ -60,7 +70,16 @@ describe('actions, logs, stats and events on each engine', () => {
       assert.equal(((await start.json()) as { state: string }).state, 'running');
       assert.equal(await cli[engine]!('inspect', '--format', '{{.State.Running}}', c.name), 'true');
       await events.waitFor((e) => e.event === 'container' && (e.data as Change).id === c.id && (e.data as Change).action === 'start', 10_000, `${engine} start event`);
+      changed[engine] = c.id;
     }
+    // A last change on e2, after every other engine's: once it arrives, all before it did (one ordered stream).
+    const last = await (fixtures['e2'] as Fixture).run({ stopSignalFast: true });
+    await onlyE2.waitFor((e) => e.event === 'container' && (e.data as Change).id === last.id, 10_000, 'the last e2 change on ?engine=e2');
+    const seen = onlyE2.events.filter((e) => e.event === 'container').map((e) => e.data as Change);
+    assert.deepEqual([...new Set(seen.map((c) => c.engine))], ['e2'], 'no other engine’s change');
+    assert.ok(seen.some((c) => c.id === changed['e2'] && c.action === 'die'), 'e2’s stop is there');
+    assert.ok(!seen.some((c) => c.id === changed['local'] || c.id === changed['e3']));
+    assert.equal((await authFetch(`${base}/api/v1/events?engine=not%20a%20name`)).status, 400, 'an engine name is validated');
   });
 
   test('logs and stats of a container on each engine come from that engine', async (t) => {

@@ -5,10 +5,12 @@ import type { EventStream } from '../event-stream.js';
 import { viewerOf } from '../../access/http/viewer.js';
 import { openStream, type StreamSettings } from '../../http/sse/open.js';
 import { streamResponse } from '../../http/sse/events.js';
+import { EngineNameSchema } from '../schemas.js';
 import { CONTAINER_EVENTS_STREAM } from '../stream-schemas.js';
 
 const EventsQuerySchema = Type.Object({
   snapshot: Type.Boolean({ default: false, description: 'Start with a `snapshot` event holding the current list' }),
+  engine: Type.Optional(Type.String({ ...EngineNameSchema, description: 'Only containers of this engine (their changes, the snapshot, and its `engine` events)' })),
 });
 
 /**
@@ -31,7 +33,8 @@ const eventRoutes: FastifyPluginAsyncTypebox<{ events: EventStream; streams: Str
       },
     },
     async (request, reply) => {
-      const options = { lastEventId: Number(request.headers['last-event-id']), snapshot: request.query.snapshot };
+      const { snapshot, engine } = request.query;
+      const options = { lastEventId: Number(request.headers['last-event-id']), snapshot, ...(engine !== undefined ? { engine } : {}) };
       await events.subscribe(viewerOf(request), options, () => openStream(request, reply, streams, CONTAINER_EVENTS_STREAM));
     },
   );

@@ -1751,6 +1751,8 @@ export interface paths {
                 query?: {
                     /** @description Start with a `snapshot` event holding the current list */
                     snapshot?: boolean;
+                    /** @description Only containers of this engine (their changes, the snapshot, and its `engine` events) */
+                    engine?: string;
                 };
                 header?: never;
                 path?: never;

@@ -48,11 +48,11 @@ after(async () => {
   await fixture.cleanup();
 });
 
-async function loggedIn(username: string, password: string, setup?: (page: Page) => Promise<void>): Promise<Page> {
+async function loggedIn(username: string, password: string, setup?: (page: Page) => Promise<void>, url = base): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
   page.on('pageerror', (err) => assert.fail(`page error: ${err.message}`));
   await setup?.(page);
-  await page.goto(base);
+  await page.goto(url);
   await page.getByLabel('User name').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
@@ -262,11 +262,7 @@ describe('the dashboard in headless Chromium, against the real service and engin
     const address = outageApp.server.address();
     const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     const openPage = async () => {
-      const page = await browser.newPage({ viewport: { width: 1366, height: 600 } });
-      await page.goto(url);
-      await page.getByLabel('User name').fill('admin');
-      await page.getByLabel('Password').fill(ADMIN_PASSWORD);
-      await page.getByRole('button', { name: 'Log in' }).click();
+      const page = await loggedIn('admin', ADMIN_PASSWORD, undefined, url);
       await page.getByTestId('count').waitFor();
       return page;
     };

@@ -29,13 +29,15 @@ function causeOf(err: unknown): string | undefined {
 
 const HINT = 'Start the Docker engine (or run scripts/setup-engine.sh) and check DOCKER_HOST; the service reconnects by itself.';
 
-/** What to do about an ssh failure: these are fixed on our side, not by starting the engine. */
-const SSH_HINTS: Partial<Record<SshFailure['cause'], string>> = {
-  SSH_HOST_KEY_REFUSED:
+/** What to do about an ssh failure, by its cause: these are fixed on our side, not by starting the engine. */
+const SSH_HINTS = new Map<string, string>([
+  [
+    'SSH_HOST_KEY_REFUSED',
     "Add the host's key to the engine's known_hosts file (ssh.knownHosts in ENGINES_FILE, else SSH_KNOWN_HOSTS or ~/.ssh/known_hosts of the service's user), e.g. from ssh-keyscan after checking its fingerprint; it is read again on each connection.",
-  SSH_AUTH_FAILED: "Check the user in the engine's URL and its ssh.key (an unencrypted private key that user's authorized_keys accepts) or the agent at SSH_AUTH_SOCK.",
-  SSH_AGENT_FAILED: 'Check that the SSH agent at SSH_AUTH_SOCK runs and holds a key the host accepts.',
-};
+  ],
+  ['SSH_AUTH_FAILED', "Check the user in the engine's URL and its ssh.key (an unencrypted private key that user's authorized_keys accepts) or the agent at SSH_AUTH_SOCK."],
+  ['SSH_AGENT_FAILED', 'Check that the SSH agent at SSH_AUTH_SOCK runs and holds a key the host accepts.'],
+] satisfies [SshFailure['cause'], string][]);
 
 /**
  * Knows whether the engine answers. Probes are cached briefly so that a busy /ready or
@@ -96,20 +98,16 @@ export class EngineStatus {
     if (err === undefined) {
       if (!this.state.reachable) void this.check(true);
     } else if (isUnreachable(err)) {
-      this.set({ reachable: false, info: this.state.info, hint: this.hintFor(err), lastError: this.errorOf(err) });
+      this.set({ reachable: false, info: this.state.info, ...this.failureOf(err) });
     }
   }
 
-  /** The engine's hint, unless the failure says more precisely what to fix. */
-  private hintFor(err: unknown): string {
-    const cause = causeOf(err);
-    return (cause !== undefined && Object.hasOwn(SSH_HINTS, cause) ? SSH_HINTS[cause as SshFailure['cause']] : undefined) ?? this.hint;
-  }
-
-  private errorOf(err: unknown): NonNullable<EngineState['lastError']> {
+  /** The failure as the state shows it, and the engine's hint unless its cause says more precisely what to fix. */
+  private failureOf(err: unknown): Pick<EngineState, 'lastError' | 'hint'> {
     const coded = toAppError(err);
     const cause = causeOf(err);
-    return { code: coded.code, message: coded.message, ...(cause ? { cause } : {}), at: new Date().toISOString() };
+    const hint = (cause !== undefined ? SSH_HINTS.get(cause) : undefined) ?? this.hint;
+    return { hint, lastError: { code: coded.code, message: coded.message, ...(cause ? { cause } : {}), at: new Date().toISOString() } };
   }
 
   private async probe(): Promise<EngineState> {
@@ -120,7 +118,7 @@ export class EngineStatus {
       const info = this.state.info && this.state.reachable ? this.state.info : await this.engine.info();
       this.set({ reachable: true, info, latencyMs, ...(this.state.lastError ? { lastError: this.state.lastError } : {}) });
     } catch (err) {
-      this.set({ reachable: false, info: this.state.info, hint: this.hintFor(err), lastError: this.errorOf(err) });
+      this.set({ reachable: false, info: this.state.info, ...this.failureOf(err) });
     }
     this.lastCheck = Date.now();
     return this.state;

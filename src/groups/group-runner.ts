@@ -269,7 +269,7 @@ export class GroupRunner {
     for (const { step, containers } of ordered) {
       if (!run.ok || signal.aborted) {
         run.ok = false;
-        run.steps.push({ step, containers: containers.map((c) => ({ engine: 'service' in c ? c.service.engine : c.engine, id: c.id, name: c.name, outcome: 'skipped', durationMs: 0 })) });
+        run.steps.push({ step, containers: containers.map((c) => ({ engine: c.engine, id: c.id, name: c.name, outcome: 'skipped', durationMs: 0 })) });
         continue;
       }
       onProgress({ type: 'step', group: name, step, containers: containers.map((c) => c.name) });

@@ -22,6 +22,23 @@ export interface MemberActor {
   slots: ActionSlots;
 }
 
+/** Who a member outcome is about: where it runs, its id and name. */
+export type MemberRef = Pick<ContainerOutcome, 'engine' | 'id' | 'name'>;
+
+/** Acting on `member` since `started` ended as `outcome`. */
+export function memberDone(member: MemberRef, started: number, outcome: ContainerOutcome['outcome']): ContainerOutcome {
+  return { engine: member.engine, id: member.id, name: member.name, outcome, durationMs: Date.now() - started };
+}
+
+/** Acting on `member` since `started` threw `err`: cancelled (the operation was), else failed with its reason. */
+export function memberFailed(member: MemberRef, started: number, err: unknown): ContainerOutcome {
+  if (isAppError(err) && err.code === 'GROUP_OPERATION_CANCELLED') {
+    return { ...memberDone(member, started, 'cancelled'), error: `${member.name}: the operation was cancelled` };
+  }
+  const reason = isAppError(err) ? err.message : 'unexpected error';
+  return { ...memberDone(member, started, 'failed'), error: `${member.name}: ${reason}` };
+}
+
 function describeHealth(r: ContainerRecord | undefined): string {
   const h = r?.health;
   if (!h) return r?.running ? 'running' : (r?.state ?? 'removed');
@@ -82,12 +99,8 @@ export async function actOnMember(
       (d) => (action === 'start' ? `not up after ${seconds} s (${describeHealth(d)})` : `still running after ${seconds} s`),
       signal,
     );
-    return { engine: c.engine, id: c.id, name: c.name, outcome, durationMs: Date.now() - started };
+    return memberDone(c, started, outcome);
   } catch (err) {
-    if (isAppError(err) && err.code === 'GROUP_OPERATION_CANCELLED') {
-      return { engine: c.engine, id: c.id, name: c.name, outcome: 'cancelled', durationMs: Date.now() - started, error: `${c.name}: the operation was cancelled` };
-    }
-    const reason = isAppError(err) ? err.message : 'unexpected error';
-    return { engine: c.engine, id: c.id, name: c.name, outcome: 'failed', durationMs: Date.now() - started, error: `${c.name}: ${reason}` };
+    return memberFailed(c, started, err);
   }
 }

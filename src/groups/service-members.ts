@@ -1,7 +1,6 @@
-import { isAppError } from '../errors.js';
 import type { ClassifiableService } from './catalog.js';
 import type { ContainerOutcome, GroupSwarmMember } from './schemas.js';
-import type { GroupAction } from './member-gate.js';
+import { memberDone, memberFailed, type GroupAction } from './member-gate.js';
 
 /** A swarm service as group views show it: where it runs and its replicas desired and running now. */
 export interface ServiceMemberView extends ClassifiableService {
@@ -27,6 +26,8 @@ export interface ServiceMembers {
 
 /** A swarm service in a group's steps, beside the containers. */
 export interface ServiceStepItem {
+  /** The service's engine (as a container member has its own). */
+  engine: string;
   id: string;
   name: string;
   service: ClassifiableService;
@@ -39,19 +40,15 @@ export async function actOnService(members: ServiceMembers, item: ServiceStepIte
   try {
     const { changed } = await members.act(item.service, action, item.replicas, deadline, signal);
     const outcome: ContainerOutcome['outcome'] = action === 'start' ? (changed ? 'started' : 'already-running') : changed ? 'stopped' : 'already-stopped';
-    return { engine: item.service.engine, id: item.id, name: item.name, outcome, durationMs: Date.now() - started };
+    return memberDone(item, started, outcome);
   } catch (err) {
-    if (isAppError(err) && err.code === 'GROUP_OPERATION_CANCELLED') {
-      return { engine: item.service.engine, id: item.id, name: item.name, outcome: 'cancelled', durationMs: Date.now() - started, error: `${item.name}: the operation was cancelled` };
-    }
-    const reason = isAppError(err) ? err.message : 'unexpected error';
-    return { engine: item.service.engine, id: item.id, name: item.name, outcome: 'failed', durationMs: Date.now() - started, error: `${item.name}: ${reason}` };
+    return memberFailed(item, started, err);
   }
 }
 
 /** A swarm member as a step item: named `engine:service`, with the replicas its rule declares. */
 export function serviceStepItem(service: ClassifiableService, declared: number | undefined): ServiceStepItem {
-  return { id: service.id, name: `${service.engine}:${service.name}`, service, ...(declared !== undefined ? { replicas: declared } : {}) };
+  return { engine: service.engine, id: service.id, name: `${service.engine}:${service.name}`, service, ...(declared !== undefined ? { replicas: declared } : {}) };
 }
 
 /** A swarm member as one member of a group's status: running once every desired task runs (and one is desired). */
